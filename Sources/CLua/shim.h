@@ -1,0 +1,6 @@
+#ifndef LUAFLOW_CLUA_SHIM_H
+#define LUAFLOW_CLUA_SHIM_H
+#include <lua5.4/lua.h>
+#include <lua5.4/lualib.h>
+#include <lua5.4/lauxlib.h>
+#endif

@@ -1,0 +1,44 @@
+#ifndef LUAFLOW_CSV_H
+#define LUAFLOW_CSV_H
+#include <lua5.4/lua.h>
+#include "luaflow_buf.h"
+
+/// Incremental RFC 4180 reader that turns CSV text into JSON Lines, one object per row keyed by the
+/// header row. Quoted fields, "" escapes, embedded newlines, CRLF and a UTF-8 BOM are handled; all
+/// values stay strings. Opaque state; one per file.
+typedef struct luaflow_csv_reader luaflow_csv_reader;
+
+luaflow_csv_reader *luaflow_csv_reader_new(char delimiter);
+void luaflow_csv_reader_free(luaflow_csv_reader *r);
+/// Parses the complete records in [data, data+len) and appends one JSON object line ("{...}\n")
+/// per data row to `out`, and each row's starting line number (1-based, in the file) to `lines`.
+/// Without `at_eof`, a trailing incomplete record is left unconsumed: the caller passes those bytes
+/// again, followed by more data. With `at_eof`, the remainder is the last record.
+/// Returns the number of bytes consumed, or -1 on a malformed file with a message naming the line
+/// in `err` ("line 7: unterminated quoted field", "line 9: 4 fields, header has 3").
+long luaflow_csv_read(luaflow_csv_reader *r, const char *data, size_t len, int at_eof,
+                      luaflow_buf *out, luaflow_i64buf *lines, char *err, size_t errlen);
+
+/// Appends one CSV field, quoted when it contains the delimiter, a quote, CR or LF.
+int luaflow_csv_append_field(luaflow_buf *out, const char *s, size_t len, char delimiter);
+/// Appends a CSV row for the table at `tidx` with the columns listed (strings) in the array at
+/// `cidx`, then "\n". Strings as they are, numbers as in JSON, booleans true/false, nil and
+/// json.null empty, tables JSON-encoded. A key of the record that is not a column raises
+/// "field 'x' is not one of the CSV columns (id, name, ...)". Raises Lua errors: protected calls only.
+/// stack: unchanged.
+void luaflow_csv_append_row(lua_State *L, int tidx, int cidx, luaflow_buf *out, char delimiter);
+
+/// Incremental splitter for a file holding one JSON array of records (or a single JSON value): emits
+/// each top-level element as one line of JSON text (newlines outside strings turned into spaces)
+/// and its starting line number. A top-level value that is not an array is emitted as one record.
+typedef struct luaflow_json_splitter luaflow_json_splitter;
+
+luaflow_json_splitter *luaflow_json_splitter_new(void);
+void luaflow_json_splitter_free(luaflow_json_splitter *s);
+/// Same contract as luaflow_csv_read: returns bytes consumed, or -1 with `err` set
+/// ("line 3: expected ',' or ']' after array element"). Elements are validated structurally only
+/// (brackets and strings balanced); their content is validated when decoded.
+long luaflow_json_split(luaflow_json_splitter *s, const char *data, size_t len, int at_eof,
+                        luaflow_buf *out, luaflow_i64buf *lines, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,130 @@
+#ifndef LUAFLOW_STATE_H
+#define LUAFLOW_STATE_H
+#include <stdint.h>
+#include <signal.h>
+#include <lua5.4/lua.h>
+#include <lua5.4/lauxlib.h>
+#include <lua5.4/lualib.h>
+#include "luaflow_buf.h"
+
+/// Per-state bookkeeping, reachable from the state's extra space. The memory limit and the
+/// instruction budget apply only while Lua code runs (inside luaflow_pcall*), never while Swift
+/// manipulates the stack, so no allocation failure can longjmp through a Swift frame.
+typedef struct luaflow_ctx {
+    size_t mem_used;
+    size_t mem_limit;          ///< bytes; 0 = unlimited
+    int limits_active;         ///< 1 while Lua code runs under a luaflow_pcall
+    int mem_exceeded;          ///< set when an allocation was refused by the limit
+    int64_t instr_limit;       ///< instructions per call; 0 = unlimited
+    int64_t instr_count;       ///< instructions since the last luaflow_reset_budget
+    int killed;                ///< budget exceeded: the hook keeps raising until reset
+    luaflow_buf *emit_out;     ///< where emit() appends records; NULL outside run/finalize
+    int64_t emitted;           ///< records appended by emit() so far
+    void *host;                ///< the Swift owner (unretained)
+} luaflow_ctx;
+
+/// Counts SIGINTs: at 1, sources stop at the next batch and the run drains; at 2 the process exits 130.
+extern volatile sig_atomic_t luaflow_interrupt_level;
+/// Installs a SIGINT handler that increments luaflow_interrupt_level (a second Ctrl-C exits 130).
+void luaflow_install_sigint_handler(void);
+/// The current SIGINT count (0 = keep running).
+int luaflow_interrupt_requested(void);
+
+/// Creates a state with the allocator limit and instruction budget and opens the standard
+/// libraries. Returns NULL when the state cannot be created.
+lua_State *luaflow_state_new(size_t mem_limit, int64_t instr_limit);
+void luaflow_state_close(lua_State *L);
+luaflow_ctx *luaflow_get_ctx(lua_State *L);
+/// Clears the per-call instruction count and the killed/mem_exceeded flags.
+void luaflow_reset_budget(lua_State *L);
+
+/// A Swift host function: reads its arguments, pushes its results and returns their count, or
+/// pushes an error message and returns -1. It must not raise Lua errors itself; the C trampoline
+/// raises the error after the Swift frame has returned.
+typedef int (*luaflow_host_fn)(lua_State *L, void *userdata);
+/// stack: -> closure (calls fn(L, userdata) through the trampoline)
+void luaflow_push_host_function(lua_State *L, luaflow_host_fn fn, void *userdata);
+
+/// Calls the function below `nargs` arguments with a traceback message handler, limits active.
+/// On error the message (with "\nstack traceback:\n..." appended) is on top of the stack.
+/// stack: fn, args... -> results... | message
+int luaflow_pcall(lua_State *L, int nargs, int nresults);
+/// Loads text (never binary) Lua code. stack: -> chunk | message
+int luaflow_load_text(lua_State *L, const char *code, size_t len, const char *chunkname);
+/// Loads a precompiled chunk produced by the host itself (inline pipeline functions).
+/// stack: -> chunk | message
+int luaflow_load_binary(lua_State *L, const char *code, size_t len, const char *chunkname);
+
+/// Function-like macros of the Lua API, as functions importable into Swift.
+void luaflow_pop(lua_State *L, int n);
+int luaflow_isnil(lua_State *L, int idx);
+int luaflow_istable(lua_State *L, int idx);
+int luaflow_isfunction(lua_State *L, int idx);
+const char *luaflow_tostring(lua_State *L, int idx, size_t *len);
+void luaflow_newtable(lua_State *L);
+void luaflow_pushglobaltable(lua_State *L);
+int luaflow_upvalueindex(int i);
+int luaflow_registryindex(void);
+int luaflow_ref(lua_State *L);
+void luaflow_unref(lua_State *L, int ref);
+void luaflow_getref(lua_State *L, int ref);
+
+/// Pushes the C helpers the sandbox prelude builds on: a table {json = <module>, emit = <fn>,
+/// path_allowed = <fn(path, roots_table) -> absolute path | nil, reason>}. Runs protected.
+/// stack: -> helpers | message
+int luaflow_push_host_helpers(lua_State *L);
+
+/// Sets the first upvalue (_ENV) of the function at `fidx` to the table on top. stack: env ->
+int luaflow_set_function_env(lua_State *L, int fidx);
+
+enum {
+    LUAFLOW_PHASE_DECODE = 1,
+    LUAFLOW_PHASE_CALL = 2,
+    LUAFLOW_PHASE_ENCODE = 3,
+};
+
+/// One batch of records moving through a node: JSON text, one record per line (blank lines skipped).
+typedef struct luaflow_batch_io {
+    const char *in;
+    size_t in_len;
+    size_t pos;                  ///< in/out: offset of the next record
+    int64_t records;             ///< out: records taken from `in` (including a failed one)
+    int64_t returned;            ///< out: records for which run() returned a value
+    int64_t dropped;             ///< out: records for which run() returned nil and emitted nothing
+    size_t record_start;         ///< out: offset and length of the record being processed
+    size_t record_len;
+    size_t record_out_start;     ///< out: out->len before the record (truncate here on error)
+    int phase;                   ///< out: step that failed
+    int validate_only;           ///< only check each record is valid JSON, copying valid ones to `out` when set
+    int raw_text;                ///< a string result is written as raw text, not as a JSON string
+    luaflow_buf *out;            ///< output records (NULL for sinks)
+    luaflow_buf *aux;            ///< get(): the JSON of the returned pagination token
+    int done;                    ///< out: source finished
+    int64_t max_records;         ///< source pulls: stop after this many records
+    int64_t deadline_ns;         ///< source pulls: stop at this CLOCK_MONOTONIC time (0 = none)
+} luaflow_batch_io;
+
+/// Calls run(record) for each record of io->in. For a transform, non-nil results are encoded to
+/// io->out; for a sink (`is_sink`), results are ignored. Stops at the first error (status returned,
+/// message on top, io->pos at the failing record, io->phase says which step failed).
+int luaflow_run_batch(lua_State *L, int fn_ref, int is_sink, luaflow_batch_io *io);
+/// Decodes up to io->max_records records of io->in into one array and calls write(array).
+int luaflow_run_write_batch(lua_State *L, int fn_ref, luaflow_batch_io *io);
+/// Calls run() until it returns nil (io->done = 1), io->max_records records, or the deadline.
+int luaflow_run_source_pull(lua_State *L, int fn_ref, luaflow_batch_io *io);
+/// Calls get(pagination, state) once: records encoded to io->out; the returned pagination is left
+/// on the stack (and its JSON in io->aux) unless it is nil or {} (io->done = 1, nothing left).
+/// stack: -> [next]
+int luaflow_run_source_get(lua_State *L, int fn_ref, int pagination_ref, int state_ref, luaflow_batch_io *io);
+/// Calls a hook (init, finalize, check) with no arguments. With `out`, emit() is allowed and a
+/// returned array of items is encoded to it. The first result is left on the stack.
+/// stack: -> result
+int luaflow_run_hook(lua_State *L, int fn_ref, luaflow_buf *out, int64_t *emitted);
+/// Decodes one JSON text into the state. stack: -> value | message
+int luaflow_decode_protected(lua_State *L, const char *json, size_t len);
+/// Encodes the value on top (popped) to `out`. stack: value -> | message
+int luaflow_encode_protected(lua_State *L, luaflow_buf *out);
+/// Writes CSV rows for io->in's records with the columns array at registry ref `columns_ref`.
+int luaflow_run_csv_rows(lua_State *L, int columns_ref, char delimiter, luaflow_batch_io *io);
+
+#endif

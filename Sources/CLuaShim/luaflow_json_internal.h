@@ -1,0 +1,51 @@
+/* Private helpers shared by the JSON and CSV codecs: number formatting, string escaping and the
+ * encoder entry point with a path prefix. Not part of the public module. */
+#ifndef LUAFLOW_JSON_INTERNAL_H
+#define LUAFLOW_JSON_INTERNAL_H
+#include <stddef.h>
+#include <stdint.h>
+#include <lua5.4/lua.h>
+#include "luaflow_buf.h"
+
+#if defined(__GNUC__)
+#define LUAFLOW_HIDDEN __attribute__((visibility("hidden")))
+#define LUAFLOW_LIKELY(x) __builtin_expect(!!(x), 1)
+#define LUAFLOW_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define LUAFLOW_HIDDEN
+#define LUAFLOW_LIKELY(x) (x)
+#define LUAFLOW_UNLIKELY(x) (x)
+#endif
+
+/* Maximum nesting of arrays/objects, for decoding and encoding. */
+#define LUAFLOW_JSON_MAX_DEPTH 1000
+
+/* Room needed by the number formatters below. */
+#define LUAFLOW_NUM_MAX 40
+
+/* Writes the decimal form of v to dst (no NUL); returns the length (at most 20). */
+LUAFLOW_HIDDEN int luaflow_fmt_int(char *dst, int64_t v);
+/* Writes the shortest round-trip form of a finite v, always with '.' or 'e' (no NUL); returns
+ * the length, or -1 when v is NaN or infinite. */
+LUAFLOW_HIDDEN int luaflow_fmt_double(char *dst, double v);
+
+/* Converts the JSON number text [s, s+n) to a double regardless of the C locale. 0, or -1 when
+ * the text is not a number. */
+LUAFLOW_HIDDEN int luaflow_strtod(const char *s, size_t n, double *out);
+
+/* Appends s as a quoted JSON string. With `validate`, returns -2 on invalid UTF-8 (nothing is
+ * appended then); returns -1 when out of memory, 0 on success. */
+LUAFLOW_HIDDEN int luaflow_json_append_string(luaflow_buf *out, const char *s, size_t len,
+                                              int validate);
+/* Appends the JSON-escaped bytes of s (no quotes, no UTF-8 validation). 0 or -1 (OOM). */
+LUAFLOW_HIDDEN int luaflow_json_append_escaped(luaflow_buf *out, const char *s, size_t len);
+
+/* luaflow_json_encode_append with a path prefix for error messages (e.g. ".tags", or NULL for
+ * the top-level value). On error out->len is reset to `restore_len` before the error is raised. */
+LUAFLOW_HIDDEN void luaflow_json_encode_path(lua_State *L, int idx, luaflow_buf *out,
+                                             const char *prefix, size_t restore_len);
+
+/* Raises "not enough memory" as a Lua error. */
+LUAFLOW_HIDDEN int luaflow_oom_error(lua_State *L);
+
+#endif

@@ -1,0 +1,170 @@
+/* A lua_State with luaflow's limits: an allocator that enforces a memory limit, a count hook that
+ * enforces an instruction budget and Ctrl-C, the trampoline through which Lua calls Swift, and
+ * protected-call helpers with a traceback message handler. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "luaflow_state.h"
+
+#define HOOK_EVERY 10000
+
+volatile sig_atomic_t luaflow_interrupt_level = 0;
+
+static void on_sigint(int sig) {
+    (void)sig;
+    luaflow_interrupt_level++;
+    if (luaflow_interrupt_level >= 2) _exit(130);
+}
+
+void luaflow_install_sigint_handler(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigint;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+}
+
+int luaflow_interrupt_requested(void) {
+    return (int)luaflow_interrupt_level;
+}
+
+luaflow_ctx *luaflow_get_ctx(lua_State *L) {
+    return *(luaflow_ctx **)lua_getextraspace(L);
+}
+
+static void *limited_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
+    luaflow_ctx *ctx = ud;
+    if (ptr == NULL) osize = 0;
+    if (nsize == 0) {
+        free(ptr);
+        ctx->mem_used -= osize;
+        return NULL;
+    }
+    if (nsize > osize && ctx->limits_active && ctx->mem_limit > 0 &&
+        ctx->mem_used + (nsize - osize) > ctx->mem_limit) {
+        ctx->mem_exceeded = 1;
+        return NULL;
+    }
+    void *p = realloc(ptr, nsize);
+    if (p != NULL) ctx->mem_used = ctx->mem_used - osize + nsize;
+    return p;
+}
+
+static void budget_hook(lua_State *L, lua_Debug *ar) {
+    (void)ar;
+    luaflow_ctx *ctx = luaflow_get_ctx(L);
+    if (!ctx->limits_active) return;
+    ctx->instr_count += HOOK_EVERY;
+    if (ctx->instr_limit > 0 && ctx->instr_count > ctx->instr_limit) ctx->killed = 1;
+    if (ctx->killed) {
+        /* Raised again on every tick, so a pcall inside the script cannot swallow it. */
+        luaL_error(L, "instruction budget exceeded: more than %I instructions in one call "
+                      "(an endless loop? raise the node's instruction_limit if the work is real)",
+                   (lua_Integer)ctx->instr_limit);
+    }
+}
+
+lua_State *luaflow_state_new(size_t mem_limit, int64_t instr_limit) {
+    luaflow_ctx *ctx = calloc(1, sizeof *ctx);
+    if (ctx == NULL) return NULL;
+    ctx->mem_limit = mem_limit;
+    ctx->instr_limit = instr_limit;
+    lua_State *L = lua_newstate(limited_alloc, ctx);
+    if (L == NULL) {
+        free(ctx);
+        return NULL;
+    }
+    *(luaflow_ctx **)lua_getextraspace(L) = ctx;
+    luaL_openlibs(L); /* limits are inactive: cannot fail except on real OOM */
+    lua_sethook(L, budget_hook, LUA_MASKCOUNT, HOOK_EVERY);
+    return L;
+}
+
+void luaflow_state_close(lua_State *L) {
+    luaflow_ctx *ctx = luaflow_get_ctx(L);
+    lua_close(L);
+    free(ctx);
+}
+
+void luaflow_reset_budget(lua_State *L) {
+    luaflow_ctx *ctx = luaflow_get_ctx(L);
+    ctx->instr_count = 0;
+    ctx->killed = 0;
+    ctx->mem_exceeded = 0;
+}
+
+/* Trampoline: upvalue 1 is the Swift function pointer, upvalue 2 its userdata. The Swift frame
+ * has returned before lua_error runs, so the longjmp never crosses it. */
+static int host_trampoline(lua_State *L) {
+    luaflow_host_fn fn = (luaflow_host_fn)(uintptr_t)lua_touserdata(L, lua_upvalueindex(1));
+    void *userdata = lua_touserdata(L, lua_upvalueindex(2));
+    luaflow_ctx *ctx = luaflow_get_ctx(L);
+    int saved = ctx->limits_active;
+    ctx->limits_active = 0;
+    int n = fn(L, userdata);
+    ctx->limits_active = saved;
+    if (n < 0) {
+        luaL_where(L, 1); /* the calling script's file:line */
+        lua_insert(L, -2);
+        lua_concat(L, 2);
+        return lua_error(L);
+    }
+    return n;
+}
+
+void luaflow_push_host_function(lua_State *L, luaflow_host_fn fn, void *userdata) {
+    lua_pushlightuserdata(L, (void *)(uintptr_t)fn);
+    lua_pushlightuserdata(L, userdata);
+    lua_pushcclosure(L, host_trampoline, 2);
+}
+
+/* Message handler: appends a traceback to string messages; describes non-string errors. */
+static int traceback_handler(lua_State *L) {
+    const char *msg = lua_tostring(L, 1);
+    if (msg == NULL) {
+        if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
+            msg = lua_tostring(L, -1);
+        else
+            msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+    }
+    luaL_traceback(L, L, msg, 1);
+    return 1;
+}
+
+int luaflow_pcall(lua_State *L, int nargs, int nresults) {
+    luaflow_ctx *ctx = luaflow_get_ctx(L);
+    int base = lua_gettop(L) - nargs; /* index of the function */
+    lua_pushcfunction(L, traceback_handler);
+    lua_insert(L, base);
+    int saved = ctx->limits_active;
+    ctx->limits_active = 1;
+    int status = lua_pcall(L, nargs, nresults, base);
+    ctx->limits_active = saved;
+    lua_remove(L, base);
+    return status;
+}
+
+int luaflow_load_text(lua_State *L, const char *code, size_t len, const char *chunkname) {
+    return luaL_loadbufferx(L, code, len, chunkname, "t");
+}
+
+int luaflow_load_binary(lua_State *L, const char *code, size_t len, const char *chunkname) {
+    return luaL_loadbufferx(L, code, len, chunkname, "b");
+}
+
+int luaflow_set_function_env(lua_State *L, int fidx) {
+    return lua_setupvalue(L, fidx, 1) != NULL;
+}
+
+void luaflow_pop(lua_State *L, int n) { lua_pop(L, n); }
+int luaflow_isnil(lua_State *L, int idx) { return lua_isnil(L, idx); }
+int luaflow_istable(lua_State *L, int idx) { return lua_istable(L, idx); }
+int luaflow_isfunction(lua_State *L, int idx) { return lua_isfunction(L, idx); }
+const char *luaflow_tostring(lua_State *L, int idx, size_t *len) { return lua_tolstring(L, idx, len); }
+void luaflow_newtable(lua_State *L) { lua_newtable(L); }
+void luaflow_pushglobaltable(lua_State *L) { lua_pushglobaltable(L); }
+int luaflow_upvalueindex(int i) { return lua_upvalueindex(i); }
+int luaflow_registryindex(void) { return LUA_REGISTRYINDEX; }
+int luaflow_ref(lua_State *L) { return luaL_ref(L, LUA_REGISTRYINDEX); }
+void luaflow_unref(lua_State *L, int ref) { luaL_unref(L, LUA_REGISTRYINDEX, ref); }
+void luaflow_getref(lua_State *L, int ref) { lua_rawgeti(L, LUA_REGISTRYINDEX, ref); }

@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import Logging
+import LuaflowCore
+
+/// `--log-format`, `-v` and `-q`, shared by the commands that run pipelines.
+struct LoggingOptions: ParsableArguments {
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+    @Option(help: "Log and summary format: text or json.")
+    var logFormat: Format = .text
+
+    @Flag(name: .shortAndLong, help: "More output: debug logs and Lua tracebacks.")
+    var verbose = false
+
+    @Flag(name: .shortAndLong, help: "Less output: only warnings and errors, no summary.")
+    var quiet = false
+
+    var level: Logger.Level { verbose ? .debug : quiet ? .warning : .info }
+
+    func bootstrap() {
+        let format = logFormat
+        let level = level
+        LoggingSystem.bootstrap { label in
+            var handler = StderrLogHandler(label: label, json: format == .json)
+            handler.logLevel = level
+            return handler
+        }
+    }
+
+    func printSummary(_ summary: RunSummary) {
+        guard !quiet else { return }
+        StderrLogHandler.write(logFormat == .json ? summary.json() : summary.table())
+    }
+
+    func report(_ message: String, tracebacks: [String]) {
+        if logFormat == .json {
+            let object = ["level": "error", "message": message]
+            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+            StderrLogHandler.write(String(decoding: data, as: UTF8.self))
+            return
+        }
+        var text = "error: " + message
+        if verbose {
+            for t in tracebacks { text += "\nstack traceback:\n" + Redactor.shared.redact(t) }
+        }
+        StderrLogHandler.write(text)
+    }
+}

@@ -1,0 +1,151 @@
+import CLuaShim
+import Foundation
+import LuaBridge
+
+/// `sink.file { path, format = "jsonl" | "json" | "csv" | "txt" }`: writes to a temp file beside
+/// `path` and renames it over `path` only when the run succeeds; on failure the previous output
+/// is intact. Raw records from a file source are validated on the way through.
+final class FileSinkRuntime: SinkRuntime {
+    let stats: NodeStats
+    private let spec: NodeSpec
+    private let format: FileFormat
+    private let delimiter: UInt8
+    private let writer: AtomicFileWriter
+    private let lua: LuaState
+    private let loop: LuaRecordLoop
+    private var columns: [String]?
+    private var columnsRef: LuaRef?
+    private var textFormatter: LuaRef?
+    private var records = 0
+
+    init(spec: NodeSpec, pipeline: PipelineSpec, stats: NodeStats) throws {
+        self.spec = spec
+        self.stats = stats
+        let (config, path, format, delimiter) = try FileNodeConfig.load(spec, pipeline: pipeline)
+        self.format = format
+        self.delimiter = delimiter
+        columns = config.columns
+        writer = AtomicFileWriter(path: path)
+        lua = try LuaState(memoryLimit: spec.options.memoryLimitMB << 20, instructionLimit: 0)
+        loop = LuaRecordLoop(spec: spec, lua: lua, stats: stats)
+        if format == .txt {
+            let field = config.field ?? "line"
+            let code = """
+            local field = ...
+            return function(item)
+              if type(item) ~= "table" then return tostring(item) end
+              local v = item[field]
+              if v == nil then error("the record has no field '" .. field .. "' to write as a text line (set the sink's field option)", 0) end
+              return tostring(v)
+            end
+            """
+            textFormatter = try lua.callReturningRefs(try lua.load(Array(code.utf8), chunkName: "luaflow/txt_sink.lua"),
+                                                      refArgs: [lua.newString(field)], results: 1)[0]
+        }
+    }
+
+    func open() throws {
+        lua.claim()
+        do { try writer.open() } catch { throw PipelineError(.runtime, node: spec.name, phase: "write", "\(error)") }
+        if format == .json { try write("[") }
+        if format == .csv, let columns { try writeHeader(columns) }
+    }
+
+    func consume(_ batch: RecordBatch) throws {
+        stats.update { $0.recordsIn += batch.records }
+        switch format {
+        case .jsonl:
+            try write(try loop.validated(batch))
+        case .json:
+            try writeArrayElements(try loop.validated(batch))
+        case .csv:
+            try writeRows(batch)
+        case .txt:
+            try transformAndWrite(batch, rawText: true) { [lua, textFormatter] io in
+                luaflow_run_batch(lua.handle, textFormatter!.id, 0, io)
+            }
+        }
+    }
+
+    func finish() throws {
+        if format == .json { try write(records == 0 ? "]\n" : "\n]\n") }
+        try guarded { try writer.sync() }
+    }
+
+    func commit() throws {
+        try guarded { try writer.publish() }
+    }
+
+    func abort() { writer.abort() }
+
+    // MARK: Formats
+
+    private func write(_ batch: RecordBatch) throws {
+        guard let bytes = batch.bytes else { return }
+        try guarded { try writer.write(bytes, count: batch.length) }
+        records += batch.records
+    }
+
+    private func write(_ text: String) throws {
+        try guarded { try writer.write(text) }
+    }
+
+    private func writeArrayElements(_ batch: RecordBatch) throws {
+        guard let bytes = batch.bytes else { return }
+        var start = 0
+        while start < batch.length {
+            let nl = memchr(bytes + start, 0x0A, batch.length - start).map { bytes.distance(to: $0) } ?? batch.length
+            if nl > start {
+                try write(records == 0 ? "\n" : ",\n")
+                try guarded { try writer.write(bytes + start, count: nl - start) }
+                records += 1
+            }
+            start = nl + 1
+        }
+    }
+
+    private func writeRows(_ batch: RecordBatch) throws {
+        if columnsRef == nil {
+            if columns == nil {
+                guard let bytes = batch.bytes else { return }
+                let firstLine = memchr(bytes, 0x0A, batch.length).map { bytes.distance(to: $0) } ?? batch.length
+                columns = JSONText.topLevelKeys(UnsafeRawBufferPointer(start: bytes, count: firstLine)) ?? []
+                try writeHeader(columns!)
+            }
+            columnsRef = try lua.decodeJSON(Array(try JSONEncoder().encode(columns!)))
+        }
+        try transformAndWrite(batch, rawText: false) { [lua, columnsRef, delimiter] io in
+            luaflow_run_csv_rows(lua.handle, columnsRef!.id, CChar(bitPattern: delimiter), io)
+        }
+    }
+
+    private func writeHeader(_ columns: [String]) throws {
+        var out = luaflow_buf()
+        luaflow_buf_init(&out)
+        defer { luaflow_buf_free(&out) }
+        for (i, c) in columns.enumerated() {
+            if i > 0 { _ = luaflow_buf_append(&out, [delimiter], 1) }
+            var c = c
+            c.withUTF8 { _ = luaflow_csv_append_field(&out, UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), $0.count, CChar(bitPattern: delimiter)) }
+        }
+        _ = luaflow_buf_append(&out, "\n", 1)
+        try guarded { try writer.write(out.data, count: out.len) }
+    }
+
+    /// Formats the batch with a C loop into a buffer, then writes it.
+    private func transformAndWrite(_ batch: RecordBatch, rawText: Bool,
+                                   step: (UnsafeMutablePointer<luaflow_batch_io>) -> Int32) throws {
+        var out = luaflow_buf()
+        luaflow_buf_init(&out)
+        defer { luaflow_buf_free(&out) }
+        let outcome = try loop.run(batch, out: &out, configure: { $0.raw_text = rawText ? 1 : 0 }, step: step)
+        try guarded { try writer.write(out.data, count: out.len) }
+        records += outcome.produced
+    }
+
+    private func guarded(_ body: () throws -> Void) throws {
+        do { try body() } catch let error as PipelineError { throw error } catch {
+            throw PipelineError(.runtime, node: spec.name, phase: "write", "\(error)")
+        }
+    }
+}

@@ -1,0 +1,108 @@
+import CLua
+import CLuaShim
+import LuaBridge
+
+/// Runs a batch of records through a script function with the C loop, applying the node's
+/// `on_error` policy and turning failures into errors that name the record.
+final class LuaRecordLoop {
+    let spec: NodeSpec
+    let lua: LuaState
+    let stats: NodeStats
+    /// Records seen by this node so far (for "record N" in messages).
+    private(set) var seen = 0
+
+    init(spec: NodeSpec, lua: LuaState, stats: NodeStats) {
+        self.spec = spec
+        self.lua = lua
+        self.stats = stats
+    }
+
+    convenience init(node: LuaScriptNode, stats: NodeStats) {
+        self.init(spec: node.spec, lua: node.lua, stats: stats)
+    }
+
+    /// The result of one batch: records written to `out`.
+    struct Outcome {
+        var records = 0
+        var produced = 0
+        var dropped = 0
+    }
+
+    /// Feeds every record of `batch` to `fn`. `mode` picks transform (results to `out`), sink
+    /// (results ignored) or raw text (string results written as they are).
+    func run(_ batch: RecordBatch, fn: LuaRef, isSink: Bool, rawText: Bool = false,
+             out: UnsafeMutablePointer<luaflow_buf>?) throws -> Outcome {
+        try run(batch, out: out, configure: { $0.raw_text = rawText ? 1 : 0 }) {
+            luaflow_run_batch(self.lua.handle, fn.id, isSink ? 1 : 0, $0)
+        }
+    }
+
+    /// Runs `step` (one of the C batch loops) over `batch` until every record is done, resuming
+    /// after a failed record when the policy is `skip`.
+    func run(_ batch: RecordBatch, out: UnsafeMutablePointer<luaflow_buf>?,
+             configure: (inout luaflow_batch_io) -> Void = { _ in },
+             step: (UnsafeMutablePointer<luaflow_batch_io>) -> Int32) throws -> Outcome {
+        var io = luaflow_batch_io()
+        io.`in` = batch.pointer
+        io.in_len = batch.length
+        io.out = out
+        configure(&io)
+        let ctx = luaflow_get_ctx(lua.handle)!
+        let emittedBefore = ctx.pointee.emitted
+        var outcome = Outcome()
+        defer { seen += Int(io.records) }
+        while true {
+            let status = step(&io)
+            if status == LUA_OK { break }
+            let error = lua.popError(status: status, kind: .runtime)
+            let failure = recordError(error, phase: io.phase, batch: batch, io: io, recordNumber: seen + Int(io.records))
+            try handle(failure)
+            if let out { out.pointee.len = io.record_out_start }
+            io.pos = io.record_start + io.record_len
+        }
+        outcome.records = Int(io.records)
+        outcome.dropped = Int(io.dropped)
+        outcome.produced = Int(io.returned) + Int(ctx.pointee.emitted - emittedBefore)
+        return outcome
+    }
+
+    /// Checks that every record of a raw batch is valid JSON and returns the valid ones (bad ones
+    /// fail the run, or are skipped under `on_error = "skip"`).
+    func validated(_ batch: RecordBatch) throws -> RecordBatch {
+        if batch.validated { return batch }
+        var out = luaflow_buf()
+        luaflow_buf_init(&out)
+        defer { luaflow_buf_free(&out) }
+        let outcome = try run(batch, out: &out, configure: { $0.validate_only = 1 }) { [lua] io in
+            luaflow_run_batch(lua.handle, -2, 1, io)
+        }
+        return RecordBatch(taking: &out, records: outcome.produced, validated: true, origin: batch.origin)
+    }
+
+    /// Applies `on_error`: `fail` rethrows, `skip` counts and logs.
+    func handle(_ failure: PipelineError) throws {
+        guard spec.options.onError == .skip else { throw failure }
+        stats.update { $0.errors += 1 }
+        PipelineLog.logger.warning("skipped a record: \(failure.description)", metadata: ["node": "\(spec.name)"])
+    }
+
+    /// Describes a failure on one record: where the script failed, which record, and its text.
+    func recordError(_ error: LuaError, phase: Int32, batch: RecordBatch, io: luaflow_batch_io,
+                     recordNumber: Int) -> PipelineError {
+        let excerpt = batch.excerpt(at: io.record_start, length: io.record_len)
+        let location = batch.fileLocation(ofRecord: Int(io.records) - 1)
+        let which = "record \(recordNumber)" + (location.map { " (\($0))" } ?? "")
+        switch Int(phase) {
+        case Int(LUAFLOW_PHASE_DECODE):
+            let at = location ?? which
+            return PipelineError(.runtime, node: spec.name, phase: "read",
+                                 "\(at): \(error.message)", details: ["line: \(excerpt)"])
+        case Int(LUAFLOW_PHASE_ENCODE):
+            return PipelineError(.runtime, node: spec.name, phase: "run",
+                                 "run() returned a value that cannot be written as JSON: \(error.message)",
+                                 details: ["\(which): \(excerpt)"])
+        default:
+            return PipelineError(node: spec.name, phase: "run", lua: error, details: ["\(which): \(excerpt)"])
+        }
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+import LuaBridge
+
+/// A node's script loaded into its own sandboxed state: config attached, top level run, config
+/// validated against the script's `schema`. Everything here happens before any node starts.
+final class LuaScriptNode {
+    let spec: NodeSpec
+    let lua: LuaState
+    let env: LuaRef
+    /// How messages name the script (`examples/quickstart/transforms/clean.lua`).
+    let displayPath: String
+
+    /// Loads the node. Throws `PipelineErrors` listing every problem found.
+    init(spec: NodeSpec, pipeline: PipelineSpec, code: [UInt8]? = nil, chunkName: String? = nil) throws {
+        self.spec = spec
+        let roots = [pipeline.directory] + Self.configuredPaths(spec.configJSON, base: pipeline.directory)
+        lua = try LuaState(memoryLimit: spec.options.memoryLimitMB << 20, instructionLimit: spec.options.instructionLimit)
+        let nodeName = spec.name
+        try lua.installSandbox(roots: roots) { level, message in
+            PipelineLog.logger.log(level: .init(luaLevel: level), "\(Redactor.shared.redact(message))", metadata: ["node": "\(nodeName)"])
+        }
+        env = try lua.makeEnvironment()
+
+        let source: [UInt8]
+        switch spec.implementation {
+        case .script(let path):
+            displayPath = Self.display(path, pipeline: pipeline)
+            let full = path.hasPrefix("/") ? path : pipeline.directory + "/" + path
+            guard let data = FileManager.default.contents(atPath: full) else {
+                throw PipelineError(.config, node: spec.name, phase: "load",
+                                    "script \(displayPath) not found (declared at \(spec.declaredAt(pipeline.file)))")
+            }
+            source = Array(data)
+        case .inline:
+            displayPath = pipeline.file
+            source = []
+        case .builtin:
+            displayPath = chunkName ?? "luaflow/\(spec.what).lua"
+            source = code ?? []
+        }
+
+        let helpers = try Self.loadNodeConfigPrelude(lua)
+        let config = try lua.decodeJSON(spec.configJSON)
+        try lua.call(lua.functionRef(helpers, "attach")!, 2, results: 0) { lua.push(env); lua.push(config) }
+
+        do {
+            let chunk: LuaRef
+            if case .inline(let bytecode) = spec.implementation {
+                chunk = try lua.loadHostBinary(bytecode, chunkName: pipeline.file)
+                lua.setEnvironment(of: chunk, to: env)
+                lua.setField(env, "run", ref: chunk)
+            } else {
+                chunk = try lua.load(source, chunkName: displayPath)
+                lua.setEnvironment(of: chunk, to: env)
+                try lua.call(chunk)
+            }
+        } catch let error as LuaError {
+            throw PipelineError(node: spec.name, phase: "load", lua: error)
+        }
+
+        let results = try lua.callReturningRefs(lua.functionRef(helpers, "validate")!, refArgs: [env], results: 2)
+        for secret in lua.stringArray(results[1]) { Redactor.shared.add(secret) }
+        let problems = lua.stringArray(results[0])
+        if !problems.isEmpty {
+            throw PipelineErrors(problems.map {
+                PipelineError(.config, node: spec.name, phase: "config", "\($0) (in \(spec.declaredAt(pipeline.file)), checked by \(displayPath))")
+            })
+        }
+    }
+
+    /// The script's global function `name`, if it defines one.
+    func function(_ name: String) -> LuaRef? {
+        lua.functionRef(env, name)
+    }
+
+    /// Requires a function of the node contract, with a message that says what to write.
+    func required(_ name: String, signature: String) throws -> LuaRef {
+        guard let ref = function(name) else {
+            throw PipelineError(.config, node: spec.name, phase: "load",
+                                "\(displayPath) defines no \(signature) function; a \(spec.role.rawValue) must define it")
+        }
+        return ref
+    }
+
+    /// Calls a hook such as `init()` if the script defines it.
+    func callHook(_ name: String) throws {
+        guard let fn = function(name) else { return }
+        do {
+            try lua.call(fn)
+        } catch let error as LuaError {
+            throw PipelineError(node: spec.name, phase: name, lua: error)
+        }
+    }
+
+    private static func loadNodeConfigPrelude(_ lua: LuaState) throws -> LuaRef {
+        let chunk = try lua.load(Array(NodeConfig.prelude.utf8), chunkName: "luaflow/node_config.lua")
+        lua.setEnvironment(of: chunk, to: try lua.makeEnvironment())
+        return try lua.callReturningRef(chunk, refArgs: [lua.privileged])
+    }
+
+    /// Directories that config settings named `path`, `dir`, `file` or `*_path`/`*_dir`/`*_file`
+    /// point at: scripts may use files there besides the pipeline directory.
+    static func configuredPaths(_ configJSON: [UInt8], base: String) -> [String] {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(configJSON)) as? [String: Any] else { return [] }
+        var roots: [String] = []
+        for (key, value) in object {
+            guard let path = value as? String,
+                  ["path", "dir", "file"].contains(key) || key.hasSuffix("_path") || key.hasSuffix("_dir") || key.hasSuffix("_file")
+            else { continue }
+            let absolute = URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: base + "/")).standardizedFileURL
+            var isDir: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: absolute.path, isDirectory: &isDir)
+            let root = exists && isDir.boolValue ? absolute : absolute.deletingLastPathComponent()
+            roots.append(root.resolvingSymlinksInPath().path)
+        }
+        return roots
+    }
+
+    /// A script path as the user would find it from the current directory.
+    static func display(_ path: String, pipeline: PipelineSpec) -> String {
+        if path.hasPrefix("/") { return path }
+        let dir = (pipeline.file as NSString).deletingLastPathComponent
+        return dir.isEmpty ? path : dir + "/" + path
+    }
+}

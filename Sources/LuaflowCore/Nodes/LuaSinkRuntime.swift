@@ -1,0 +1,80 @@
+import CLua
+import Foundation
+import CLuaShim
+import LuaBridge
+
+/// A sink script: `run(item)` per record, or `write(batch)` with records batched by the host
+/// (`batch_size`, default 100); optional `init()`; `finalize()` once every input is done.
+final class LuaSinkRuntime: SinkRuntime {
+    let node: LuaScriptNode
+    let stats: NodeStats
+    private let loop: LuaRecordLoop
+    private let runFunction: LuaRef?
+    private let writeFunction: LuaRef?
+    private let batchSize: Int
+    /// Records waiting for a full `write` batch.
+    private var pending = luaflow_buf()
+    private var pendingRecords = 0
+
+    init(node: LuaScriptNode, stats: NodeStats) throws {
+        self.node = node
+        self.stats = stats
+        loop = LuaRecordLoop(node: node, stats: stats)
+        writeFunction = node.function("write")
+        runFunction = writeFunction == nil ? try node.required("run", signature: "run(item) (or write(batch))") : nil
+        batchSize = max(1, node.spec.options.batchSize ?? 100)
+        luaflow_buf_init(&pending)
+    }
+
+    deinit { luaflow_buf_free(&pending) }
+
+    func open() throws {
+        node.lua.claim()
+        try node.callHook("init")
+    }
+
+    func consume(_ batch: RecordBatch) throws {
+        if let runFunction {
+            let outcome = try loop.run(batch, fn: runFunction, isSink: true, out: nil)
+            stats.update { $0.recordsIn += outcome.records }
+            return
+        }
+        guard let bytes = batch.bytes, batch.length > 0 else { return }
+        if luaflow_buf_append(&pending, bytes, batch.length) != 0 {
+            throw PipelineError(.runtime, node: node.spec.name, phase: "write", "out of memory while batching records")
+        }
+        if pending.len > 0 && pending.data[pending.len - 1] != 0x0A { _ = luaflow_buf_append(&pending, "\n", 1) }
+        pendingRecords += batch.records
+        if pendingRecords >= batchSize { try flush(all: false) }
+    }
+
+    /// Calls write() with full batches (and with the rest when `all`).
+    private func flush(all: Bool) throws {
+        guard let writeFunction else { return }
+        var io = luaflow_batch_io()
+        io.`in` = UnsafePointer(pending.data)
+        io.in_len = pending.len
+        while pendingRecords >= batchSize || (all && pendingRecords > 0) {
+            io.max_records = Int64(batchSize)
+            io.records = 0
+            let status = luaflow_run_write_batch(node.lua.handle, writeFunction.id, &io)
+            pendingRecords -= Int(io.records)
+            stats.update { $0.recordsIn += Int(io.records) }
+            if status != LUA_OK {
+                let error = node.lua.popError(status: status, kind: .runtime)
+                try loop.handle(PipelineError(node: node.spec.name, phase: "write", lua: error,
+                                              details: ["while writing a batch of \(io.records) records"]))
+                stats.update { $0.errors += Int(io.records) - 1 }
+            }
+        }
+        // Keep the unconsumed tail for the next batch.
+        let rest = pending.len - io.pos
+        if rest > 0 && io.pos > 0 { memmove(pending.data, pending.data + io.pos, rest) }
+        pending.len = rest
+    }
+
+    func finish() throws {
+        try flush(all: true)
+        try node.callHook("finalize")
+    }
+}

@@ -1,0 +1,151 @@
+import CLua
+import CLuaShim
+import Foundation
+import LuaBridge
+
+/// A source script: `run()` returning the next item (nil when done), or `get(pagination, state)`
+/// returning `records, next` (nil or `{}` next when done). Honours `max_items`, `lifetime` and
+/// `batch_size`; a streaming `run()` source hands on what it has at least every 200 ms.
+final class LuaSourceRuntime: SourceRuntime {
+    let node: LuaScriptNode
+    let stats: NodeStats
+    private let runFunction: LuaRef?
+    private let getFunction: LuaRef?
+    private let batchSize: Int
+    private let maxItems: Int?
+    private let lifetime: Double?
+    private var produced = 0
+    private var started = DispatchTime.now()
+    private var done = false
+    private var pagination: LuaRef?
+    private var state: LuaRef?
+    private var lastPagination: [UInt8]?
+    private var pages = 0
+    private var consecutiveErrors = 0
+
+    init(node: LuaScriptNode, stats: NodeStats, limit: Int?) throws {
+        self.node = node
+        self.stats = stats
+        getFunction = node.function("get")
+        runFunction = getFunction == nil ? try node.required("run", signature: "run() (or get(pagination, state))") : nil
+        batchSize = max(1, node.spec.options.batchSize ?? 1000)
+        maxItems = [node.spec.options.maxItems, limit].compactMap { $0 }.min()
+        lifetime = node.spec.options.lifetime
+    }
+
+    func open() throws {
+        node.lua.claim()
+        started = DispatchTime.now()
+        pagination = node.lua.newTable()
+        state = node.lua.newTable()
+        try node.callHook("init")
+    }
+
+    private var remaining: Int? { maxItems.map { $0 - produced } }
+
+    private var lifetimeOver: Bool {
+        guard let lifetime else { return false }
+        return Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9 >= lifetime
+    }
+
+    func next() throws -> RecordBatch? {
+        while !done {
+            if let remaining, remaining <= 0 { break }
+            if lifetimeOver { break }
+            var out = luaflow_buf()
+            luaflow_buf_init(&out)
+            defer { luaflow_buf_free(&out) }
+            var records = getFunction != nil ? try page(into: &out) : try pull(into: &out)
+            if let remaining, records > remaining {
+                truncate(&out, toRecords: remaining)
+                records = remaining
+                done = true
+            }
+            produced += records
+            stats.update { $0.recordsOut += records }
+            if records > 0 { return RecordBatch(taking: &out, records: records, validated: true) }
+        }
+        done = true
+        return nil
+    }
+
+    private func pull(into out: inout luaflow_buf) throws -> Int {
+        var io = luaflow_batch_io()
+        io.max_records = Int64(min(batchSize, remaining ?? batchSize))
+        io.deadline_ns = Int64(DispatchTime.now().uptimeNanoseconds) + 200_000_000
+        let ctx = luaflow_get_ctx(node.lua.handle)!
+        let emittedBefore = ctx.pointee.emitted
+        let status = withUnsafeMutablePointer(to: &out) { ptr -> Int32 in
+            io.out = ptr
+            return luaflow_run_source_pull(node.lua.handle, runFunction!.id, &io)
+        }
+        if status != LUA_OK {
+            try sourceFailed(node.lua.popError(status: status, kind: .runtime), function: "run()")
+            out.len = io.record_out_start
+        } else {
+            consecutiveErrors = 0
+        }
+        if io.done != 0 { done = true }
+        return Int(io.returned) + Int(ctx.pointee.emitted - emittedBefore)
+    }
+
+    private func page(into out: inout luaflow_buf) throws -> Int {
+        var io = luaflow_batch_io()
+        var aux = luaflow_buf()
+        luaflow_buf_init(&aux)
+        defer { luaflow_buf_free(&aux) }
+        let ctx = luaflow_get_ctx(node.lua.handle)!
+        let emittedBefore = ctx.pointee.emitted
+        let status = withUnsafeMutablePointer(to: &out) { outPtr -> Int32 in
+            withUnsafeMutablePointer(to: &aux) { auxPtr in
+                io.out = outPtr
+                io.aux = auxPtr
+                return luaflow_run_source_get(node.lua.handle, getFunction!.id, pagination!.id, state!.id, &io)
+            }
+        }
+        pages += 1
+        if status != LUA_OK {
+            out.len = 0
+            try sourceFailed(node.lua.popError(status: status, kind: .runtime), function: "get()")
+            return 0
+        }
+        consecutiveErrors = 0
+        if io.done != 0 {
+            done = true
+        } else {
+            let next = Array(UnsafeRawBufferPointer(start: aux.data, count: aux.len))
+            if next == lastPagination {
+                node.lua.release(node.lua.popRef())
+                throw PipelineError(.runtime, node: node.spec.name, phase: "get",
+                    "get() returned the same pagination twice (\(String(decoding: next, as: UTF8.self))) after page \(pages); stopping so the source does not loop forever")
+            }
+            lastPagination = next
+            if let old = pagination { node.lua.release(old) }
+            pagination = node.lua.popRef()
+        }
+        return Int(io.returned) + Int(ctx.pointee.emitted - emittedBefore)
+    }
+
+    /// A source error: fatal unless `on_error = "skip"`, and fatal after 100 failures in a row.
+    private func sourceFailed(_ error: LuaError, function: String) throws {
+        let failure = PipelineError(node: node.spec.name, phase: function.replacingOccurrences(of: "()", with: ""), lua: error,
+                                    details: ["after \(produced) records"])
+        consecutiveErrors += 1
+        if consecutiveErrors >= 100 {
+            throw PipelineError(.runtime, node: node.spec.name, phase: "run",
+                                "\(function) failed 100 times in a row; last error: \(error.message)")
+        }
+        try LuaRecordLoop(node: node, stats: stats).handle(failure)
+    }
+
+    private func truncate(_ out: inout luaflow_buf, toRecords n: Int) {
+        var seen = 0
+        for i in 0..<out.len where out.data[i] == 0x0A {
+            seen += 1
+            if seen == n {
+                out.len = i + 1
+                return
+            }
+        }
+    }
+}

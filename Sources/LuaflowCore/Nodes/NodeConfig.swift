@@ -1,0 +1,119 @@
+/// The Lua side of a node's config: `attach` makes `config` read schema defaults, `validate`
+/// checks it against the script's `schema` table and returns every problem plus the secret values
+/// to redact. Runs in the node's own state, before `init()` and before any I/O.
+enum NodeConfig {
+    /// Options every node accepts besides its schema's keys.
+    static let commonOptions = ["name", "on_error", "max_items", "lifetime", "batch_size", "memory_limit",
+                                "instruction_limit", "workers", "ordered"]
+
+    static let prelude = #"""
+    local privileged = ...
+    local getenv = privileged.getenv
+    local common = {}
+    for _, k in ipairs { COMMON } do common[k] = true end
+
+    local function attach(env, config)
+      setmetatable(config, { __index = function(_, key)
+        local schema = rawget(env, "schema")
+        local field = type(schema) == "table" and schema[key]
+        if type(field) == "table" then return field.default end
+      end })
+      env.config = config
+    end
+
+    local function describe(v)
+      if type(v) == "string" then return "the string '" .. v .. "'" end
+      if v == json.null then return "null" end
+      return (math.type(v) or type(v)) .. " " .. tostring(v)
+    end
+
+    local checks = {
+      string = function(v) return type(v) == "string" end,
+      secret = function(v) return type(v) == "string" end,
+      path = function(v) return type(v) == "string" end,
+      integer = function(v) return math.type(v) == "integer" end,
+      number = function(v) return type(v) == "number" end,
+      boolean = function(v) return type(v) == "boolean" end,
+      url = function(v) return type(v) == "string" and v:match("^https?://[^%s/?#]+[^%s]*$") ~= nil end,
+      email = function(v) return type(v) == "string" and v:match("^[^@%s]+@[^@%s]+%.[^@%s]+$") ~= nil end,
+      table = function(v) return type(v) == "table" end,
+      array = function(v) return type(v) == "table" end,
+      enum = function() return true end,
+    }
+    local expected = {
+      string = "a string", secret = "a string", path = "a file path (string)", integer = "an integer",
+      number = "a number", boolean = "true or false", url = "an http(s) URL", email = "an email address",
+      table = "a table", array = "a list",
+    }
+
+    local function validate(env)
+      local problems, secrets = {}, {}
+      local schema, config = rawget(env, "schema"), rawget(env, "config")
+      if schema == nil then return problems, secrets end
+      if type(schema) ~= "table" then return { "schema must be a table of fields, got a " .. type(schema) }, secrets end
+      local function fail(key, msg) problems[#problems + 1] = "config." .. key .. ": " .. msg end
+      local keys = {}
+      for key in pairs(schema) do keys[#keys + 1] = tostring(key) end
+      table.sort(keys)
+      for _, key in ipairs(keys) do
+        local spec = schema[key]
+        if type(spec) ~= "table" then fail(key, "schema entry must be a table such as { type = \"string\" }"); goto continue end
+        local t = spec.type or "string"
+        if checks[t] == nil then fail(key, "unknown schema type '" .. tostring(t) .. "'"); goto continue end
+        local v = rawget(config, key)
+        if v == nil and spec.env ~= nil then
+          v = getenv(spec.env)
+          if v ~= nil then
+            if t == "integer" then v = math.tointeger(tonumber(v)) or v
+            elseif t == "number" then v = tonumber(v) or v
+            elseif t == "boolean" then if v == "true" then v = true elseif v == "false" then v = false end end
+            rawset(config, key, v)
+          end
+        end
+        if v == nil and spec.default ~= nil then v = spec.default; rawset(config, key, v) end
+        if v == nil then
+          if spec.required then
+            fail(key, "is required" .. (spec.env and (" (set it in the config or the environment variable " .. spec.env .. ")") or "")
+              .. (spec.description and (": " .. spec.description) or ""))
+          end
+          goto continue
+        end
+        if t == "enum" then
+          local ok = false
+          for _, allowed in ipairs(spec.values or {}) do if allowed == v then ok = true end end
+          if not ok then
+            local names = {}
+            for _, allowed in ipairs(spec.values or {}) do names[#names + 1] = tostring(allowed) end
+            fail(key, "expected one of " .. table.concat(names, ", ") .. "; got " .. describe(v))
+          end
+          goto continue
+        end
+        if not checks[t](v) then fail(key, "expected " .. expected[t] .. ", got " .. describe(v)); goto continue end
+        if t == "secret" then secrets[#secrets + 1] = v end
+        if type(v) == "number" then
+          if spec.min and v < spec.min then fail(key, "must be at least " .. spec.min .. ", got " .. v) end
+          if spec.max and v > spec.max then fail(key, "must be at most " .. spec.max .. ", got " .. v) end
+        elseif type(v) == "string" then
+          local len = utf8.len(v) or #v
+          local min_len = spec.min_length or (type(spec.length) == "table" and spec.length[1]) or nil
+          local max_len = spec.max_length or (type(spec.length) == "table" and spec.length[2]) or nil
+          if type(spec.length) == "number" then min_len, max_len = spec.length, spec.length end
+          if min_len and len < min_len then fail(key, "must be at least " .. min_len .. " characters long") end
+          if max_len and len > max_len then fail(key, "must be at most " .. max_len .. " characters long") end
+          if spec.pattern and not v:find(spec.pattern) then
+            fail(key, "does not match the pattern " .. spec.pattern .. (t == "secret" and "" or (": " .. describe(v))))
+          end
+        end
+        ::continue::
+      end
+      for key in pairs(config) do
+        if schema[key] == nil and not common[key] then
+          fail(tostring(key), "unknown setting (the schema declares: " .. table.concat(keys, ", ") .. ")")
+        end
+      end
+      return problems, secrets
+    end
+
+    return { attach = attach, validate = validate }
+    """#.replacingOccurrences(of: "COMMON", with: commonOptions.map { "\"\($0)\"" }.joined(separator: ", "))
+}

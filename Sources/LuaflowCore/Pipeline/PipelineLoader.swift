@@ -1,0 +1,104 @@
+import Foundation
+import LuaBridge
+
+/// Evaluates pipeline.lua in a sandboxed state and returns what it declared.
+public enum PipelineLoader {
+    /// A `--set node.key=value` override.
+    public struct Override: Sendable, Encodable {
+        public var lhs: String
+        public var value: String
+
+        /// Parses `node.key=value`.
+        public init?(_ text: String) {
+            guard let eq = text.firstIndex(of: "="), text[..<eq].contains(".") else { return nil }
+            lhs = String(text[..<eq])
+            value = String(text[text.index(after: eq)...])
+        }
+    }
+
+    private struct Exported: Decodable {
+        struct Node: Decodable {
+            var id: Int
+            var role: String
+            var kind: String
+            var name: String
+            var line: Int?
+            var target: String?
+            var config: String
+        }
+        struct Edge: Decodable {
+            var from: Int
+            var to: Int
+            var line: Int?
+        }
+        var nodes: [Node]
+        var edges: [Edge]
+        var network_line: Int?
+    }
+
+    /// Loads `file`. Errors are `.config` errors pointing at pipeline.lua:LINE.
+    public static func load(file: String, overrides: [Override] = []) throws -> PipelineSpec {
+        let url = URL(fileURLWithPath: file)
+        guard let code = FileManager.default.contents(atPath: file) else {
+            throw PipelineError(.config, "cannot read pipeline file \(file): no such file")
+        }
+        let directory = url.deletingLastPathComponent().standardizedFileURL.path
+        let lua = try LuaState()
+        try lua.installSandbox(roots: [directory]) { level, message in
+            PipelineLog.logger.log(level: .init(luaLevel: level), "\(message)", metadata: ["node": "pipeline"])
+        }
+        do {
+            let env = try lua.makeEnvironment()
+            let prelude = try lua.load(Array(PipelineDSL.prelude.utf8), chunkName: "luaflow/pipeline_dsl.lua")
+            let export = try lua.callReturningRef(prelude, refArgs: [env, lua.privileged])
+            let chunk = try lua.load(Array(code), chunkName: file)
+            lua.setEnvironment(of: chunk, to: env)
+            try lua.call(chunk)
+            let setsJSON = String(decoding: try JSONEncoder().encode(overrides), as: UTF8.self)
+            let results = try lua.callReturningRefs(export, refArgs: [lua.newString(setsJSON)], results: 2)
+            let exportedJSON = lua.stringBytes(results[0])
+            let exported = try JSONDecoder().decode(Exported.self, from: Data(exportedJSON))
+            return try spec(from: exported, bytecode: results[1], lua: lua, file: file, directory: directory)
+        } catch let error as LuaError {
+            throw PipelineError(.config, phase: "pipeline", error.message, traceback: error.traceback)
+        }
+    }
+
+    private static func spec(from exported: Exported, bytecode: LuaRef, lua: LuaState,
+                             file: String, directory: String) throws -> PipelineSpec {
+        var nodes: [NodeSpec] = []
+        for n in exported.nodes {
+            let implementation: NodeSpec.Implementation
+            switch n.kind {
+            case "script": implementation = .script(path: n.target ?? "")
+            case "inline": implementation = .inline(bytecode: lua.bytes(bytecode, n.id))
+            default: implementation = .builtin(n.target ?? "")
+            }
+            let configJSON = Array(n.config.utf8)
+            let options: NodeOptions
+            do {
+                options = try JSONDecoder().decode(NodeOptions.self, from: Data(configJSON))
+            } catch {
+                throw PipelineError(.config, node: n.name, phase: "config",
+                                    "\(file):\(n.line ?? 0): invalid common option: \(describe(decoding: error))")
+            }
+            nodes.append(NodeSpec(id: n.id, role: NodeSpec.Role(rawValue: n.role) ?? .transform, name: n.name,
+                                  implementation: implementation, configJSON: configJSON, options: options, line: n.line))
+        }
+        let edges = exported.edges.map { EdgeSpec(from: $0.from, to: $0.to, line: $0.line) }
+        return PipelineSpec(file: file, directory: directory, nodes: nodes, edges: edges, networkLine: exported.network_line)
+    }
+
+    static func describe(decoding error: Error) -> String {
+        switch error {
+        case DecodingError.typeMismatch(let type, let ctx), DecodingError.valueNotFound(let type, let ctx):
+            let key = ctx.codingPath.last?.stringValue ?? "?"
+            return "'\(key)' must be \(type == Int.self ? "an integer" : type == Double.self ? "a number" : "one of the allowed values (\(type))")"
+        case DecodingError.dataCorrupted(let ctx):
+            let key = ctx.codingPath.last?.stringValue ?? "?"
+            return "'\(key)': \(ctx.debugDescription)"
+        default:
+            return "\(error)"
+        }
+    }
+}

@@ -1,0 +1,90 @@
+import LuaBridge
+
+/// What pipeline.lua declared: nodes and the edges between them, before anything runs.
+public struct PipelineSpec: Sendable {
+    /// The pipeline file as given and its directory (scripts and relative paths resolve from it).
+    public var file: String
+    public var directory: String
+    public var nodes: [NodeSpec]
+    public var edges: [EdgeSpec]
+    /// Where `network { ... }` was called, when it was.
+    public var networkLine: Int?
+}
+
+/// One edge of the network: records flow from `from` to `to` (node ids).
+public struct EdgeSpec: Sendable, Equatable {
+    public var from: Int
+    public var to: Int
+    public var line: Int?
+}
+
+/// One node: a script, an inline function or a built-in, with its config.
+public struct NodeSpec: Sendable {
+    public enum Role: String, Sendable { case source, transform, sink }
+
+    public enum Implementation: Sendable {
+        /// A script file, relative to the pipeline directory.
+        case script(path: String)
+        /// A function written inline in pipeline.lua (precompiled by the host).
+        case inline(bytecode: [UInt8])
+        /// A built-in connector: `file`, `list`, `stdout`.
+        case builtin(String)
+    }
+
+    public var id: Int
+    public var role: Role
+    public var name: String
+    public var implementation: Implementation
+    /// The node's config table as JSON text (common options included).
+    public var configJSON: [UInt8]
+    public var options: NodeOptions
+    /// The line of pipeline.lua that declared the node.
+    public var line: Int?
+
+    /// `pipeline.lua:LINE`-style location of the declaration.
+    public func declaredAt(_ pipelineFile: String) -> String {
+        line.map { "\(pipelineFile):\($0)" } ?? pipelineFile
+    }
+
+    /// What the node runs, for messages: the script path, `inline function` or `file sink`.
+    public var what: String {
+        switch implementation {
+        case .script(let path): return path
+        case .inline: return "inline \(role.rawValue)"
+        case .builtin(let kind): return "\(role.rawValue).\(kind)"
+        }
+    }
+}
+
+/// Options every node understands, read from its config table.
+public struct NodeOptions: Sendable, Decodable {
+    public enum OnError: String, Sendable, Decodable { case fail, skip }
+
+    public var onError: OnError = .fail
+    public var maxItems: Int?
+    /// Seconds a streaming source may run.
+    public var lifetime: Double?
+    /// Records per `write(batch)` call (sinks), or per queue batch (sources).
+    public var batchSize: Int?
+    /// Memory limit of the node's Lua state, in MB.
+    public var memoryLimitMB: Int = 256
+    /// Instruction budget of one call into the script.
+    public var instructionLimit: Int = 500_000_000
+
+    enum CodingKeys: String, CodingKey {
+        case onError = "on_error", maxItems = "max_items", lifetime, batchSize = "batch_size"
+        case memoryLimitMB = "memory_limit", instructionLimit = "instruction_limit"
+    }
+
+    public init() {}
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        onError = try c.decodeIfPresent(OnError.self, forKey: .onError) ?? .fail
+        maxItems = try c.decodeIfPresent(Int.self, forKey: .maxItems)
+        lifetime = try c.decodeIfPresent(Double.self, forKey: .lifetime)
+        batchSize = try c.decodeIfPresent(Int.self, forKey: .batchSize)
+        memoryLimitMB = try c.decodeIfPresent(Int.self, forKey: .memoryLimitMB) ?? 256
+        instructionLimit = try c.decodeIfPresent(Int.self, forKey: .instructionLimit) ?? 500_000_000
+    }
+}

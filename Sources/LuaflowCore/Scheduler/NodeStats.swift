@@ -1,0 +1,29 @@
+import Foundation
+
+/// Counters of one node, updated by its stage thread and read by the summary.
+public final class NodeStats: @unchecked Sendable {
+    public let name: String
+    public let role: NodeSpec.Role
+    private let lock = NSLock()
+    private var values = Snapshot()
+
+    /// A consistent copy of the counters.
+    public struct Snapshot: Sendable {
+        public var recordsIn = 0
+        public var recordsOut = 0
+        public var dropped = 0
+        public var errors = 0
+        public var seconds = 0.0
+    }
+
+    init(name: String, role: NodeSpec.Role) {
+        self.name = name
+        self.role = role
+    }
+
+    func update(_ body: (inout Snapshot) -> Void) {
+        lock.withLock { body(&values) }
+    }
+
+    public var snapshot: Snapshot { lock.withLock { values } }
+}

@@ -1,0 +1,163 @@
+import CLuaShim
+import Foundation
+
+/// Options of one run.
+public struct RunOptions: Sendable {
+    /// Stop every source after this many records (`--limit`).
+    public var limit: Int?
+    /// Batches a queue holds before its producer waits.
+    public var queueCapacity: Int = 8
+
+    public init(limit: Int? = nil) {
+        self.limit = limit
+    }
+}
+
+/// Runs a validated pipeline: one thread per node, bounded queues between them. Sources end →
+/// queues drain → each node's finalize runs after all its inputs are done (topological order) →
+/// sinks commit. The first failure cancels everything and sinks leave their previous output.
+public final class PipelineRunner {
+    public let graph: PipelineGraph
+    public let options: RunOptions
+    /// Per-node counters, in topological order.
+    public let stats: [NodeStats]
+    private let runtimes: [Int: NodeRuntime]
+
+    /// Loads every node (scripts compiled, configs validated); throws all problems together.
+    public init(graph: PipelineGraph, options: RunOptions = RunOptions()) throws {
+        self.graph = graph
+        self.options = options
+        var runtimes: [Int: NodeRuntime] = [:]
+        var stats: [NodeStats] = []
+        var problems: [PipelineError] = []
+        for id in graph.order {
+            let spec = graph.node(id)
+            let nodeStats = NodeStats(name: spec.name, role: spec.role)
+            stats.append(nodeStats)
+            do {
+                runtimes[id] = try NodeFactory.make(spec, pipeline: graph.spec, stats: nodeStats, limit: options.limit)
+            } catch let error as PipelineErrors {
+                problems += error.errors
+            } catch let error as PipelineError {
+                problems.append(error)
+            } catch {
+                problems.append(PipelineError(.config, node: spec.name, phase: "load", "\(error)"))
+            }
+        }
+        if !problems.isEmpty { throw PipelineErrors(problems) }
+        self.runtimes = runtimes
+        self.stats = stats
+    }
+
+    /// Runs to completion. Throws the first failure; returns the summary otherwise.
+    public func run() throws -> RunSummary {
+        let started = DispatchTime.now()
+        let control = RunControl()
+        var queues: [Int: BoundedQueue<RecordBatch>] = [:]
+        for id in graph.order {
+            let producers = graph.inputs[id, default: []].count
+            if producers > 0 {
+                let q = BoundedQueue<RecordBatch>(capacity: options.queueCapacity, producers: producers)
+                queues[id] = q
+                control.track(q)
+            }
+        }
+        let interrupted = InterruptFlag()
+        let group = DispatchGroup()
+        let threads = graph.order.map { id -> StageThread in
+            let runtime = runtimes[id]!
+            let input = queues[id]
+            let outputs = graph.outputs[id, default: []].compactMap { queues[$0] }
+            let stage = Stage(runtime: runtime, input: input, outputs: outputs, control: control, interrupted: interrupted)
+            return StageThread(name: graph.node(id).name, group: group) { stage.run() }
+        }
+        threads.forEach { $0.start() }
+        group.wait()
+        try publishOutputs(control)
+        return RunSummary(nodes: stats.map { ($0.name, $0.role, $0.snapshot) },
+                          seconds: Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9,
+                          interrupted: interrupted.value)
+    }
+}
+
+extension PipelineRunner {
+    /// Sinks publish together, only when every node succeeded; otherwise none does.
+    fileprivate func publishOutputs(_ control: RunControl) throws {
+        let sinks = graph.order.compactMap { runtimes[$0] as? SinkRuntime }
+        if let error = control.error {
+            sinks.forEach { $0.abort() }
+            throw error
+        }
+        do {
+            for sink in sinks { try sink.commit() }
+        } catch {
+            sinks.forEach { $0.abort() }
+            throw error
+        }
+    }
+}
+
+/// Set when Ctrl-C stopped the sources early.
+final class InterruptFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var set = false
+    var value: Bool { lock.withLock { set } }
+    func raise() { lock.withLock { set = true } }
+}
+
+/// The loop of one node's thread.
+private struct Stage: @unchecked Sendable {
+    let runtime: NodeRuntime
+    let input: BoundedQueue<RecordBatch>?
+    let outputs: [BoundedQueue<RecordBatch>]
+    let control: RunControl
+    let interrupted: InterruptFlag
+
+    func run() {
+        let started = DispatchTime.now()
+        do {
+            try runtime.open()
+            switch runtime {
+            case let source as SourceRuntime: try pump(source)
+            case let transform as TransformRuntime: try pump(transform)
+            case let sink as SinkRuntime: try pump(sink)
+            default: break
+            }
+        } catch {
+            control.fail(error)
+        }
+        outputs.forEach { $0.producerFinished() }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
+        runtime.stats.update { $0.seconds = seconds }
+    }
+
+    private func send(_ batch: RecordBatch) {
+        for q in outputs where !q.push(batch) { return }
+    }
+
+    private func pump(_ source: SourceRuntime) throws {
+        while !control.failed {
+            if luaflow_interrupt_requested() > 0 {
+                interrupted.raise()
+                return
+            }
+            guard let batch = try source.next() else { return }
+            send(batch)
+        }
+    }
+
+    private func pump(_ transform: TransformRuntime) throws {
+        while let batch = input?.pop() {
+            if let out = try transform.process(batch) { send(out) }
+        }
+        guard !control.failed else { return }
+        if let out = try transform.finish() { send(out) }
+    }
+
+    private func pump(_ sink: SinkRuntime) throws {
+        while let batch = input?.pop() {
+            try sink.consume(batch)
+        }
+        if !control.failed { try sink.finish() }
+    }
+}

@@ -1,0 +1,52 @@
+import CLuaShim
+import Foundation
+
+/// Records in transit between nodes: JSON text, one record per line, in one malloc'd buffer that
+/// stages share read-only (fan-out hands the same batch to every output).
+public final class RecordBatch: @unchecked Sendable {
+    /// Where raw records came from, so a consumer can point at the file line of a bad one.
+    public struct Origin: Sendable {
+        public var node: String
+        public var path: String
+        /// Line number in `path` where each record starts, by record index.
+        public var lines: [Int64]
+    }
+
+    let bytes: UnsafeMutableRawPointer?
+    let length: Int
+    /// Number of records (non-blank lines).
+    public let records: Int
+    /// True when the text was produced by luaflow's encoder (known valid JSON).
+    public let validated: Bool
+    public let origin: Origin?
+
+    /// Takes ownership of `buffer`'s bytes, leaving it empty.
+    init(taking buffer: inout luaflow_buf, records: Int, validated: Bool, origin: Origin? = nil) {
+        var len = 0
+        bytes = UnsafeMutableRawPointer(luaflow_buf_detach(&buffer, &len))
+        length = len
+        self.records = records
+        self.validated = validated
+        self.origin = origin
+    }
+
+    deinit { free(bytes) }
+
+    var pointer: UnsafePointer<CChar>? {
+        bytes.map { UnsafePointer($0.assumingMemoryBound(to: CChar.self)) }
+    }
+
+    /// The text of the record at byte `offset`, shortened for messages.
+    func excerpt(at offset: Int, length: Int, limit: Int = 200) -> String {
+        guard let bytes, offset >= 0, offset + length <= self.length else { return "" }
+        let n = min(length, limit)
+        let text = String(decoding: UnsafeRawBufferPointer(start: bytes + offset, count: n), as: UTF8.self)
+        return length > limit ? text + "…" : text
+    }
+
+    /// "users.jsonl:17" for record `index`, when the batch came straight from a file.
+    func fileLocation(ofRecord index: Int) -> String? {
+        guard let origin, index >= 0, index < origin.lines.count else { return nil }
+        return "\(origin.path):\(origin.lines[index])"
+    }
+}

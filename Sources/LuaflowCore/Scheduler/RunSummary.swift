@@ -1,0 +1,59 @@
+import Foundation
+
+/// What a finished run did, per node.
+public struct RunSummary: Sendable {
+    public struct Row: Sendable {
+        public var name: String
+        public var role: NodeSpec.Role
+        public var stats: NodeStats.Snapshot
+    }
+
+    public var rows: [Row]
+    public var seconds: Double
+    /// True when Ctrl-C stopped the sources before they finished.
+    public var interrupted: Bool
+
+    init(nodes: [(String, NodeSpec.Role, NodeStats.Snapshot)], seconds: Double, interrupted: Bool) {
+        rows = nodes.map { Row(name: $0.0, role: $0.1, stats: $0.2) }
+        self.seconds = seconds
+        self.interrupted = interrupted
+    }
+
+    /// A table for people:
+    /// ```
+    /// node      kind       in    out  dropped  errors   time
+    /// users     source      -   1000        -       0  0.12s
+    /// ```
+    public func table() -> String {
+        let header = ["node", "kind", "in", "out", "dropped", "errors", "time"]
+        let lines = rows.map { r -> [String] in
+            let s = r.stats
+            return [r.name, r.role.rawValue,
+                    r.role == .source ? "-" : String(s.recordsIn),
+                    r.role == .sink ? "-" : String(s.recordsOut),
+                    r.role == .transform ? String(s.dropped) : "-",
+                    String(s.errors), String(format: "%.2fs", s.seconds)]
+        }
+        let widths = header.indices.map { i in ([header] + lines).map { $0[i].count }.max() ?? 0 }
+        func render(_ cells: [String]) -> String {
+            cells.enumerated().map { i, c in
+                i < 2 ? c.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+                      : String(repeating: " ", count: widths[i] - c.count) + c
+            }.joined(separator: "  ")
+        }
+        var text = ([header] + lines).map(render).joined(separator: "\n")
+        text += "\n" + (interrupted ? "interrupted after" : "done in") + String(format: " %.2fs", seconds)
+        return text
+    }
+
+    /// The same as JSON, for `--log-format json`.
+    public func json() -> String {
+        let nodes: [[String: Any]] = rows.map {
+            ["node": $0.name, "kind": $0.role.rawValue, "in": $0.stats.recordsIn, "out": $0.stats.recordsOut,
+             "dropped": $0.stats.dropped, "errors": $0.stats.errors, "seconds": $0.stats.seconds]
+        }
+        let object: [String: Any] = ["summary": nodes, "seconds": seconds, "interrupted": interrupted]
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }
+}
