@@ -1,3 +1,4 @@
+import DequeModule
 import Foundation
 
 /// A blocking queue with a fixed capacity between stage threads: a full queue blocks the producer
@@ -5,8 +6,7 @@ import Foundation
 /// or at once when cancelled.
 final class BoundedQueue<Element>: @unchecked Sendable {
     private let condition = NSCondition()
-    private var items: [Element] = []
-    private var head = 0
+    private var items = Deque<Element>()
     private let capacity: Int
     private var openProducers: Int
     private var cancelled = false
@@ -22,7 +22,7 @@ final class BoundedQueue<Element>: @unchecked Sendable {
     func push(_ item: Element) -> Bool {
         condition.lock()
         defer { condition.unlock() }
-        while items.count - head >= capacity && !cancelled { condition.wait() }
+        while items.count >= capacity && !cancelled { condition.wait() }
         if cancelled { return false }
         items.append(item)
         condition.broadcast()
@@ -34,14 +34,9 @@ final class BoundedQueue<Element>: @unchecked Sendable {
     func pop() -> Element? {
         condition.lock()
         defer { condition.unlock() }
-        while head == items.count && openProducers > 0 && !cancelled { condition.wait() }
-        if cancelled || head == items.count { return nil }
-        let item = items[head]
-        head += 1
-        if head > 64 && head * 2 > items.count {
-            items.removeFirst(head)
-            head = 0
-        }
+        while items.isEmpty && openProducers > 0 && !cancelled { condition.wait() }
+        if cancelled { return nil }
+        guard let item = items.popFirst() else { return nil }
         condition.broadcast()
         return item
     }
@@ -59,7 +54,6 @@ final class BoundedQueue<Element>: @unchecked Sendable {
         condition.lock()
         cancelled = true
         items.removeAll()
-        head = 0
         condition.broadcast()
         condition.unlock()
     }
