@@ -50,6 +50,12 @@ static void *limited_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     return p;
 }
 
+static void push_budget_message(lua_State *L, const luaflow_ctx *ctx) {
+    lua_pushfstring(L, "instruction budget exceeded: more than %I instructions in one call "
+                       "(an endless loop? raise the node's instruction_limit if the work is real)",
+                    (lua_Integer)ctx->instr_limit);
+}
+
 static void budget_hook(lua_State *L, lua_Debug *ar) {
     (void)ar;
     luaflow_ctx *ctx = luaflow_get_ctx(L);
@@ -58,9 +64,10 @@ static void budget_hook(lua_State *L, lua_Debug *ar) {
     if (ctx->instr_limit > 0 && ctx->instr_count > ctx->instr_limit) ctx->killed = 1;
     if (ctx->killed) {
         /* Raised again on every tick, so a pcall inside the script cannot swallow it. */
-        luaL_error(L, "instruction budget exceeded: more than %I instructions in one call "
-                      "(an endless loop? raise the node's instruction_limit if the work is real)",
-                   (lua_Integer)ctx->instr_limit);
+        luaL_where(L, 0); /* in a hook, level 0 is the Lua function being run */
+        push_budget_message(L, ctx);
+        lua_concat(L, 2);
+        lua_error(L);
     }
 }
 
@@ -140,6 +147,12 @@ int luaflow_pcall(lua_State *L, int nargs, int nresults) {
     ctx->limits_active = 1;
     int status = lua_pcall(L, nargs, nresults, base);
     ctx->limits_active = saved;
+    if (status == LUA_OK && ctx->killed) {
+        /* The script swallowed the budget error with pcall and returned: still a failure. */
+        lua_settop(L, base);
+        push_budget_message(L, ctx);
+        status = LUA_ERRRUN;
+    }
     lua_remove(L, base);
     return status;
 }

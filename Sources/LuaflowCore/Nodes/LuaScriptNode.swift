@@ -24,7 +24,7 @@ final class LuaScriptNode {
         let source: [UInt8]
         switch spec.implementation {
         case .script(let path):
-            displayPath = Self.display(path, pipeline: pipeline)
+            displayPath = pipeline.display(path)
             let full = path.hasPrefix("/") ? path : pipeline.directory + "/" + path
             guard let data = FileManager.default.contents(atPath: full) else {
                 throw PipelineError(.config, node: spec.name, phase: "load",
@@ -114,12 +114,5 @@ final class LuaScriptNode {
             roots.append(root.resolvingSymlinksInPath().path)
         }
         return roots
-    }
-
-    /// A script path as the user would find it from the current directory.
-    static func display(_ path: String, pipeline: PipelineSpec) -> String {
-        if path.hasPrefix("/") { return path }
-        let dir = (pipeline.file as NSString).deletingLastPathComponent
-        return dir.isEmpty ? path : dir + "/" + path
     }
 }

@@ -10,8 +10,9 @@ enum PipelineDSL {
     local node_mt = { __name = "luaflow node", __metatable = false }
     local is_node = {}
 
+    -- The DSL functions reach `add` through tail calls, so pipeline.lua is always the caller of
+    -- `add` (error level 2) and level 3 from inside line_of_caller.
     local function line_of_caller()
-      -- level 1: this function, 2: the DSL function, 3: pipeline.lua
       local info = getinfo(3, "l")
       return info and info.currentline or nil
     end
@@ -27,7 +28,7 @@ enum PipelineDSL {
 
     local function add(role, kind, target, cfg, default_name)
       if cfg ~= nil and type(cfg) ~= "table" then
-        error(role .. ": the config must be a table, got " .. describe(cfg), 3)
+        error(role .. ": the config must be a table, got " .. describe(cfg), 2)
       end
       cfg = cfg or {}
       local node = setmetatable({}, node_mt)
@@ -40,7 +41,7 @@ enum PipelineDSL {
           if name == nil then break end
           if name ~= "_ENV" then
             error("inline " .. role .. " uses the local variable '" .. name .. "' from pipeline.lua; inline functions " ..
-                  "run in their own Lua state, so pass values through the node's config instead", 3)
+                  "run in their own Lua state, so pass values through the node's config instead", 2)
           end
           i = i + 1
         end
@@ -60,7 +61,7 @@ enum PipelineDSL {
         return add(role, "inline", target, cfg, "inline")
       end
       local expected = role == "transform" and "a script path or a function" or "a script path"
-      error(role .. "(): expected " .. expected .. ", got " .. describe(target), 3)
+      error(role .. "(): expected " .. expected .. ", got " .. describe(target), 2)
     end
 
     local function builtin(role, kind, default_name)
@@ -130,7 +131,7 @@ enum PipelineDSL {
         if not ok then value = s.value end
         best.cfg[s.lhs:sub(#best.name + 2)] = value
       end
-      local out = { nodes = {}, edges = {}, network_line = network_line }
+      local out = { nodes = json.array(), edges = json.array(), network_line = network_line }
       for _, n in ipairs(nodes) do
         local ok, cfg_json = pcall(json.encode, n.cfg)
         if not ok then

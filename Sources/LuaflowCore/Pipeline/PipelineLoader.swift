@@ -43,6 +43,7 @@ public enum PipelineLoader {
             throw PipelineError(.config, "cannot read pipeline file \(file): no such file")
         }
         let directory = url.deletingLastPathComponent().standardizedFileURL.path
+        let display = PipelineSpec.displayName(ofPipeline: file)
         let lua = try LuaState()
         try lua.installSandbox(roots: [directory]) { level, message in
             PipelineLog.logger.log(level: .init(luaLevel: level), "\(message)", metadata: ["node": "pipeline"])
@@ -51,14 +52,14 @@ public enum PipelineLoader {
             let env = try lua.makeEnvironment()
             let prelude = try lua.load(Array(PipelineDSL.prelude.utf8), chunkName: "luaflow/pipeline_dsl.lua")
             let export = try lua.callReturningRef(prelude, refArgs: [env, lua.privileged])
-            let chunk = try lua.load(Array(code), chunkName: file)
+            let chunk = try lua.load(Array(code), chunkName: display)
             lua.setEnvironment(of: chunk, to: env)
             try lua.call(chunk)
             let setsJSON = String(decoding: try JSONEncoder().encode(overrides), as: UTF8.self)
             let results = try lua.callReturningRefs(export, refArgs: [lua.newString(setsJSON)], results: 2)
             let exportedJSON = lua.stringBytes(results[0])
             let exported = try JSONDecoder().decode(Exported.self, from: Data(exportedJSON))
-            return try spec(from: exported, bytecode: results[1], lua: lua, file: file, directory: directory)
+            return try spec(from: exported, bytecode: results[1], lua: lua, file: display, directory: directory)
         } catch let error as LuaError {
             throw PipelineError(.config, phase: "pipeline", error.message, traceback: error.traceback)
         }

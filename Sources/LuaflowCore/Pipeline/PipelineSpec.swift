@@ -1,14 +1,35 @@
+import Foundation
 import LuaBridge
 
 /// What pipeline.lua declared: nodes and the edges between them, before anything runs.
 public struct PipelineSpec: Sendable {
-    /// The pipeline file as given and its directory (scripts and relative paths resolve from it).
+    /// The pipeline file as messages show it (short, relative where possible).
     public var file: String
+    /// The absolute directory of the pipeline: scripts and relative paths resolve from it.
     public var directory: String
     public var nodes: [NodeSpec]
     public var edges: [EdgeSpec]
     /// Where `network { ... }` was called, when it was.
     public var networkLine: Int?
+}
+
+extension PipelineSpec {
+    /// How messages name a file of the pipeline: relative to the current directory when the
+    /// pipeline is under it, else relative to the pipeline directory. (Lua also cuts chunk names
+    /// longer than 60 characters, so short names keep `file:line` readable.)
+    public func display(_ path: String) -> String {
+        if path.hasPrefix("/") { return path }
+        let dir = (file as NSString).deletingLastPathComponent
+        return dir.isEmpty ? path : dir + "/" + path
+    }
+
+    /// The short name of the pipeline file itself.
+    static func displayName(ofPipeline file: String) -> String {
+        let absolute = URL(fileURLWithPath: file).standardizedFileURL.path
+        let cwd = FileManager.default.currentDirectoryPath
+        if absolute.hasPrefix(cwd + "/") { return String(absolute.dropFirst(cwd.count + 1)) }
+        return file.hasPrefix("/") ? (file as NSString).lastPathComponent : file
+    }
 }
 
 /// One edge of the network: records flow from `from` to `to` (node ids).
