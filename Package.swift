@@ -47,7 +47,7 @@ let package = Package(
         ),
         .testTarget(name: "CLuaShimTests", dependencies: ["CLuaShim", "CLua"]),
         .testTarget(name: "LuaBridgeTests", dependencies: ["LuaBridge"]),
-        .testTarget(name: "LuaflowCoreTests", dependencies: ["LuaflowCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "LuaflowCoreTests", dependencies: ["LuaflowCore"]),
         .testTarget(name: "LuaflowCLITests", dependencies: ["LuaflowCore"]),
     ]
 )
