@@ -328,7 +328,7 @@ static int csv_rows_cf(lua_State *L) {
             lua_pushfstring(L, "a CSV row must be an object, got %s", luaL_typename(L, -1));
             return lua_error(L);
         }
-        luaflow_csv_append_row(L, lua_gettop(L), cidx, io->out, c->delimiter);
+        luaflow_csv_append_row(L, lua_gettop(L), cidx, io->out, c->delimiter, c->is_sink);
         io->returned++;
         lua_settop(L, cidx);
         finish_record(io);
@@ -336,7 +336,8 @@ static int csv_rows_cf(lua_State *L) {
     return 0;
 }
 
-int luaflow_run_csv_rows(lua_State *L, int columns_ref, char delimiter, luaflow_batch_io *io) {
-    batch_call c = { .io = io, .aux_ref = columns_ref, .delimiter = delimiter };
+int luaflow_run_csv_rows(lua_State *L, int columns_ref, char delimiter, int ignore_extra, luaflow_batch_io *io) {
+    /* is_sink carries ignore_extra for this loop */
+    batch_call c = { .io = io, .aux_ref = columns_ref, .delimiter = delimiter, .is_sink = ignore_extra };
     return call_protected(L, csv_rows_cf, &c, 0);
 }

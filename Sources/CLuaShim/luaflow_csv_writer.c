@@ -6,7 +6,17 @@
 #include "luaflow_json_internal.h"
 
 #include <lua5.4/lauxlib.h>
+#include <stdarg.h>
 #include <string.h>
+
+/* Raises a formatted Lua error without a position prefix. */
+static int raise_error(lua_State *L, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    lua_pushvfstring(L, fmt, ap);
+    va_end(ap);
+    return lua_error(L);
+}
 
 static int needs_quotes(const char *s, size_t len, char delim) {
     for (size_t i = 0; i < len; i++) {
@@ -111,7 +121,7 @@ static int append_value(lua_State *L, const char *name, luaflow_buf *out, char d
                                      : luaflow_fmt_double(num, lua_tonumber(L, -1));
         if (n < 0) {
             out->len = row_start;
-            luaL_error(L, "cannot encode field .%s: NaN or infinity", name);
+            raise_error(L, "cannot encode field .%s: NaN or infinity", name);
         }
         rc = luaflow_csv_append_field(out, num, (size_t)n, delim);
         break;
@@ -123,7 +133,7 @@ static int append_value(lua_State *L, const char *name, luaflow_buf *out, char d
     case LUA_TLIGHTUSERDATA:
         if (lua_touserdata(L, -1) == luaflow_json_null_ptr()) return 1;
         out->len = row_start;
-        luaL_error(L, "cannot encode field .%s: unsupported type userdata", name);
+        raise_error(L, "cannot encode field .%s: unsupported type userdata", name);
         break;
     case LUA_TTABLE: {
         size_t start = out->len;
@@ -135,7 +145,7 @@ static int append_value(lua_State *L, const char *name, luaflow_buf *out, char d
     }
     default:
         out->len = row_start;
-        luaL_error(L, "cannot encode field .%s: unsupported type %s", name, lua_typename(L, type));
+        raise_error(L, "cannot encode field .%s: unsupported type %s", name, lua_typename(L, type));
     }
     if (rc != 0) {
         out->len = row_start;
@@ -144,7 +154,8 @@ static int append_value(lua_State *L, const char *name, luaflow_buf *out, char d
     return 1;
 }
 
-void luaflow_csv_append_row(lua_State *L, int tidx, int cidx, luaflow_buf *out, char delimiter) {
+void luaflow_csv_append_row(lua_State *L, int tidx, int cidx, luaflow_buf *out, char delimiter,
+                            int ignore_extra) {
     int t = lua_absindex(L, tidx), cols = lua_absindex(L, cidx);
     size_t start = out->len;
     luaL_checkstack(L, 6, NULL);
@@ -159,7 +170,7 @@ void luaflow_csv_append_row(lua_State *L, int tidx, int cidx, luaflow_buf *out, 
         }
         if (lua_rawgeti(L, cols, i) != LUA_TSTRING) {
             out->len = start;
-            luaL_error(L, "CSV column %d is not a string", (int)i);
+            raise_error(L, "CSV column %d is not a string", (int)i);
         }
         const char *name = lua_tostring(L, -1);
         lua_pushvalue(L, -1);
@@ -176,6 +187,7 @@ void luaflow_csv_append_row(lua_State *L, int tidx, int cidx, luaflow_buf *out, 
         out->len = start;
         luaflow_oom_error(L);
     }
+    if (ignore_extra) return;
     lua_Integer entries = 0;
     lua_pushnil(L);
     while (lua_next(L, t)) {

@@ -248,8 +248,12 @@ static const char *parse_array(dec_ctx *c, const char *p) {
             if (p == NULL) return NULL;
             n++;
             if (L != NULL) {
-                if (tbl) lua_rawseti(L, tbl, n);
-                else if (n == BATCH) flush_array(L, base, (int)n, 2 * BATCH), tbl = base + 1;
+                if (tbl) {
+                    lua_rawseti(L, tbl, n);
+                } else if (n == BATCH) {
+                    flush_array(L, base, (int)n, 2 * BATCH);
+                    tbl = base + 1;
+                }
             }
             p = skip_ws(p, e);
             if (p < e && *p == ',') {
@@ -308,8 +312,12 @@ static const char *parse_object(dec_ctx *c, const char *p) {
             p = parse_value(c, skip_ws(p + 1, e));
             if (p == NULL) return NULL;
             if (L != NULL) {
-                if (tbl) lua_rawset(L, tbl);
-                else if (++n == BATCH) flush_object(L, base, n, 2 * BATCH), tbl = base + 1;
+                if (tbl) {
+                    lua_rawset(L, tbl);
+                } else if (++n == BATCH) {
+                    flush_object(L, base, n, 2 * BATCH);
+                    tbl = base + 1;
+                }
             }
             p = skip_ws(p, e);
             if (p < e && *p == ',') {

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <pthread.h>
 #include "luaflow_state.h"
 
 #define HOOK_EVERY 10000
@@ -22,6 +23,12 @@ void luaflow_install_sigint_handler(void) {
     sa.sa_handler = on_sigint;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
+    /* A parent may have started us with SIGINT blocked (test runners do); unblock it so the
+     * handler runs. Stage threads created afterwards inherit this mask. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 }
 
 int luaflow_interrupt_requested(void) {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct LuaflowCommand: ParsableCommand {
@@ -15,4 +16,21 @@ struct LuaflowCommand: ParsableCommand {
         """,
         subcommands: [RunCommand.self]
     )
+
+    /// Parses and runs, mapping usage errors to exit status 2 (ArgumentParser uses 64).
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            let status = code == .validationFailure ? 2 : code.rawValue
+            if status != 0 && !(error is ExitCode) {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            } else if status == 0 {
+                print(fullMessage(for: error))
+            }
+            Foundation.exit(status)
+        }
+    }
 }

@@ -72,15 +72,9 @@ import Testing
     @Test func valuesAreEscapedButBytesAreNotValidated() {
         let bytes = Array("a,b\n".utf8) + [0xff, 0x01, 0x2c, 0xc3, 0xa9, 0x0a]
         let r = readCSV(bytes)
-        #expect(r.error == nil)
-        var out = luaflow_buf()
-        luaflow_buf_init(&out)
-        defer { luaflow_buf_free(&out) }
-        let lines = luaflow_i64buf()
-        _ = lines
+        #expect(r.error == nil && r.records.count == 1)
         // the record is {"a":"\xff\u0001","b":"é"} byte for byte
         let expected: [UInt8] = Array("{\"a\":\"".utf8) + [0xff] + Array("\\u0001\",\"b\":\"".utf8) + [0xc3, 0xa9] + Array("\"}".utf8)
-        #expect(Array(r.records[0].utf8) != expected) // String(decoding:) repairs 0xff
         let raw = rawRecords(bytes)
         #expect(raw == expected + [0x0a])
     }
@@ -145,7 +139,7 @@ import Testing
         #expect(lines.len == 1 && lines.data[0] == 2)
         #expect(read("3,\"x\"", 0) == 0)           // could still be followed by "" or more
         #expect(read("3,\"x\"\"\"\r", 0) == 0)      // CR may start a CRLF
-        #expect(read("3,\"x\"\"\"\r\n4,", 0) == 10)
+        #expect(read("3,\"x\"\"\"\r\n4,", 0) == 9)
         #expect(read("4,", 1) == 2)                // at EOF the trailing delimiter ends an empty field
         #expect(bufString(out) == "{\"a\":\"1\",\"b\":\"2\"}\n{\"a\":\"3\",\"b\":\"x\\\"\"}\n{\"a\":\"4\",\"b\":\"\"}\n")
         #expect(lines.len == 3 && lines.data[2] == 4)

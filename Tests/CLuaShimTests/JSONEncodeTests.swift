@@ -56,7 +56,7 @@ import Testing
             #expect(Double(text) == v, "\(v) -> \(text)")
             #expect(text.contains(".") || text.contains("e"), "\(text)")
             // never longer than 17 significant digits
-            let digits = text.split(separator: "e")[0].filter(\.isNumber).drop { $0 == "0" }
+            let digits = text.split(separator: "e")[0].filter(\.isNumber).drop { $0 == "0" }.reversed().drop { $0 == "0" }
             #expect(digits.count <= 17, "\(text)")
         }
         // values with a short form get it (what %.15g gives)

@@ -9,6 +9,12 @@ struct LuaError: Error, CustomStringConvertible, Equatable {
     var description: String { message }
 }
 
+/// Text of a NUL-terminated C string held in an array.
+func cString(_ chars: [CChar]) -> String {
+    let bytes = chars.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+    return String(decoding: bytes, as: UTF8.self)
+}
+
 /// Bytes of a Lua string at `idx`.
 func luaBytes(_ L: OpaquePointer, _ idx: Int32) -> [UInt8] {
     var len = 0
@@ -174,7 +180,7 @@ func feed(_ input: [UInt8], chunk: Int, _ fn: IncrementalFn) -> SplitResult {
             }
         }
         if consumed < 0 {
-            result.error = String(cString: err)
+            result.error = cString(err)
             failed = true
             return
         }
@@ -225,5 +231,5 @@ func validateJSON(_ text: String) -> (Bool, String) {
     let ok = bytes.withUnsafeBufferPointer { p in
         p.withMemoryRebound(to: CChar.self) { luaflow_json_validate($0.baseAddress, $0.count, &err, err.count) }
     }
-    return (ok == 1, ok == 1 ? "" : String(cString: err))
+    return (ok == 1, ok == 1 ? "" : cString(err))
 }

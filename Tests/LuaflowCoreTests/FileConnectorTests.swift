@@ -114,14 +114,23 @@ import Testing
         #expect(leftovers.isEmpty)
     }
 
-    @Test func noSinkPublishesWhenAnotherSinkFails() throws {
+    @Test func configuredCSVColumnsSelectFieldsAndInferredColumnsCatchNewFields() throws {
         let ws = try Workspace()
         try ws.write("in.jsonl", #"{"a":1,"b":2}"# + "\n")
+        try ws.write("pipeline.lua", #"network { { source.file { path = "in.jsonl" }, sink.file { path = "a.csv", columns = { "a" } } } }"#)
+        try ws.run()
+        #expect(try ws.read("a.csv") == "a\n1\n")
+    }
+
+    @Test func noSinkPublishesWhenAnotherSinkFails() throws {
+        let ws = try Workspace()
+        try ws.write("in.jsonl", #"{"a":1}"# + "\n" + #"{"a":2,"b":2}"# + "\n")
         try ws.write("pipeline.lua", """
         local s = source.file { path = "in.jsonl" }
-        network { { s, sink.file { path = "ok.jsonl" } }, { s, sink.file { path = "bad.csv", columns = { "a" } } } }
+        network { { s, sink.file { path = "ok.jsonl" } }, { s, sink.file { path = "bad.csv" } } }
         """)
-        #expect(ws.failure()?.message.contains("field 'b' is not one of the CSV columns") == true)
+        #expect(ws.failure()?.message.contains("field 'b' is not one of the CSV columns (a)") == true)
         #expect(!ws.exists("ok.jsonl"))
+        #expect(!ws.exists("bad.csv"))
     }
 }

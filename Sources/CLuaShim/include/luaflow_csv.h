@@ -23,10 +23,12 @@ long luaflow_csv_read(luaflow_csv_reader *r, const char *data, size_t len, int a
 int luaflow_csv_append_field(luaflow_buf *out, const char *s, size_t len, char delimiter);
 /// Appends a CSV row for the table at `tidx` with the columns listed (strings) in the array at
 /// `cidx`, then "\n". Strings as they are, numbers as in JSON, booleans true/false, nil and
-/// json.null empty, tables JSON-encoded. A key of the record that is not a column raises
-/// "field 'x' is not one of the CSV columns (id, name, ...)". Raises Lua errors: protected calls only.
+/// json.null empty, tables JSON-encoded. Unless `ignore_extra`, a key of the record that is not a
+/// column raises "field 'x' is not one of the CSV columns (id, name, ...)". Raises Lua errors:
+/// protected calls only.
 /// stack: unchanged.
-void luaflow_csv_append_row(lua_State *L, int tidx, int cidx, luaflow_buf *out, char delimiter);
+void luaflow_csv_append_row(lua_State *L, int tidx, int cidx, luaflow_buf *out, char delimiter,
+                            int ignore_extra);
 
 /// Incremental splitter for a file holding one JSON array of records (or a single JSON value): emits
 /// each top-level element as one line of JSON text (newlines outside strings turned into spaces)

@@ -124,7 +124,8 @@ int luaflow_run_hook(lua_State *L, int fn_ref, luaflow_buf *out, int64_t *emitte
 int luaflow_decode_protected(lua_State *L, const char *json, size_t len);
 /// Encodes the value on top (popped) to `out`. stack: value -> | message
 int luaflow_encode_protected(lua_State *L, luaflow_buf *out);
-/// Writes CSV rows for io->in's records with the columns array at registry ref `columns_ref`.
-int luaflow_run_csv_rows(lua_State *L, int columns_ref, char delimiter, luaflow_batch_io *io);
+/// Writes CSV rows for io->in's records with the columns array at registry ref `columns_ref`;
+/// fields outside the columns are an error unless `ignore_extra`.
+int luaflow_run_csv_rows(lua_State *L, int columns_ref, char delimiter, int ignore_extra, luaflow_batch_io *io);
 
 #endif

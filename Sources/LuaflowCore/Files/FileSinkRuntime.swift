@@ -14,6 +14,8 @@ final class FileSinkRuntime: SinkRuntime {
     private let lua: LuaState
     private let loop: LuaRecordLoop
     private var columns: [String]?
+    /// Configured columns select fields; inferred ones must hold every field of every record.
+    private let columnsConfigured: Bool
     private var columnsRef: LuaRef?
     private var textFormatter: LuaRef?
     private var records = 0
@@ -25,6 +27,7 @@ final class FileSinkRuntime: SinkRuntime {
         self.format = format
         self.delimiter = delimiter
         columns = config.columns
+        columnsConfigured = config.columns != nil
         writer = AtomicFileWriter(path: path)
         lua = try LuaState(memoryLimit: spec.options.memoryLimitMB << 20, instructionLimit: 0)
         loop = LuaRecordLoop(spec: spec, lua: lua, stats: stats)
@@ -114,8 +117,8 @@ final class FileSinkRuntime: SinkRuntime {
             }
             columnsRef = try lua.decodeJSON(Array(try JSONEncoder().encode(columns!)))
         }
-        try transformAndWrite(batch, rawText: false) { [lua, columnsRef, delimiter] io in
-            luaflow_run_csv_rows(lua.handle, columnsRef!.id, CChar(bitPattern: delimiter), io)
+        try transformAndWrite(batch, rawText: false) { [lua, columnsRef, delimiter, columnsConfigured] io in
+            luaflow_run_csv_rows(lua.handle, columnsRef!.id, CChar(bitPattern: delimiter), columnsConfigured ? 1 : 0, io)
         }
     }
 
