@@ -17,6 +17,8 @@ final class FileSourceRuntime: SourceRuntime {
     private var pending = luaflow_buf()
     /// The file line where `pending` starts.
     private var pendingLine: Int64 = 1
+    /// Bytes handed on so far (an empty or blank file is zero records, not a parse error).
+    private var consumedBytes = 0
     private var produced = 0
     private var csv: OpaquePointer?
     private var splitter: OpaquePointer?
@@ -125,6 +127,10 @@ final class FileSourceRuntime: SourceRuntime {
     }
 
     private func parse() throws -> RecordBatch? {
+        if eof && consumedBytes == 0 && Self.isBlank(UnsafeRawBufferPointer(start: pending.data, count: pending.len), 0, pending.len) {
+            consume(pending.len, lines: 0)
+            return nil
+        }
         var out = luaflow_buf()
         luaflow_buf_init(&out)
         defer { luaflow_buf_free(&out) }
@@ -157,6 +163,7 @@ final class FileSourceRuntime: SourceRuntime {
     /// Drops the first `n` bytes of `pending`.
     private func consume(_ n: Int, lines: Int64) {
         guard n > 0 else { return }
+        consumedBytes += n
         let rest = pending.len - n
         if rest > 0 { memmove(pending.data, pending.data + n, rest) }
         pending.len = rest
