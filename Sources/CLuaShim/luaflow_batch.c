@@ -53,6 +53,13 @@ static void finish_record(luaflow_batch_io *io) {
     io->pos = nl ? (size_t)(nl - io->in) + 1 : io->in_len;
 }
 
+/* Pushes the record at io->record_start for a script. stack: -> record */
+static void push_record(lua_State *L, luaflow_batch_io *io) {
+    const char *rec = io->in + io->record_start;
+    if (io->lazy) luaflow_lazy_push(L, rec, io->record_len, io->trusted);
+    else luaflow_json_decode_push(L, rec, io->record_len);
+}
+
 static void begin_record(lua_State *L, luaflow_batch_io *io) {
     luaflow_reset_budget(L);
     io->record_out_start = io->out ? io->out->len : 0;
@@ -83,7 +90,7 @@ static int batch_cf(lua_State *L) {
             continue;
         }
         lua_rawgeti(L, LUA_REGISTRYINDEX, c->fn_ref);
-        luaflow_json_decode_push(L, rec, io->record_len);
+        push_record(L, io);
         io->phase = LUAFLOW_PHASE_CALL;
         ctx->emit_out = io->out;
         int64_t emitted_before = ctx->emitted;
@@ -133,7 +140,7 @@ static int write_batch_cf(lua_State *L) {
     while ((io->max_records <= 0 || n < io->max_records) && next_record(io)) {
         io->records++;
         io->phase = LUAFLOW_PHASE_DECODE;
-        luaflow_json_decode_push(L, io->in + io->record_start, io->record_len);
+        push_record(L, io);
         lua_rawseti(L, -2, ++n);
         finish_record(io);
     }

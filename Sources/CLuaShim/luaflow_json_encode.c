@@ -3,6 +3,7 @@
  * sequences 1..n; errors name the path of the offending field (".address.tags[2]"). */
 #include "luaflow_json.h"
 #include "luaflow_json_internal.h"
+#include "luaflow_lazy_internal.h"
 
 #include <lua5.4/lauxlib.h>
 #include <string.h>
@@ -138,6 +139,7 @@ typedef struct {
     const char *key; /* object key, or NULL for an array index */
     size_t klen;
     lua_Integer index;
+    char num[LUAFLOW_NUM_MAX]; /* a numeric key's text, which `key` then points at */
 } path_part;
 
 typedef struct {
@@ -202,18 +204,14 @@ static int enc_array(enc_ctx *c, int t, size_t n, int depth) {
     return 0;
 }
 
-static int enc_object(enc_ctx *c, int t, int depth) {
+/* Encodes the member whose key is at -2 and value at -1 as "key":value. stack: unchanged */
+static int enc_member(enc_ctx *c, int depth) {
     lua_State *L = c->L;
-    char numkey[LUAFLOW_NUM_MAX];
-    int first = 1;
-    PUT_LIT(c, "{");
-    lua_pushnil(L);
-    while (lua_next(L, t)) {
-        const char *k;
-        size_t klen;
-        if (!first) PUT_LIT(c, ",");
-        first = 0;
-        int kt = lua_type(L, -2);
+    char *numkey = c->path[depth - 1].num; /* outlives this call, for error messages */
+    const char *k;
+    size_t klen;
+    int kt = lua_type(L, -2);
+    {
         if (kt == LUA_TSTRING) {
             k = lua_tolstring(L, -2, &klen);
             int r = luaflow_json_append_string(c->out, k, klen, 1);
@@ -233,7 +231,79 @@ static int enc_object(enc_ctx *c, int t, int depth) {
         c->path[depth - 1].key = k;
         c->path[depth - 1].klen = klen;
         PUT_LIT(c, ":");
-        int r = enc_value(c, lua_gettop(L), depth);
+        return enc_value(c, lua_gettop(L), depth);
+    }
+}
+
+static int enc_object(enc_ctx *c, int t, int depth) {
+    lua_State *L = c->L;
+    int first = 1;
+    PUT_LIT(c, "{");
+    lua_pushnil(L);
+    while (lua_next(L, t)) {
+        if (!first) PUT_LIT(c, ",");
+        first = 0;
+        int r = enc_member(c, depth);
+        if (r != 0) return r;
+        lua_pop(L, 1);
+    }
+    PUT_LIT(c, "}");
+    return 0;
+}
+
+/* A lazy record: untouched fields are copied from the original text in their original order,
+ * replaced ones re-encoded, deleted ones left out, new ones appended. */
+static int enc_lazy(enc_ctx *c, int t, luaflow_lazy_record *rec, int depth) {
+    lua_State *L = c->L;
+    const char *text = luaflow_lazy_text(rec);
+    int first = 1;
+    PUT_LIT(c, "{");
+    for (uint32_t i = 0; i < rec->nfields; i++) {
+        const luaflow_lazy_field *f = &rec->fields[i];
+        if (f->flags & LUAFLOW_LAZY_MATERIALIZED) {
+            lua_pushlstring(L, text + f->key_off, f->key_len);
+            lua_pushvalue(L, -1);
+            if (lua_rawget(L, t) == LUA_TNIL) {
+                lua_pop(L, 2);
+                continue;
+            }
+            if (!first) PUT_LIT(c, ",");
+            first = 0;
+            int r = enc_member(c, depth);
+            if (r != 0) return r;
+            lua_pop(L, 2);
+            continue;
+        }
+        if (!first) PUT_LIT(c, ",");
+        first = 0;
+        size_t need = f->key_len + f->val_len + 3;
+        if (luaflow_buf_reserve(c->out, need) != 0) return ENC_OOM;
+        char *d = c->out->data + c->out->len;
+        *d++ = '"';
+        memcpy(d, text + f->key_off, f->key_len);
+        d += f->key_len;
+        *d++ = '"';
+        *d++ = ':';
+        memcpy(d, text + f->val_off, f->val_len);
+        c->out->len += need;
+    }
+    lua_pushnil(L);
+    while (lua_next(L, t)) {
+        int original = 0;
+        if (luaflow_lazy_is_private_key(L, -2)) {
+            original = 1;
+        } else if (lua_type(L, -2) == LUA_TSTRING) {
+            size_t klen;
+            const char *k = lua_tolstring(L, -2, &klen);
+            original = luaflow_lazy_find(rec, k, klen) != NULL;
+        }
+        if (original) {
+            lua_pop(L, 1);
+            continue;
+        }
+        if (!first) PUT_LIT(c, ",");
+        first = 0;
+        int r = enc_member(c, depth);
         if (r != 0) return r;
         lua_pop(L, 1);
     }
@@ -250,6 +320,8 @@ static int enc_table(enc_ctx *c, int t, int depth) {
     if (lua_getmetatable(L, t)) {
         is_array = lua_topointer(L, -1) == c->array_mt;
         lua_pop(L, 1);
+        luaflow_lazy_record *rec = is_array ? NULL : luaflow_lazy_get(L, t);
+        if (rec) return enc_lazy(c, t, rec, depth);
     }
     size_t n = (size_t)lua_rawlen(L, t);
     if (is_array || (n > 0 && is_sequence(L, t, n))) return enc_array(c, t, n, depth);

@@ -38,13 +38,15 @@ import Testing
         let ws = try Workspace()
         try ws.write("in.jsonl", [#"{"n":1}"#, "not json", #"{"n":0}"#, #"{"n":4}"#].joined(separator: "\n"))
         try ws.write("pipeline.lua", """
-        local src = source.file { path = "in.jsonl" }
+        local src = source.file { path = "in.jsonl", on_error = "skip" }
         local t = transform(function(r) r.inv = 1 // r.n; return r end, { name = "inv", on_error = "skip" })
         network { { src, t }, { t, sink.file { path = "out.jsonl" } } }
         """)
         let summary = try ws.run()
         #expect(try ws.records("out.jsonl").map { $0["n"] as? Int } == [1, 4])
-        #expect(summary.row("inv")?.errors == 2)
+        #expect(summary.row("in.jsonl")?.errors == 1)
+        #expect(summary.row("in.jsonl")?.recordsOut == 3)
+        #expect(summary.row("inv")?.errors == 1)
     }
 
     @Test func syntaxErrorsAreConfigErrorsWithFileAndLine() throws {

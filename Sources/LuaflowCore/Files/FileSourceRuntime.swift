@@ -80,54 +80,66 @@ final class FileSourceRuntime: SourceRuntime {
     /// Turns the complete records at the front of `pending` into a batch.
     private func cut() throws -> RecordBatch? {
         switch format {
-        case .jsonl: return cutLines(json: true)
-        case .txt: return cutLines(json: false)
+        case .jsonl: return try cutLines(json: true)
+        case .txt: return try cutLines(json: false)
         case .csv, .json: return try parse()
         }
     }
 
-    private func cutLines(json: Bool) -> RecordBatch? {
-        let bytes = UnsafeRawBufferPointer(start: pending.data, count: pending.len)
+    /// Cuts the complete lines at the front of `pending` into a batch. JSON lines are validated
+    /// here, on the reading thread, so consumers can trust them; a bad line fails the run or,
+    /// under `on_error = "skip"`, is left out.
+    private func cutLines(json: Bool) throws -> RecordBatch? {
+        let base = UnsafeRawPointer(pending.data!)
+        let count = pending.len
         var lines: [Int64] = []
         var line = pendingLine
         var start = 0
-        var end = 0
         var out = luaflow_buf()
         luaflow_buf_init(&out)
         defer { luaflow_buf_free(&out) }
+        /// JSON lines are copied only once a bad one was skipped; until then the batch is a prefix.
+        var copying = !json
+        var err = [CChar](repeating: 0, count: 256)
         let limit = maxItems.map { $0 - produced } ?? Int.max
-        while start < bytes.count && lines.count < limit {
-            guard let nl = memchr(bytes.baseAddress! + start, 0x0A, bytes.count - start) else {
-                if !eof { break }
-                end = bytes.count
-                if !Self.isBlank(bytes, start, end) { lines.append(line); if !json { Self.appendTextRecord(bytes, start, end, &out) } }
-                start = end
-                break
-            }
-            end = bytes.baseAddress!.distance(to: UnsafeRawPointer(nl))
-            if !Self.isBlank(bytes, start, end) {
+        while start < count && lines.count < limit {
+            let nl = memchr(base + start, 0x0A, count - start)
+            if nl == nil && !eof { break }
+            let end = nl.map { base.distance(to: UnsafeRawPointer($0)) } ?? count
+            defer { line += 1; start = end + 1 }
+            if Self.isBlank(base, start, end) { continue }
+            if !json {
                 lines.append(line)
-                if !json { Self.appendTextRecord(bytes, start, end, &out) }
+                Self.appendTextRecord(base, start, end, &out)
+                continue
             }
-            line += 1
-            start = end + 1
+            if luaflow_json_validate(base.assumingMemoryBound(to: CChar.self) + start, end - start, &err, err.count) == 0 {
+                let excerpt = String(decoding: UnsafeRawBufferPointer(start: base + start, count: min(end - start, 200)), as: UTF8.self)
+                try ErrorPolicy.apply(PipelineError(.runtime, node: spec.name, phase: "read",
+                                                    "\(displayPath):\(line): \(String(cString: err))", details: ["line: \(excerpt)"]),
+                                      spec: spec, stats: stats)
+                if !copying {
+                    _ = luaflow_buf_append(&out, base, start)
+                    copying = true
+                }
+                continue
+            }
+            lines.append(line)
+            if copying { _ = luaflow_buf_append(&out, base + start, min(end + 1, count) - start) }
         }
         guard start > 0 else { return nil }
-        var batchBytes = luaflow_buf()
-        luaflow_buf_init(&batchBytes)
-        if json { _ = luaflow_buf_append(&batchBytes, pending.data, start) }
-        consume(start, lines: line - pendingLine)
+        let consumedLines = line - pendingLine
+        if json && !copying { _ = luaflow_buf_append(&out, base, min(start, count)) }
+        consume(min(start, count), lines: consumedLines)
         produced += lines.count
         stats.update { $0.recordsOut += lines.count }
-        if lines.isEmpty { luaflow_buf_free(&batchBytes); return nil }
+        guard !lines.isEmpty else { return nil }
         let origin = RecordBatch.Origin(node: spec.name, path: displayPath, lines: lines)
-        if json { return RecordBatch(taking: &batchBytes, records: lines.count, validated: false, origin: origin) }
-        luaflow_buf_free(&batchBytes)
         return RecordBatch(taking: &out, records: lines.count, validated: true, origin: origin)
     }
 
     private func parse() throws -> RecordBatch? {
-        if eof && consumedBytes == 0 && Self.isBlank(UnsafeRawBufferPointer(start: pending.data, count: pending.len), 0, pending.len) {
+        if eof && consumedBytes == 0 && (pending.len == 0 || Self.isBlank(pending.data, 0, pending.len)) {
             consume(pending.len, lines: 0)
             return nil
         }
@@ -170,18 +182,21 @@ final class FileSourceRuntime: SourceRuntime {
         pendingLine += lines
     }
 
-    private static func isBlank(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> Bool {
-        for i in start..<end where !(bytes[i] == 0x20 || bytes[i] == 0x09 || bytes[i] == 0x0D) { return false }
+    private static func isBlank(_ bytes: UnsafeRawPointer, _ start: Int, _ end: Int) -> Bool {
+        for i in start..<end {
+            let b = bytes.load(fromByteOffset: i, as: UInt8.self)
+            if !(b == 0x20 || b == 0x09 || b == 0x0D) { return false }
+        }
         return true
     }
 
     /// Appends `{"line":"..."}` for a text line (without its CR).
-    private static func appendTextRecord(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int, _ out: inout luaflow_buf) {
+    private static func appendTextRecord(_ bytes: UnsafeRawPointer, _ start: Int, _ end: Int, _ out: inout luaflow_buf) {
         var e = end
-        if e > start && bytes[e - 1] == 0x0D { e -= 1 }
+        if e > start && bytes.load(fromByteOffset: e - 1, as: UInt8.self) == 0x0D { e -= 1 }
         var text: [UInt8] = Array(#"{"line":""#.utf8)
         text.reserveCapacity(e - start + 16)
-        for i in start..<e { JSONText.appendEscaped(bytes[i], to: &text) }
+        for i in start..<e { JSONText.appendEscaped(bytes.load(fromByteOffset: i, as: UInt8.self), to: &text) }
         text.append(contentsOf: "\"}\n".utf8)
         _ = luaflow_buf_append(&out, text, text.count)
     }

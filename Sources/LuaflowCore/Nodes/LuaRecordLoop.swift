@@ -46,6 +46,8 @@ final class LuaRecordLoop {
         io.`in` = batch.pointer
         io.in_len = batch.length
         io.out = out
+        io.lazy = spec.options.lazyRecords ? 1 : 0
+        io.trusted = batch.validated ? 1 : 0
         configure(&io)
         let ctx = luaflow_get_ctx(lua.handle)!
         let emittedBefore = ctx.pointee.emitted
@@ -81,9 +83,7 @@ final class LuaRecordLoop {
 
     /// Applies `on_error`: `fail` rethrows, `skip` counts and logs.
     func handle(_ failure: PipelineError) throws {
-        guard spec.options.onError == .skip else { throw failure }
-        stats.update { $0.errors += 1 }
-        PipelineLog.logger.warning("skipped a record: \(failure.description)", metadata: ["node": "\(spec.name)"])
+        try ErrorPolicy.apply(failure, spec: spec, stats: stats)
     }
 
     /// Describes a failure on one record: where the script failed, which record, and its text.

@@ -91,10 +91,13 @@ public struct NodeOptions: Sendable, Decodable {
     public var memoryLimitMB: Int = 256
     /// Instruction budget of one call into the script.
     public var instructionLimit: Int = 500_000_000
+    /// Hand records to scripts as lazy tables (fields decoded when read). On by default.
+    public var lazyRecords = true
 
     enum CodingKeys: String, CodingKey {
         case onError = "on_error", maxItems = "max_items", lifetime, batchSize = "batch_size"
         case memoryLimitMB = "memory_limit", instructionLimit = "instruction_limit"
+        case lazyRecords = "lazy_records"
     }
 
     public init() {}
@@ -107,5 +110,6 @@ public struct NodeOptions: Sendable, Decodable {
         batchSize = try c.decodeIfPresent(Int.self, forKey: .batchSize)
         memoryLimitMB = try c.decodeIfPresent(Int.self, forKey: .memoryLimitMB) ?? 256
         instructionLimit = try c.decodeIfPresent(Int.self, forKey: .instructionLimit) ?? 500_000_000
+        lazyRecords = try c.decodeIfPresent(Bool.self, forKey: .lazyRecords) ?? true
     }
 }
