@@ -90,6 +90,8 @@ lua_State *luaflow_state_new(size_t mem_limit, int64_t instr_limit) {
     }
     *(luaflow_ctx **)lua_getextraspace(L) = ctx;
     luaL_openlibs(L); /* limits are inactive: cannot fail except on real OOM */
+    /* Records are short-lived tables: the generational collector handles them much better. */
+    lua_gc(L, LUA_GCGEN, 0, 0);
     lua_sethook(L, budget_hook, LUA_MASKCOUNT, HOOK_EVERY);
     return L;
 }

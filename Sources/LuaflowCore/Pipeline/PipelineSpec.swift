@@ -93,11 +93,15 @@ public struct NodeOptions: Sendable, Decodable {
     public var instructionLimit: Int = 500_000_000
     /// Hand records to scripts as lazy tables (fields decoded when read). On by default.
     public var lazyRecords = true
+    /// Parallel copies of a transform, each with its own Lua state and thread (`"auto"` = cores).
+    public var workers = 1
+    /// Keep the input order across workers (default) or emit batches as they finish.
+    public var ordered = true
 
     enum CodingKeys: String, CodingKey {
         case onError = "on_error", maxItems = "max_items", lifetime, batchSize = "batch_size"
         case memoryLimitMB = "memory_limit", instructionLimit = "instruction_limit"
-        case lazyRecords = "lazy_records"
+        case lazyRecords = "lazy_records", workers, ordered
     }
 
     public init() {}
@@ -111,5 +115,17 @@ public struct NodeOptions: Sendable, Decodable {
         memoryLimitMB = try c.decodeIfPresent(Int.self, forKey: .memoryLimitMB) ?? 256
         instructionLimit = try c.decodeIfPresent(Int.self, forKey: .instructionLimit) ?? 500_000_000
         lazyRecords = try c.decodeIfPresent(Bool.self, forKey: .lazyRecords) ?? true
+        ordered = try c.decodeIfPresent(Bool.self, forKey: .ordered) ?? true
+        if let text = try? c.decodeIfPresent(String.self, forKey: .workers) {
+            guard text == "auto" else {
+                throw DecodingError.dataCorruptedError(forKey: .workers, in: c, debugDescription: "must be a positive integer or \"auto\"")
+            }
+            workers = ProcessInfo.processInfo.activeProcessorCount
+        } else if let n = try c.decodeIfPresent(Int.self, forKey: .workers) {
+            guard n >= 1 else {
+                throw DecodingError.dataCorruptedError(forKey: .workers, in: c, debugDescription: "must be a positive integer or \"auto\"")
+            }
+            workers = n
+        }
     }
 }

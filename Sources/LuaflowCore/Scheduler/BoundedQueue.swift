@@ -10,6 +10,8 @@ final class BoundedQueue<Element>: @unchecked Sendable {
     private let capacity: Int
     private var openProducers: Int
     private var cancelled = false
+    /// Items popped so far: the number of the next `popNumbered` item.
+    private var popped = 0
 
     init(capacity: Int, producers: Int) {
         precondition(capacity > 0)
@@ -32,13 +34,20 @@ final class BoundedQueue<Element>: @unchecked Sendable {
     /// Waits for an item. Returns nil once every producer finished and the queue is drained, or
     /// when it was cancelled.
     func pop() -> Element? {
+        popNumbered()?.item
+    }
+
+    /// Like `pop`, with the item's position in the queue's output order (0, 1, 2...), so parallel
+    /// consumers can restore the order.
+    func popNumbered() -> (number: Int, item: Element)? {
         condition.lock()
         defer { condition.unlock() }
         while items.isEmpty && openProducers > 0 && !cancelled { condition.wait() }
         if cancelled { return nil }
         guard let item = items.popFirst() else { return nil }
+        popped += 1
         condition.broadcast()
-        return item
+        return (popped - 1, item)
     }
 
     /// One producer is done.

@@ -21,13 +21,14 @@ public final class PipelineRunner {
     public let options: RunOptions
     /// Per-node counters, in topological order.
     public let stats: [NodeStats]
-    private let runtimes: [Int: NodeRuntime]
+    /// Each node's runtimes: one, or one per worker.
+    private let runtimes: [Int: [NodeRuntime]]
 
     /// Loads every node (scripts compiled, configs validated); throws all problems together.
     public init(graph: PipelineGraph, options: RunOptions = RunOptions()) throws {
         self.graph = graph
         self.options = options
-        var runtimes: [Int: NodeRuntime] = [:]
+        var runtimes: [Int: [NodeRuntime]] = [:]
         var stats: [NodeStats] = []
         var problems: [PipelineError] = []
         for id in graph.order {
@@ -35,7 +36,13 @@ public final class PipelineRunner {
             let nodeStats = NodeStats(name: spec.name, role: spec.role)
             stats.append(nodeStats)
             do {
-                runtimes[id] = try NodeFactory.make(spec, pipeline: graph.spec, stats: nodeStats, limit: options.limit)
+                if spec.options.workers > 1 && spec.role != .transform {
+                    throw PipelineError(.config, node: spec.name, phase: "config",
+                                        "workers applies to transforms only (\(spec.declaredAt(graph.spec.file)))")
+                }
+                runtimes[id] = try (0..<spec.options.workers).map { _ in
+                    try NodeFactory.make(spec, pipeline: graph.spec, stats: nodeStats, limit: options.limit)
+                }
             } catch let error as PipelineErrors {
                 problems += error.errors
             } catch let error as PipelineError {
@@ -64,12 +71,16 @@ public final class PipelineRunner {
         }
         let interrupted = InterruptFlag()
         let group = DispatchGroup()
-        let threads = graph.order.map { id -> StageThread in
-            let runtime = runtimes[id]!
-            let input = queues[id]
-            let outputs = graph.outputs[id, default: []].compactMap { queues[$0] }
-            let stage = Stage(runtime: runtime, input: input, outputs: outputs, control: control, interrupted: interrupted)
-            return StageThread(name: graph.node(id).name, group: group) { stage.run() }
+        let threads = graph.order.flatMap { id -> [StageThread] in
+            let replicas = runtimes[id]!
+            let spec = graph.node(id)
+            let output = StageOutput(queues: graph.outputs[id, default: []].compactMap { queues[$0] },
+                                     workers: replicas.count, ordered: spec.options.ordered)
+            return replicas.enumerated().map { index, runtime in
+                let stage = Stage(runtime: runtime, input: queues[id], output: output, control: control, interrupted: interrupted)
+                let name = replicas.count > 1 ? "\(spec.name)/\(index + 1)" : spec.name
+                return StageThread(name: name, group: group) { stage.run() }
+            }
         }
         threads.forEach { $0.start() }
         group.wait()
@@ -83,7 +94,7 @@ public final class PipelineRunner {
 extension PipelineRunner {
     /// Sinks publish together, only when every node succeeded; otherwise none does.
     fileprivate func publishOutputs(_ control: RunControl) throws {
-        let sinks = graph.order.compactMap { runtimes[$0] as? SinkRuntime }
+        let sinks = graph.order.flatMap { runtimes[$0]! }.compactMap { $0 as? SinkRuntime }
         if let error = control.error {
             sinks.forEach { $0.abort() }
             throw error
@@ -105,11 +116,11 @@ final class InterruptFlag: @unchecked Sendable {
     func raise() { lock.withLock { set = true } }
 }
 
-/// The loop of one node's thread.
+/// The loop of one node's thread (or of one worker of a node).
 private struct Stage: @unchecked Sendable {
     let runtime: NodeRuntime
     let input: BoundedQueue<RecordBatch>?
-    let outputs: [BoundedQueue<RecordBatch>]
+    let output: StageOutput
     let control: RunControl
     let interrupted: InterruptFlag
 
@@ -126,13 +137,9 @@ private struct Stage: @unchecked Sendable {
         } catch {
             control.fail(error)
         }
-        outputs.forEach { $0.producerFinished() }
+        output.workerFinished()
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
-        runtime.stats.update { $0.seconds = seconds }
-    }
-
-    private func send(_ batch: RecordBatch) {
-        for q in outputs where !q.push(batch) { return }
+        runtime.stats.update { $0.seconds = max($0.seconds, seconds) }
     }
 
     private func pump(_ source: SourceRuntime) throws {
@@ -142,16 +149,16 @@ private struct Stage: @unchecked Sendable {
                 return
             }
             guard let batch = try source.next() else { return }
-            send(batch)
+            output.send(batch)
         }
     }
 
     private func pump(_ transform: TransformRuntime) throws {
-        while let batch = input?.pop() {
-            if let out = try transform.process(batch) { send(out) }
+        while let (number, batch) = input?.popNumbered() {
+            output.deliver(try transform.process(batch), for: number)
         }
         guard !control.failed else { return }
-        if let out = try transform.finish() { send(out) }
+        if let out = try transform.finish() { output.deliverFinal(out) }
     }
 
     private func pump(_ sink: SinkRuntime) throws {
