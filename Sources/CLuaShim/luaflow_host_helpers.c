@@ -9,6 +9,21 @@
 /* emit(item): appends one more output record of the current run()/finalize() call. */
 static int emit_cf(lua_State *L) {
     luaflow_ctx *ctx = luaflow_get_ctx(L);
+    if (ctx->emit_slot > 0) { /* fused stage: the item continues at the next stage */
+        if (lua_isnoneornil(L, 1)) return luaL_error(L, "emit() needs an item");
+        lua_settop(L, 1);
+        lua_rawgeti(L, LUA_REGISTRYINDEX, ctx->emit_stack_ref);
+        if (lua_rawgeti(L, -1, ctx->emit_slot) != LUA_TTABLE) {
+            lua_pop(L, 1);
+            lua_newtable(L);
+            lua_pushvalue(L, -1);
+            lua_rawseti(L, -3, ctx->emit_slot);
+        }
+        lua_pushvalue(L, 1);
+        lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+        ctx->emitted++;
+        return 0;
+    }
     if (ctx->emit_out == NULL)
         return luaL_error(L, "emit() can only be called while the node is producing output (in run() or finalize())");
     if (lua_isnoneornil(L, 1)) return luaL_error(L, "emit() needs an item");

@@ -235,8 +235,65 @@ static int enc_member(enc_ctx *c, int depth) {
     }
 }
 
+/* Orders the string keys at stack slots slots[0..n) byte-wise (insertion sort: objects are small). */
+static void sort_key_slots(lua_State *L, int *slots, int n) {
+    for (int i = 1; i < n; i++) {
+        int s = slots[i], j = i;
+        size_t la;
+        const char *a = lua_tolstring(L, s, &la);
+        while (j > 0) {
+            size_t lb;
+            const char *b = lua_tolstring(L, slots[j - 1], &lb);
+            int cmp = memcmp(a, b, la < lb ? la : lb);
+            if (cmp > 0 || (cmp == 0 && la >= lb)) break;
+            slots[j] = slots[j - 1];
+            j--;
+        }
+        slots[j] = s;
+    }
+}
+
+#define SORTED_OBJECT_MAX 256
+
+/* An object whose keys are all strings, written with its keys sorted so that output does not
+ * depend on Lua's per-process hash seed. Returns -1 (nothing written) when it does not apply. */
+static int enc_sorted_object(enc_ctx *c, int t, int depth) {
+    lua_State *L = c->L;
+    int n = 0;
+    lua_pushnil(L);
+    while (lua_next(L, t)) {
+        lua_pop(L, 1);
+        if (lua_type(L, -1) != LUA_TSTRING || ++n > SORTED_OBJECT_MAX) {
+            lua_pop(L, 1);
+            return -1;
+        }
+    }
+    if (n < 2) return -1;
+    if (!lua_checkstack(L, 2 * n + 4)) return -1;
+    int base = lua_gettop(L);
+    lua_pushnil(L);
+    while (lua_next(L, t)) lua_pushvalue(L, -2); /* stack: k1 v1 k2 v2 ... */
+    int slots[SORTED_OBJECT_MAX];
+    for (int i = 0; i < n; i++) slots[i] = base + 1 + 2 * i;
+    sort_key_slots(L, slots, n);
+    PUT_LIT(c, "{");
+    for (int i = 0; i < n; i++) {
+        if (i > 0) PUT_LIT(c, ",");
+        lua_pushvalue(L, slots[i]);
+        lua_pushvalue(L, slots[i] + 1);
+        int r = enc_member(c, depth);
+        if (r != 0) return r;
+        lua_pop(L, 2);
+    }
+    PUT_LIT(c, "}");
+    lua_settop(L, base);
+    return 0;
+}
+
 static int enc_object(enc_ctx *c, int t, int depth) {
     lua_State *L = c->L;
+    int sorted = enc_sorted_object(c, t, depth);
+    if (sorted >= 0) return sorted;
     int first = 1;
     PUT_LIT(c, "{");
     lua_pushnil(L);
@@ -287,17 +344,41 @@ static int enc_lazy(enc_ctx *c, int t, luaflow_lazy_record *rec, int depth) {
         memcpy(d, text + f->val_off, f->val_len);
         c->out->len += need;
     }
+    /* new keys in the order they were first assigned */
+    int order = luaflow_lazy_push_order(L, t) ? lua_gettop(L) : 0;
+    lua_Integer nnew = order ? (lua_Integer)lua_rawlen(L, order) : 0;
+    for (lua_Integer i = 1; i <= nnew; i++) {
+        lua_rawgeti(L, order, i);
+        lua_pushvalue(L, -1);
+        if (lua_rawget(L, t) == LUA_TNIL) {
+            lua_pop(L, 2);
+            continue;
+        }
+        if (!first) PUT_LIT(c, ",");
+        first = 0;
+        int r = enc_member(c, depth);
+        if (r != 0) return r;
+        lua_pop(L, 2);
+    }
+    if (order) lua_pop(L, 1);
+    /* anything else stored with rawset */
     lua_pushnil(L);
     while (lua_next(L, t)) {
-        int original = 0;
-        if (luaflow_lazy_is_private_key(L, -2)) {
-            original = 1;
-        } else if (lua_type(L, -2) == LUA_TSTRING) {
+        int known = luaflow_lazy_is_private_key(L, -2);
+        if (!known && lua_type(L, -2) == LUA_TSTRING) {
             size_t klen;
             const char *k = lua_tolstring(L, -2, &klen);
-            original = luaflow_lazy_find(rec, k, klen) != NULL;
+            known = luaflow_lazy_find(rec, k, klen) != NULL;
         }
-        if (original) {
+        if (!known && nnew > 0 && luaflow_lazy_push_order(L, t)) {
+            for (lua_Integer i = 1; i <= nnew && !known; i++) {
+                lua_rawgeti(L, -1, i);
+                known = lua_rawequal(L, -1, -4);
+                lua_pop(L, 1);
+            }
+            lua_pop(L, 1);
+        }
+        if (known) {
             lua_pop(L, 1);
             continue;
         }

@@ -10,6 +10,7 @@
 #define MAX_LAZY_FIELDS 128
 
 static const char private_key = 0; /* address: proxy[&private_key] = record userdata */
+static const char order_key = 0;   /* address: proxy[&order_key] = new keys, in insertion order */
 static const char mt_key = 0;      /* address: registry[&mt_key] = the proxies' metatable */
 
 static int is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
@@ -81,7 +82,37 @@ luaflow_lazy_record *luaflow_lazy_get(lua_State *L, int t) {
 }
 
 int luaflow_lazy_is_private_key(lua_State *L, int idx) {
-    return lua_type(L, idx) == LUA_TLIGHTUSERDATA && lua_touserdata(L, idx) == (void *)&private_key;
+    if (lua_type(L, idx) != LUA_TLIGHTUSERDATA) return 0;
+    void *p = lua_touserdata(L, idx);
+    return p == (void *)&private_key || p == (void *)&order_key;
+}
+
+int luaflow_lazy_push_order(lua_State *L, int t) {
+    if (lua_rawgetp(L, t, &order_key) == LUA_TTABLE) return 1;
+    lua_pop(L, 1);
+    return 0;
+}
+
+/* Appends the key at 2 to the proxy's (at 1) list of new keys unless it is there already. */
+static void remember_new_key(lua_State *L) {
+    if (!luaflow_lazy_push_order(L, 1)) {
+        lua_newtable(L);
+        lua_pushvalue(L, -1);
+        lua_rawsetp(L, 1, &order_key);
+    }
+    lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+    for (lua_Integer i = 1; i <= n; i++) {
+        lua_rawgeti(L, -1, i);
+        int same = lua_rawequal(L, -1, 2);
+        lua_pop(L, 1);
+        if (same) {
+            lua_pop(L, 1);
+            return;
+        }
+    }
+    lua_pushvalue(L, 2);
+    lua_rawseti(L, -2, n + 1);
+    lua_pop(L, 1);
 }
 
 luaflow_lazy_field *luaflow_lazy_find(luaflow_lazy_record *r, const char *k, size_t klen) {
@@ -117,16 +148,19 @@ static int lazy_index(lua_State *L) {
     return 1;
 }
 
-/* __newindex(proxy, key, value): marks an original field as replaced (or deleted), then stores. */
+/* __newindex(proxy, key, value): marks an original field as replaced (or deleted), or remembers
+ * a new key's position, then stores. */
 static int lazy_newindex(lua_State *L) {
+    luaflow_lazy_field *f = NULL;
     if (lua_type(L, 2) == LUA_TSTRING) {
         size_t klen;
         const char *k = lua_tolstring(L, 2, &klen);
         luaflow_lazy_record *r = luaflow_lazy_get(L, 1);
-        luaflow_lazy_field *f = r ? luaflow_lazy_find(r, k, klen) : NULL;
+        f = r ? luaflow_lazy_find(r, k, klen) : NULL;
         if (f) f->flags |= LUAFLOW_LAZY_MATERIALIZED;
     }
     lua_settop(L, 3);
+    if (f == NULL && !lua_isnil(L, 3) && !lua_isnil(L, 2)) remember_new_key(L);
     lua_rawset(L, 1);
     return 0;
 }

@@ -79,20 +79,21 @@ enum Sandbox {
       end
       return concat(parts, " ")
     end
-    base.print = function(...) host.log("info", message(...)) end
-    base.log = {}
-    for _, level in ipairs { "debug", "info", "warn", "error" } do
-      base.log[level] = function(...) host.log(level, message(...)) end
-    end
     base.json = json
     base.emit = emit
 
     local base_mt = { __index = base, __metatable = false }
     local modules = {}
 
-    local function make_env()
+    -- `label` names the script in its print/log output (several scripts may share one state).
+    local function make_env(label)
       local env = setmetatable({}, base_mt)
       env._G = env
+      env.print = function(...) host.log("info", message(...), label) end
+      env.log = {}
+      for _, level in ipairs { "debug", "info", "warn", "error" } do
+        env.log[level] = function(...) host.log(level, message(...), label) end
+      end
       env.load = function(chunk, name, mode, e)
         if mode ~= nil and mode ~= "t" then error("load: only text chunks are allowed (mode 't')", 2) end
         if type(chunk) == "string" and chunk:byte(1) == 27 then
@@ -112,7 +113,7 @@ enum Sandbox {
         if not f then error("require '" .. name .. "': module not found (looked for " .. rel .. ")", 2) end
         local code = f:read("a")
         f:close()
-        local chunk, err = real_load(code, "@" .. rel, "t", make_env())
+        local chunk, err = real_load(code, "@" .. rel, "t", make_env(label))
         if not chunk then error(err, 0) end
         local result = chunk(name)
         if result == nil then result = true end
@@ -138,15 +139,17 @@ enum Sandbox {
 
 extension LuaState {
     /// Installs the sandbox in this state. `roots` are absolute directories scripts may use files
-    /// under (the first is where relative paths start); `log` receives print/log.* output.
-    public func installSandbox(roots: [String], log: @escaping (_ level: String, _ message: String) -> Void) throws {
+    /// under (the first is where relative paths start); `log` receives print/log.* output with the
+    /// label given to `makeEnvironment`.
+    public func installSandbox(roots: [String],
+                               log: @escaping (_ level: String, _ message: String, _ label: String) -> Void) throws {
         checkOwner()
         let chunk = try load(Array(Sandbox.prelude.utf8), chunkName: "luaflow/sandbox.lua")
         try check(luaflow_push_host_helpers(handle), kind: .runtime)
         let helpers = popRef()
         let host = newTable()
         register("log", in: host) { args in
-            log(try args.string(1, function: "log"), try args.string(2, function: "log"))
+            log(try args.string(1, function: "log"), try args.string(2, function: "log"), args[3].stringValue ?? "")
             return []
         }
         let rootsTable = newTable()
@@ -170,11 +173,11 @@ extension LuaState {
         return ref
     }
 
-    /// A fresh sandboxed environment for one script.
-    public func makeEnvironment() throws -> LuaRef {
+    /// A fresh sandboxed environment for one script; `label` names it in print/log output.
+    public func makeEnvironment(label: String = "") throws -> LuaRef {
         guard let factory = makeEnvironmentRef else {
             preconditionFailure("installSandbox must run before makeEnvironment")
         }
-        return try callReturningRef(factory, refArgs: [])
+        return try callReturningRef(factory, refArgs: [newString(label)])
     }
 }

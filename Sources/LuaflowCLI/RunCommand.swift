@@ -31,6 +31,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Stop every source after N records.")
     var limit: Int?
 
+    @Flag(name: .customLong("no-fuse"), help: "Run every transform in its own Lua state and thread (for debugging; output is the same).")
+    var noFuse = false
+
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -46,7 +49,7 @@ struct RunCommand: ParsableCommand {
         do {
             let spec = try PipelineLoader.load(file: pipeline, overrides: overrides.compactMap(PipelineLoader.Override.init))
             let graph = try PipelineGraph(spec)
-            let runner = try PipelineRunner(graph: graph, options: RunOptions(limit: limit))
+            let runner = try PipelineRunner(graph: graph, options: RunOptions(limit: limit, fuse: !noFuse))
             let summary = try runner.run()
             logging.printSummary(summary)
             if summary.interrupted { throw ExitCode(130) }

@@ -37,16 +37,16 @@ struct Workspace {
 
     /// Loads, validates and runs `pipeline` (default pipeline.lua) in-process.
     @discardableResult
-    func run(_ pipeline: String = "pipeline.lua", overrides: [String] = [], limit: Int? = nil) throws -> RunSummary {
+    func run(_ pipeline: String = "pipeline.lua", overrides: [String] = [], limit: Int? = nil, fuse: Bool = true) throws -> RunSummary {
         let spec = try PipelineLoader.load(file: path(pipeline), overrides: overrides.compactMap(PipelineLoader.Override.init))
-        let runner = try PipelineRunner(graph: try PipelineGraph(spec), options: RunOptions(limit: limit))
+        let runner = try PipelineRunner(graph: try PipelineGraph(spec), options: RunOptions(limit: limit, fuse: fuse))
         return try runner.run()
     }
 
     /// Runs and returns the error's description, or nil when the run succeeded.
-    func failure(_ pipeline: String = "pipeline.lua") -> (message: String, exitCode: Int32)? {
+    func failure(_ pipeline: String = "pipeline.lua", fuse: Bool = true) -> (message: String, exitCode: Int32)? {
         do {
-            try run(pipeline)
+            try run(pipeline, fuse: fuse)
             return nil
         } catch let error as PipelineErrors {
             return (error.description, error.exitCode)

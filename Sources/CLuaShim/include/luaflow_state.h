@@ -20,6 +20,8 @@ typedef struct luaflow_ctx {
     int killed;                ///< budget exceeded: the hook keeps raising until reset
     luaflow_buf *emit_out;     ///< where emit() appends records; NULL outside run/finalize
     int64_t emitted;           ///< records appended by emit() so far
+    int emit_stack_ref;        ///< fused stages: registry ref of the table of per-stage emit lists
+    int emit_slot;             ///< fused stages: the running stage's slot in it (0 = not fused)
     void *host;                ///< the Swift owner (unretained)
 } luaflow_ctx;
 
@@ -122,6 +124,27 @@ int luaflow_run_source_get(lua_State *L, int fn_ref, int pagination_ref, int sta
 /// returned array of items is encoded to it. The first result is left on the stack.
 /// stack: -> result
 int luaflow_run_hook(lua_State *L, int fn_ref, luaflow_buf *out, int64_t *emitted);
+/// A chain of fused transforms sharing one state: each record goes through run functions
+/// `fns[0..n)` in turn as a Lua value (no encoding between them); what emit() produces in stage k
+/// continues at stage k+1, before the value stage k returns. Per-stage counters are added to
+/// `in`, `out` and `dropped`; `*failed_stage` tells which stage an error came from.
+typedef struct luaflow_chain {
+    const int *fns;
+    int n;
+    int64_t *in, *out, *dropped;
+    int failed_stage;
+    /// Per stage: 1 when its on_error is "skip": a failing call drops only that item, and the
+    /// error is appended to the list at registry ref `skipped_ref` as {stage (0-based), message}.
+    const int *skip;
+    int skipped_ref;
+} luaflow_chain;
+
+/// luaflow_run_batch for a chain; io->returned counts the records leaving the last stage.
+int luaflow_run_chain_batch(lua_State *L, luaflow_chain *chain, luaflow_batch_io *io);
+/// Calls finalize of stage `k` (registry ref `fn`), sending what it returns or emits through
+/// stages k+1..n to io->out.
+int luaflow_run_chain_finalize(lua_State *L, luaflow_chain *chain, int k, int fn, luaflow_batch_io *io);
+
 /// Decodes one JSON text into the state. stack: -> value | message
 int luaflow_decode_protected(lua_State *L, const char *json, size_t len);
 /// Encodes the value on top (popped) to `out`. stack: value -> | message

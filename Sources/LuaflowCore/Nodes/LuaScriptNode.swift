@@ -10,16 +10,13 @@ final class LuaScriptNode {
     /// How messages name the script (`examples/quickstart/transforms/clean.lua`).
     let displayPath: String
 
-    /// Loads the node. Throws `PipelineErrors` listing every problem found.
-    init(spec: NodeSpec, pipeline: PipelineSpec, code: [UInt8]? = nil, chunkName: String? = nil) throws {
+    /// Loads the node into its own state, or into `state` (fused stages share one, made by
+    /// `makeState`). Throws `PipelineErrors` listing every problem found.
+    init(spec: NodeSpec, pipeline: PipelineSpec, code: [UInt8]? = nil, chunkName: String? = nil,
+         state: LuaState? = nil) throws {
         self.spec = spec
-        let roots = [pipeline.directory] + Self.configuredPaths(spec.configJSON, base: pipeline.directory)
-        lua = try LuaState(memoryLimit: spec.options.memoryLimitMB << 20, instructionLimit: spec.options.instructionLimit)
-        let nodeName = spec.name
-        try lua.installSandbox(roots: roots) { level, message in
-            PipelineLog.logger.log(level: .init(luaLevel: level), "\(Redactor.shared.redact(message))", metadata: ["node": "\(nodeName)"])
-        }
-        env = try lua.makeEnvironment()
+        lua = try state ?? Self.makeState(for: [spec], pipeline: pipeline)
+        env = try lua.makeEnvironment(label: spec.name)
 
         let source: [UInt8]
         switch spec.implementation {
@@ -90,6 +87,18 @@ final class LuaScriptNode {
         } catch let error as LuaError {
             throw PipelineError(node: spec.name, phase: name, lua: error)
         }
+    }
+
+    /// A sandboxed state for `specs` (one node, or the members of a fused stage), allowed to use
+    /// files under the pipeline directory and the paths their configs name.
+    static func makeState(for specs: [NodeSpec], pipeline: PipelineSpec) throws -> LuaState {
+        let roots = [pipeline.directory] + specs.flatMap { configuredPaths($0.configJSON, base: pipeline.directory) }
+        let lua = try LuaState(memoryLimit: specs.map(\.options.memoryLimitMB).max()! << 20,
+                               instructionLimit: specs.map(\.options.instructionLimit).max()!)
+        try lua.installSandbox(roots: roots) { level, message, label in
+            PipelineLog.logger.log(level: .init(luaLevel: level), "\(Redactor.shared.redact(message))", metadata: ["node": "\(label)"])
+        }
+        return lua
     }
 
     private static func loadNodeConfigPrelude(_ lua: LuaState) throws -> LuaRef {

@@ -2,6 +2,14 @@
 protocol NodeRuntime: AnyObject {
     var stats: NodeStats { get }
     func open() throws
+    /// Records how long the stage ran (wall time of its thread).
+    func recordTime(_ seconds: Double)
+}
+
+extension NodeRuntime {
+    func recordTime(_ seconds: Double) {
+        stats.update { $0.seconds = max($0.seconds, seconds) }
+    }
 }
 
 /// Produces batches until it returns nil.

@@ -45,8 +45,8 @@ public enum PipelineLoader {
         let directory = url.deletingLastPathComponent().standardizedFileURL.path
         let display = PipelineSpec.displayName(ofPipeline: file)
         let lua = try LuaState()
-        try lua.installSandbox(roots: [directory]) { level, message in
-            PipelineLog.logger.log(level: .init(luaLevel: level), "\(message)", metadata: ["node": "pipeline"])
+        try lua.installSandbox(roots: [directory]) { level, message, _ in
+            PipelineLog.logger.log(level: .init(luaLevel: level), "\(Redactor.shared.redact(message))", metadata: ["node": "pipeline"])
         }
         do {
             let env = try lua.makeEnvironment()

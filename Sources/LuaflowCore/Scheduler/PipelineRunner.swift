@@ -7,9 +7,12 @@ public struct RunOptions: Sendable {
     public var limit: Int?
     /// Batches a queue holds before its producer waits.
     public var queueCapacity: Int = 8
+    /// Run adjacent single-input, single-output transforms in one state (`--no-fuse` turns it off).
+    public var fuse = true
 
-    public init(limit: Int? = nil) {
+    public init(limit: Int? = nil, fuse: Bool = true) {
         self.limit = limit
+        self.fuse = fuse
     }
 }
 
@@ -21,47 +24,53 @@ public final class PipelineRunner {
     public let options: RunOptions
     /// Per-node counters, in topological order.
     public let stats: [NodeStats]
-    /// Each node's runtimes: one, or one per worker.
-    private let runtimes: [Int: [NodeRuntime]]
+    private let plan: StagePlan
+    /// Each stage's runtimes: one, or one per worker.
+    private let runtimes: [[NodeRuntime]]
 
     /// Loads every node (scripts compiled, configs validated); throws all problems together.
     public init(graph: PipelineGraph, options: RunOptions = RunOptions()) throws {
         self.graph = graph
         self.options = options
-        var runtimes: [Int: [NodeRuntime]] = [:]
-        var stats: [NodeStats] = []
+        plan = StagePlan(graph: graph, fuse: options.fuse)
+        let statsById = Dictionary(uniqueKeysWithValues: graph.order.map {
+            ($0, NodeStats(name: graph.node($0).name, role: graph.node($0).role))
+        })
+        var runtimes: [[NodeRuntime]] = []
         var problems: [PipelineError] = []
-        for id in graph.order {
-            let spec = graph.node(id)
-            let nodeStats = NodeStats(name: spec.name, role: spec.role)
-            stats.append(nodeStats)
+        for stage in plan.stages {
+            let specs = stage.map(graph.node)
             do {
-                if spec.options.workers > 1 && spec.role != .transform {
-                    throw PipelineError(.config, node: spec.name, phase: "config",
-                                        "workers applies to transforms only (\(spec.declaredAt(graph.spec.file)))")
+                if specs[0].options.workers > 1 && specs[0].role != .transform {
+                    throw PipelineError(.config, node: specs[0].name, phase: "config",
+                                        "workers applies to transforms only (\(specs[0].declaredAt(graph.spec.file)))")
                 }
-                runtimes[id] = try (0..<spec.options.workers).map { _ in
-                    try NodeFactory.make(spec, pipeline: graph.spec, stats: nodeStats, limit: options.limit)
-                }
+                runtimes.append(try (0..<specs[0].options.workers).map { _ -> NodeRuntime in
+                    if specs.count > 1 {
+                        return try FusedTransformRuntime(specs: specs, pipeline: graph.spec, stats: stage.map { statsById[$0]! })
+                    }
+                    return try NodeFactory.make(specs[0], pipeline: graph.spec, stats: statsById[stage[0]]!, limit: options.limit)
+                })
             } catch let error as PipelineErrors {
                 problems += error.errors
             } catch let error as PipelineError {
                 problems.append(error)
             } catch {
-                problems.append(PipelineError(.config, node: spec.name, phase: "load", "\(error)"))
+                problems.append(PipelineError(.config, node: specs[0].name, phase: "load", "\(error)"))
             }
         }
         if !problems.isEmpty { throw PipelineErrors(problems) }
         self.runtimes = runtimes
-        self.stats = stats
+        self.stats = graph.order.map { statsById[$0]! }
     }
 
     /// Runs to completion. Throws the first failure; returns the summary otherwise.
     public func run() throws -> RunSummary {
         let started = DispatchTime.now()
         let control = RunControl()
+        // One input queue per stage, keyed by the stage's first node.
         var queues: [Int: BoundedQueue<RecordBatch>] = [:]
-        for id in graph.order {
+        for id in plan.stages.map(\.[0]) {
             let producers = graph.inputs[id, default: []].count
             if producers > 0 {
                 let q = BoundedQueue<RecordBatch>(capacity: options.queueCapacity, producers: producers)
@@ -71,14 +80,13 @@ public final class PipelineRunner {
         }
         let interrupted = InterruptFlag()
         let group = DispatchGroup()
-        let threads = graph.order.flatMap { id -> [StageThread] in
-            let replicas = runtimes[id]!
-            let spec = graph.node(id)
-            let output = StageOutput(queues: graph.outputs[id, default: []].compactMap { queues[$0] },
-                                     workers: replicas.count, ordered: spec.options.ordered)
+        let threads = zip(plan.stages, runtimes).flatMap { nodes, replicas -> [StageThread] in
+            let head = graph.node(nodes[0])
+            let output = StageOutput(queues: graph.outputs[nodes.last!, default: []].compactMap { queues[$0] },
+                                     workers: replicas.count, ordered: head.options.ordered)
             return replicas.enumerated().map { index, runtime in
-                let stage = Stage(runtime: runtime, input: queues[id], output: output, control: control, interrupted: interrupted)
-                let name = replicas.count > 1 ? "\(spec.name)/\(index + 1)" : spec.name
+                let stage = Stage(runtime: runtime, input: queues[nodes[0]], output: output, control: control, interrupted: interrupted)
+                let name = nodes.map { graph.node($0).name }.joined(separator: "+") + (replicas.count > 1 ? "/\(index + 1)" : "")
                 return StageThread(name: name, group: group) { stage.run() }
             }
         }
@@ -94,7 +102,7 @@ public final class PipelineRunner {
 extension PipelineRunner {
     /// Sinks publish together, only when every node succeeded; otherwise none does.
     fileprivate func publishOutputs(_ control: RunControl) throws {
-        let sinks = graph.order.flatMap { runtimes[$0]! }.compactMap { $0 as? SinkRuntime }
+        let sinks = runtimes.joined().compactMap { $0 as? SinkRuntime }
         if let error = control.error {
             sinks.forEach { $0.abort() }
             throw error
@@ -138,8 +146,7 @@ private struct Stage: @unchecked Sendable {
             control.fail(error)
         }
         output.workerFinished()
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
-        runtime.stats.update { $0.seconds = max($0.seconds, seconds) }
+        runtime.recordTime(Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9)
     }
 
     private func pump(_ source: SourceRuntime) throws {
