@@ -56,7 +56,7 @@ static void finish_record(luaflow_batch_io *io) {
 /* Pushes the record at io->record_start for a script. stack: -> record */
 static void push_record(lua_State *L, luaflow_batch_io *io) {
     const char *rec = io->in + io->record_start;
-    if (io->lazy) luaflow_lazy_push(L, rec, io->record_len, io->trusted);
+    if (io->lazy) luaflow_lazy_push(L, rec, io->record_len);
     else luaflow_json_decode_push(L, rec, io->record_len);
 }
 

@@ -136,7 +136,7 @@ static int chain_cf(lua_State *L) {
         io->records++;
         io->phase = LUAFLOW_PHASE_DECODE;
         c->chain->failed_stage = 0;
-        if (io->lazy) luaflow_lazy_push(L, start, trimmed, io->trusted);
+        if (io->lazy) luaflow_lazy_push(L, start, trimmed);
         else luaflow_json_decode_push(L, start, trimmed);
         run_from(L, c, 0);
         lua_settop(L, top);

@@ -388,6 +388,15 @@ void luaflow_json_decode_push(lua_State *L, const char *s, size_t len) {
     lua_remove(L, c.mt_idx);
 }
 
+const char *luaflow_json_scan_value(const char *p, const char *end, const char *base, char *err,
+                                    size_t errlen) {
+    dec_ctx c = {NULL, base, end, 0, 0, NULL, NULL};
+    const char *after = parse_value(&c, skip_ws(p, end));
+    if (after == NULL && err != NULL && errlen > 0)
+        snprintf(err, errlen, "invalid JSON at byte %zu: %s", (size_t)(c.errpos - base) + 1, c.err);
+    return after;
+}
+
 int luaflow_json_validate(const char *s, size_t len, char *err, size_t errlen) {
     dec_ctx c = {NULL, s, s + len, 0, 0, NULL, NULL};
     if (parse_document(&c)) return 1;

@@ -344,11 +344,13 @@ static int enc_lazy(enc_ctx *c, int t, luaflow_lazy_record *rec, int depth) {
         memcpy(d, text + f->val_off, f->val_len);
         c->out->len += need;
     }
-    /* new keys in the order they were first assigned */
-    int order = luaflow_lazy_push_order(L, t) ? lua_gettop(L) : 0;
-    lua_Integer nnew = order ? (lua_Integer)lua_rawlen(L, order) : 0;
-    for (lua_Integer i = 1; i <= nnew; i++) {
-        lua_rawgeti(L, order, i);
+    /* keys added to the record, in the order they were first assigned */
+    int added_kind = luaflow_lazy_push_added(L, t);
+    int added = added_kind ? lua_gettop(L) : 0;
+    lua_Integer nadded = added_kind == 2 ? (lua_Integer)lua_rawlen(L, added) : added_kind;
+    for (lua_Integer i = 1; i <= nadded; i++) {
+        if (added_kind == 2) lua_rawgeti(L, added, i);
+        else lua_pushvalue(L, added);
         lua_pushvalue(L, -1);
         if (lua_rawget(L, t) == LUA_TNIL) {
             lua_pop(L, 2);
@@ -360,7 +362,6 @@ static int enc_lazy(enc_ctx *c, int t, luaflow_lazy_record *rec, int depth) {
         if (r != 0) return r;
         lua_pop(L, 2);
     }
-    if (order) lua_pop(L, 1);
     /* anything else stored with rawset */
     lua_pushnil(L);
     while (lua_next(L, t)) {
@@ -370,12 +371,10 @@ static int enc_lazy(enc_ctx *c, int t, luaflow_lazy_record *rec, int depth) {
             const char *k = lua_tolstring(L, -2, &klen);
             known = luaflow_lazy_find(rec, k, klen) != NULL;
         }
-        if (!known && nnew > 0 && luaflow_lazy_push_order(L, t)) {
-            for (lua_Integer i = 1; i <= nnew && !known; i++) {
-                lua_rawgeti(L, -1, i);
-                known = lua_rawequal(L, -1, -4);
-                lua_pop(L, 1);
-            }
+        for (lua_Integer i = 1; i <= nadded && !known; i++) {
+            if (added_kind == 2) lua_rawgeti(L, added, i);
+            else lua_pushvalue(L, added);
+            known = lua_rawequal(L, -1, -3);
             lua_pop(L, 1);
         }
         if (known) {
@@ -388,6 +387,7 @@ static int enc_lazy(enc_ctx *c, int t, luaflow_lazy_record *rec, int depth) {
         if (r != 0) return r;
         lua_pop(L, 1);
     }
+    if (added) lua_remove(L, added);
     PUT_LIT(c, "}");
     return 0;
 }

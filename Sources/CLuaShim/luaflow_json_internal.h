@@ -45,6 +45,12 @@ LUAFLOW_HIDDEN int luaflow_json_append_escaped(luaflow_buf *out, const char *s, 
 LUAFLOW_HIDDEN void luaflow_json_encode_path(lua_State *L, int idx, luaflow_buf *out,
                                              const char *prefix, size_t restore_len);
 
+/* Validates the one JSON value starting at p (after optional whitespace) without Lua and returns
+ * the pointer just after it, or NULL with "invalid JSON at byte N: ..." in err (N counted from
+ * `base`). */
+LUAFLOW_HIDDEN const char *luaflow_json_scan_value(const char *p, const char *end, const char *base,
+                                                   char *err, size_t errlen);
+
 /* Raises "not enough memory" as a Lua error. */
 LUAFLOW_HIDDEN int luaflow_oom_error(lua_State *L);
 

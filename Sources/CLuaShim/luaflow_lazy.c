@@ -10,65 +10,50 @@
 #define MAX_LAZY_FIELDS 128
 
 static const char private_key = 0; /* address: proxy[&private_key] = record userdata */
-static const char order_key = 0;   /* address: proxy[&order_key] = new keys, in insertion order */
+/* The record userdata's user value 1 holds the keys added to the record, in insertion order:
+ * nil (none), the key itself (one: the common case, no allocation), or a list of keys. */
 static const char mt_key = 0;      /* address: registry[&mt_key] = the proxies' metatable */
 
 static int is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
-/* Skips one JSON value starting at s[i] (valid JSON assumed); returns the index after it. */
-static size_t skip_value(const char *s, size_t len, size_t i) {
-    if (s[i] == '"') {
-        for (i++; i < len && s[i] != '"'; i++)
-            if (s[i] == '\\') i++;
-        return i + 1;
-    }
-    if (s[i] == '{' || s[i] == '[') {
-        int depth = 0;
-        for (; i < len; i++) {
-            char c = s[i];
-            if (c == '"') {
-                i = skip_value(s, len, i) - 1;
-            } else if (c == '{' || c == '[') {
-                depth++;
-            } else if (c == '}' || c == ']') {
-                if (--depth == 0) return i + 1;
-            }
-        }
-        return len;
-    }
-    while (i < len && s[i] != ',' && s[i] != '}' && s[i] != ']' && !is_space(s[i])) i++;
-    return i;
-}
-
-/* Indexes the members of the object in [s, s+len). Returns the field count, or -1 when the text
- * is not an object this fast path handles (escaped keys, too many fields). */
-static int index_object(const char *s, size_t len, luaflow_lazy_field *fields) {
-    size_t i = 0;
-    while (i < len && is_space(s[i])) i++;
-    if (i >= len || s[i] != '{') return -1;
-    i++;
+/* Indexes the members of the object in [s, s+len), validating every byte. Returns the field
+ * count; -1 when this fast path does not apply (not an object, escaped keys, too many fields:
+ * the caller decodes eagerly, which validates too); -2 when the text is invalid (message in err). */
+static int index_object(const char *s, size_t len, luaflow_lazy_field *fields, char *err, size_t errlen) {
+    const char *e = s + len, *p = s;
+    while (p < e && is_space(*p)) p++;
+    if (p >= e || *p != '{') return -1;
+    p++;
     int n = 0;
     for (;;) {
-        while (i < len && is_space(s[i])) i++;
-        if (i < len && s[i] == '}') return n;
-        if (i >= len || s[i] != '"' || n == MAX_LAZY_FIELDS) return -1;
-        size_t key = ++i;
-        while (i < len && s[i] != '"') {
-            if (s[i] == '\\') return -1;
-            i++;
-        }
-        fields[n].key_off = (uint32_t)key;
-        fields[n].key_len = (uint32_t)(i - key);
-        for (i++; i < len && (is_space(s[i]) || s[i] == ':'); i++) {}
-        size_t value = i;
-        i = skip_value(s, len, i);
-        fields[n].val_off = (uint32_t)value;
-        fields[n].val_len = (uint32_t)(i - value);
+        while (p < e && is_space(*p)) p++;
+        if (n == 0 && p < e && *p == '}') { p++; break; }
+        if (n == MAX_LAZY_FIELDS || p >= e || *p != '"') return -1;
+        const char *key = p + 1;
+        const char *after_key = luaflow_json_scan_value(p, e, s, err, errlen);
+        if (after_key == NULL) return -2;
+        if (memchr(key, '\\', (size_t)(after_key - 1 - key)) != NULL) return -1;
+        fields[n].key_off = (uint32_t)(key - s);
+        fields[n].key_len = (uint32_t)(after_key - 1 - key);
+        p = after_key;
+        while (p < e && is_space(*p)) p++;
+        if (p >= e || *p != ':') return -1;
+        p++;
+        while (p < e && is_space(*p)) p++;
+        const char *after = luaflow_json_scan_value(p, e, s, err, errlen);
+        if (after == NULL) return -2;
+        fields[n].val_off = (uint32_t)(p - s);
+        fields[n].val_len = (uint32_t)(after - p);
         fields[n].flags = 0;
         n++;
-        while (i < len && is_space(s[i])) i++;
-        if (i < len && s[i] == ',') i++;
+        p = after;
+        while (p < e && is_space(*p)) p++;
+        if (p < e && *p == ',') { p++; continue; }
+        if (p < e && *p == '}') { p++; break; }
+        return -1;
     }
+    while (p < e && is_space(*p)) p++;
+    return p == e ? n : -1;
 }
 
 luaflow_lazy_record *luaflow_lazy_get(lua_State *L, int t) {
@@ -82,37 +67,55 @@ luaflow_lazy_record *luaflow_lazy_get(lua_State *L, int t) {
 }
 
 int luaflow_lazy_is_private_key(lua_State *L, int idx) {
-    if (lua_type(L, idx) != LUA_TLIGHTUSERDATA) return 0;
-    void *p = lua_touserdata(L, idx);
-    return p == (void *)&private_key || p == (void *)&order_key;
+    return lua_type(L, idx) == LUA_TLIGHTUSERDATA && lua_touserdata(L, idx) == (void *)&private_key;
 }
 
-int luaflow_lazy_push_order(lua_State *L, int t) {
-    if (lua_rawgetp(L, t, &order_key) == LUA_TTABLE) return 1;
-    lua_pop(L, 1);
-    return 0;
-}
-
-/* Appends the key at 2 to the proxy's (at 1) list of new keys unless it is there already. */
-static void remember_new_key(lua_State *L) {
-    if (!luaflow_lazy_push_order(L, 1)) {
-        lua_newtable(L);
-        lua_pushvalue(L, -1);
-        lua_rawsetp(L, 1, &order_key);
-    }
-    lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
-    for (lua_Integer i = 1; i <= n; i++) {
-        lua_rawgeti(L, -1, i);
-        int same = lua_rawequal(L, -1, 2);
+int luaflow_lazy_push_added(lua_State *L, int t) {
+    if (lua_rawgetp(L, t, &private_key) != LUA_TUSERDATA) {
         lua_pop(L, 1);
-        if (same) {
+        return 0;
+    }
+    int type = lua_getiuservalue(L, -1, 1);
+    lua_remove(L, -2);
+    if (type == LUA_TNIL || type == LUA_TNONE) {
+        lua_pop(L, 1);
+        return 0;
+    }
+    return type == LUA_TTABLE ? 2 : 1;
+}
+
+/* Remembers the key at 2 as added to the proxy at 1 (once). */
+static void remember_new_key(lua_State *L) {
+    lua_rawgetp(L, 1, &private_key); /* stack: ..., ud */
+    int ud = lua_gettop(L);
+    int type = lua_getiuservalue(L, ud, 1);
+    if (type == LUA_TNIL || type == LUA_TNONE) {
+        lua_pushvalue(L, 2);
+        lua_setiuservalue(L, ud, 1);
+    } else if (type != LUA_TTABLE) {
+        if (!lua_rawequal(L, -1, 2)) { /* a second key: switch to a list */
+            lua_createtable(L, 4, 0);
+            lua_insert(L, -2);
+            lua_rawseti(L, -2, 1);
+            lua_pushvalue(L, 2);
+            lua_rawseti(L, -2, 2);
+            lua_pushvalue(L, -1);
+            lua_setiuservalue(L, ud, 1);
+        }
+    } else {
+        lua_Integer n = (lua_Integer)lua_rawlen(L, -1), i;
+        for (i = 1; i <= n; i++) {
+            lua_rawgeti(L, -1, i);
+            int same = lua_rawequal(L, -1, 2);
             lua_pop(L, 1);
-            return;
+            if (same) break;
+        }
+        if (i > n) {
+            lua_pushvalue(L, 2);
+            lua_rawseti(L, -2, n + 1);
         }
     }
-    lua_pushvalue(L, 2);
-    lua_rawseti(L, -2, n + 1);
-    lua_pop(L, 1);
+    lua_settop(L, ud - 1);
 }
 
 luaflow_lazy_field *luaflow_lazy_find(luaflow_lazy_record *r, const char *k, size_t klen) {
@@ -212,22 +215,20 @@ static void push_metatable(lua_State *L) {
     lua_rawsetp(L, LUA_REGISTRYINDEX, &mt_key);
 }
 
-void luaflow_lazy_push(lua_State *L, const char *s, size_t len, int trusted) {
-    if (!trusted) {
-        char err[256];
-        if (!luaflow_json_validate(s, len, err, sizeof err)) {
-            lua_pushstring(L, err);
-            lua_error(L);
-        }
-    }
+void luaflow_lazy_push(lua_State *L, const char *s, size_t len) {
     luaflow_lazy_field fields[MAX_LAZY_FIELDS];
-    int n = len < UINT32_MAX ? index_object(s, len, fields) : -1;
+    char err[256];
+    int n = len < UINT32_MAX ? index_object(s, len, fields, err, sizeof err) : -1;
+    if (n == -2) {
+        lua_pushstring(L, err);
+        lua_error(L);
+    }
     if (n < 0) {
         luaflow_json_decode_push(L, s, len);
         return;
     }
     size_t index_size = sizeof(luaflow_lazy_record) + (size_t)n * sizeof(luaflow_lazy_field);
-    luaflow_lazy_record *r = lua_newuserdatauv(L, index_size + len, 0);
+    luaflow_lazy_record *r = lua_newuserdatauv(L, index_size + len, 1);
     r->nfields = (uint32_t)n;
     r->text_len = (uint32_t)len;
     memcpy(r->fields, fields, (size_t)n * sizeof(luaflow_lazy_field));

@@ -31,10 +31,10 @@ static inline const char *luaflow_lazy_text(const luaflow_lazy_record *r) {
 LUAFLOW_HIDDEN luaflow_lazy_record *luaflow_lazy_get(lua_State *L, int t);
 /* The field named [k, k+klen) of `r`, or NULL. */
 LUAFLOW_HIDDEN luaflow_lazy_field *luaflow_lazy_find(luaflow_lazy_record *r, const char *k, size_t klen);
-/* Pushes the proxy's list of new keys in insertion order and returns 1, or pushes nothing and
- * returns 0 when no key was added. */
-LUAFLOW_HIDDEN int luaflow_lazy_push_order(lua_State *L, int t);
-/* Is the key at `idx` one of the proxy's private keys? */
+/* Pushes the keys added to the proxy at `t`, in insertion order: returns 0 (nothing pushed), 1
+ * (the single key pushed) or 2 (a list of keys pushed). */
+LUAFLOW_HIDDEN int luaflow_lazy_push_added(lua_State *L, int t);
+/* Is the key at `idx` the proxy's private key? */
 LUAFLOW_HIDDEN int luaflow_lazy_is_private_key(lua_State *L, int idx);
 
 #endif

@@ -49,6 +49,22 @@ import Testing
         #expect(summary.row("inv")?.errors == 1)
     }
 
+    @Test(arguments: ["jsonl", "json"])
+    func badInputIsTheReadingNodesErrorWhateverTheFormat(format: String) throws {
+        let ws = try Workspace()
+        let text = format == "json" ? "[\n{\"a\": 1},\n{\"a\": tru}\n]" : "{\"a\": 1}\n{\"a\": tru}\n"
+        try ws.write("in.\(format)", text)
+        try ws.write("pipeline.lua", #"network { { source.file { path = "in.\#(format)" }, sink.file { path = "out.jsonl" } } }"#)
+        let failure = try #require(ws.failure())
+        let badLine = format == "json" ? 3 : 2
+        #expect(failure.message.contains("node 'in.\(format)' (read): in.\(format):\(badLine): invalid JSON at byte"), "\(failure.message)")
+        try ws.write("pipeline.lua", #"network { { source.file { path = "in.\#(format)", on_error = "skip" }, sink.file { path = "out.jsonl" } } }"#)
+        let summary = try ws.run()
+        #expect(summary.row("in.\(format)")?.errors == 1)
+        #expect(summary.row("in.\(format)")?.recordsOut == 1)
+        #expect(try ws.read("out.jsonl") == "{\"a\": 1}\n" || ws.read("out.jsonl") == "{\"a\":1}\n")
+    }
+
     @Test func syntaxErrorsAreConfigErrorsWithFileAndLine() throws {
         let ws = try workspace(input: "", transform: "function run(x)\n  return x +\nend\n")
         let failure = try #require(ws.failure())

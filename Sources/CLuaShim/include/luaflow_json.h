@@ -24,9 +24,10 @@ void luaflow_json_push_array_mt(lua_State *L);
 void luaflow_json_decode_push(lua_State *L, const char *s, size_t len);
 /// Pushes a record for a script: a top-level object becomes a lazy proxy table whose fields are
 /// decoded when read (untouched fields are re-encoded from the original text); anything else is
-/// decoded as by luaflow_json_decode_push. Unless `trusted`, the text is validated first.
+/// decoded as by luaflow_json_decode_push. The text is validated while it is indexed; errors are
+/// raised as by the decoder.
 /// stack: -> value
-void luaflow_lazy_push(lua_State *L, const char *s, size_t len, int trusted);
+void luaflow_lazy_push(lua_State *L, const char *s, size_t len);
 /// Appends the JSON encoding of the value at `idx` to `out` (no trailing newline).
 /// Error message names the field path: "cannot encode field .address.tags[2]: invalid UTF-8".
 /// stack: unchanged.

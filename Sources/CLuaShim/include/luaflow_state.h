@@ -100,7 +100,6 @@ typedef struct luaflow_batch_io {
     int validate_only;           ///< only check each record is valid JSON, copying valid ones to `out` when set
     int raw_text;                ///< a string result is written as raw text, not as a JSON string
     int lazy;                    ///< hand objects to scripts as lazy records (luaflow_lazy_push)
-    int trusted;                 ///< the input was written by luaflow's encoder (skip validation)
     luaflow_buf *out;            ///< output records (NULL for sinks)
     luaflow_buf *aux;            ///< get(): the JSON of the returned pagination token
     int done;                    ///< out: source finished

@@ -80,16 +80,16 @@ final class FileSourceRuntime: SourceRuntime {
     /// Turns the complete records at the front of `pending` into a batch.
     private func cut() throws -> RecordBatch? {
         switch format {
-        case .jsonl: return try cutLines(json: true)
-        case .txt: return try cutLines(json: false)
+        case .jsonl: return cutLines(json: true)
+        case .txt: return cutLines(json: false)
         case .csv, .json: return try parse()
         }
     }
 
-    /// Cuts the complete lines at the front of `pending` into a batch. JSON lines are validated
-    /// here, on the reading thread, so consumers can trust them; a bad line fails the run or,
-    /// under `on_error = "skip"`, is left out.
-    private func cutLines(json: Bool) throws -> RecordBatch? {
+    /// Cuts the complete lines at the front of `pending` into a batch. JSON lines pass as they
+    /// are: the consumer validates them while decoding (in parallel when it has workers) and
+    /// reports a bad one against this source's file, line and on_error policy.
+    private func cutLines(json: Bool) -> RecordBatch? {
         let base = UnsafeRawPointer(pending.data!)
         let count = pending.len
         var lines: [Int64] = []
@@ -98,44 +98,30 @@ final class FileSourceRuntime: SourceRuntime {
         var out = luaflow_buf()
         luaflow_buf_init(&out)
         defer { luaflow_buf_free(&out) }
-        /// JSON lines are copied only once a bad one was skipped; until then the batch is a prefix.
-        var copying = !json
-        var err = [CChar](repeating: 0, count: 256)
         let limit = maxItems.map { $0 - produced } ?? Int.max
         while start < count && lines.count < limit {
             let nl = memchr(base + start, 0x0A, count - start)
             if nl == nil && !eof { break }
             let end = nl.map { base.distance(to: UnsafeRawPointer($0)) } ?? count
-            defer { line += 1; start = end + 1 }
-            if Self.isBlank(base, start, end) { continue }
-            if !json {
+            if !Self.isBlank(base, start, end) {
                 lines.append(line)
-                Self.appendTextRecord(base, start, end, &out)
-                continue
+                if !json { Self.appendTextRecord(base, start, end, &out) }
             }
-            if luaflow_json_validate(base.assumingMemoryBound(to: CChar.self) + start, end - start, &err, err.count) == 0 {
-                let excerpt = String(decoding: UnsafeRawBufferPointer(start: base + start, count: min(end - start, 200)), as: UTF8.self)
-                try ErrorPolicy.apply(PipelineError(.runtime, node: spec.name, phase: "read",
-                                                    "\(displayPath):\(line): \(String(cString: err))", details: ["line: \(excerpt)"]),
-                                      spec: spec, stats: stats)
-                if !copying {
-                    _ = luaflow_buf_append(&out, base, start)
-                    copying = true
-                }
-                continue
-            }
-            lines.append(line)
-            if copying { _ = luaflow_buf_append(&out, base + start, min(end + 1, count) - start) }
+            line += 1
+            start = end + 1
         }
         guard start > 0 else { return nil }
-        let consumedLines = line - pendingLine
-        if json && !copying { _ = luaflow_buf_append(&out, base, min(start, count)) }
-        consume(min(start, count), lines: consumedLines)
+        let cut = min(start, count)
+        if json { _ = luaflow_buf_append(&out, base, cut) }
+        consume(cut, lines: line - pendingLine)
         produced += lines.count
         stats.update { $0.recordsOut += lines.count }
         guard !lines.isEmpty else { return nil }
-        let origin = RecordBatch.Origin(node: spec.name, path: displayPath, lines: lines)
-        return RecordBatch(taking: &out, records: lines.count, validated: true, origin: origin)
+        return RecordBatch(taking: &out, records: lines.count, validated: !json, origin: origin(lines))
+    }
+
+    private func origin(_ lines: [Int64]) -> RecordBatch.Origin {
+        RecordBatch.Origin(node: spec.name, path: displayPath, lines: lines, onError: spec.options.onError, stats: stats)
     }
 
     private func parse() throws -> RecordBatch? {
@@ -167,9 +153,8 @@ final class FileSourceRuntime: SourceRuntime {
         guard count > 0 else { return nil }
         produced += count
         stats.update { $0.recordsOut += count }
-        let origin = RecordBatch.Origin(node: spec.name, path: displayPath,
-                                        lines: Array(UnsafeBufferPointer(start: lines.data, count: count)))
-        return RecordBatch(taking: &out, records: count, validated: format == .csv, origin: origin)
+        return RecordBatch(taking: &out, records: count, validated: format == .csv,
+                           origin: origin(Array(UnsafeBufferPointer(start: lines.data, count: count))))
     }
 
     /// Drops the first `n` bytes of `pending`.

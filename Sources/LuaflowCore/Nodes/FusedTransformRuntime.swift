@@ -53,14 +53,12 @@ final class FusedTransformRuntime: TransformRuntime {
         io.`in` = batch.pointer
         io.in_len = batch.length
         io.lazy = members[0].spec.options.lazyRecords ? 1 : 0
-        io.trusted = batch.validated ? 1 : 0
         let batchOut = try withChain(&io) { chain, io in
             while true {
                 let status = luaflow_run_chain_batch(lua.handle, &chain, &io)
                 if status == LUA_OK { break }
-                let loop = loops[Int(chain.failed_stage)]
-                let error = lua.popError(status: status, kind: .runtime)
-                try loop.handle(loop.recordError(error, phase: io.phase, batch: batch, io: io, recordNumber: seen + Int(io.records)))
+                try loops[Int(chain.failed_stage)].fail(lua.popError(status: status, kind: .runtime), batch: batch, io: io,
+                                                        recordNumber: seen + Int(io.records))
                 io.out.pointee.len = io.record_out_start
                 io.pos = io.record_start + io.record_len
             }

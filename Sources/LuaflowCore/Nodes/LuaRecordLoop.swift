@@ -47,7 +47,6 @@ final class LuaRecordLoop {
         io.in_len = batch.length
         io.out = out
         io.lazy = spec.options.lazyRecords ? 1 : 0
-        io.trusted = batch.validated ? 1 : 0
         configure(&io)
         let ctx = luaflow_get_ctx(lua.handle)!
         let emittedBefore = ctx.pointee.emitted
@@ -56,9 +55,7 @@ final class LuaRecordLoop {
         while true {
             let status = step(&io)
             if status == LUA_OK { break }
-            let error = lua.popError(status: status, kind: .runtime)
-            let failure = recordError(error, phase: io.phase, batch: batch, io: io, recordNumber: seen + Int(io.records))
-            try handle(failure)
+            try fail(lua.popError(status: status, kind: .runtime), batch: batch, io: io, recordNumber: seen + Int(io.records))
             if let out { out.pointee.len = io.record_out_start }
             io.pos = io.record_start + io.record_len
         }
@@ -86,6 +83,18 @@ final class LuaRecordLoop {
         try ErrorPolicy.apply(failure, spec: spec, stats: stats)
     }
 
+    /// Handles a record that failed: a bad input line falls under the reading node's policy and
+    /// counters, anything else under this node's.
+    func fail(_ error: LuaError, batch: RecordBatch, io: luaflow_batch_io, recordNumber: Int) throws {
+        let failure = recordError(error, phase: io.phase, batch: batch, io: io, recordNumber: recordNumber)
+        if Int(io.phase) == Int(LUAFLOW_PHASE_DECODE), let origin = batch.origin {
+            try ErrorPolicy.apply(failure, policy: origin.onError, node: origin.node, stats: origin.stats)
+            origin.stats.update { $0.recordsOut -= 1 } // the source did not produce it after all
+        } else {
+            try handle(failure)
+        }
+    }
+
     /// Describes a failure on one record: where the script failed, which record, and its text.
     func recordError(_ error: LuaError, phase: Int32, batch: RecordBatch, io: luaflow_batch_io,
                      recordNumber: Int) -> PipelineError {
@@ -94,9 +103,8 @@ final class LuaRecordLoop {
         let which = "record \(recordNumber)" + (location.map { " (\($0))" } ?? "")
         switch Int(phase) {
         case Int(LUAFLOW_PHASE_DECODE):
-            let at = location ?? which
-            return PipelineError(.runtime, node: spec.name, phase: "read",
-                                 "\(at): \(error.message)", details: ["line: \(excerpt)"])
+            return PipelineError(.runtime, node: batch.origin?.node ?? spec.name, phase: "read",
+                                 "\(location ?? which): \(error.message)", details: ["line: \(excerpt)"])
         case Int(LUAFLOW_PHASE_ENCODE):
             return PipelineError(.runtime, node: spec.name, phase: "run",
                                  "run() returned a value that cannot be written as JSON: \(error.message)",

@@ -4,12 +4,15 @@ import Foundation
 /// Records in transit between nodes: JSON text, one record per line, in one malloc'd buffer that
 /// stages share read-only (fan-out hands the same batch to every output).
 public final class RecordBatch: @unchecked Sendable {
-    /// Where raw records came from, so a consumer can point at the file line of a bad one.
+    /// Where raw records came from, so a consumer that finds a bad one can point at its file line
+    /// and apply the reading node's on_error policy and counters.
     public struct Origin: Sendable {
         public var node: String
         public var path: String
         /// Line number in `path` where each record starts, by record index.
         public var lines: [Int64]
+        public var onError: NodeOptions.OnError
+        public var stats: NodeStats
     }
 
     let bytes: UnsafeMutableRawPointer?

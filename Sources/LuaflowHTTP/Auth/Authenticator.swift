@@ -1,0 +1,74 @@
+import Foundation
+
+/// Applies a session's ``AuthConfig`` to outgoing requests and knows which header fields and
+/// query parameters carry credentials, so redirects to another origin can drop them.
+final class Authenticator: Sendable {
+    /// The credential for one request.
+    struct Credential: Sendable {
+        var header: (name: String, value: String)?
+        var query: (name: String, value: String)?
+        /// The OAuth2 access token used, to invalidate it on a 401.
+        var oauthToken: String?
+    }
+
+    private enum Mode: Sendable {
+        case none
+        case fixed(Credential)
+        case oauth2(OAuth2TokenProvider)
+    }
+
+    private let mode: Mode
+
+    /// Header fields never forwarded to another origin, whatever set them.
+    let sensitiveHeaders: Set<String>
+    /// Query parameter carrying the API key, removed from URLs that leave the origin.
+    let queryParameter: String?
+
+    init(_ config: AuthConfig?, clock: any HTTPClock, fetchToken: @escaping OAuth2TokenProvider.Fetch) {
+        var headers: Set<String> = ["authorization", "proxy-authorization", "cookie"]
+        var query: String?
+        switch config {
+        case nil:
+            mode = .none
+        case .apiKey(let key, .header(let name)):
+            headers.insert(name.lowercased())
+            mode = .fixed(Credential(header: (name, key)))
+        case .apiKey(let key, .query(let name)):
+            query = name
+            mode = .fixed(Credential(query: (name, key)))
+        case .bearer(let token):
+            mode = .fixed(Credential(header: ("Authorization", "Bearer \(token)")))
+        case .basic(let user, let password):
+            let encoded = Data("\(user):\(password)".utf8).base64EncodedString()
+            mode = .fixed(Credential(header: ("Authorization", "Basic \(encoded)")))
+        case .oauth2(let oauth):
+            mode = .oauth2(OAuth2TokenProvider(config: oauth, clock: clock, fetch: fetchToken))
+        }
+        sensitiveHeaders = headers
+        queryParameter = query
+    }
+
+    /// Whether a 401 should renew the credential and try once more.
+    var renewsOnUnauthorized: Bool {
+        if case .oauth2 = mode { return true }
+        return false
+    }
+
+    /// The credential to attach now (fetching an OAuth2 token when needed).
+    func credential() async throws -> Credential {
+        switch mode {
+        case .none: return Credential()
+        case .fixed(let credential): return credential
+        case .oauth2(let provider):
+            let token = try await provider.token()
+            return Credential(header: ("Authorization", "Bearer \(token)"), oauthToken: token)
+        }
+    }
+
+    /// Drops an OAuth2 token the server rejected.
+    func invalidate(_ credential: Credential) async {
+        if case .oauth2(let provider) = mode, let token = credential.oauthToken {
+            await provider.invalidate(token)
+        }
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import LuaflowCore
+import Logging
+
+/// A configured HTTP client for one connector: base URL, default headers, auth, retries, rate
+/// limit and timeouts from an ``HTTPSessionConfig``, on the shared connections of an ``HTTPRuntime``.
+///
+///     let session = try HTTPSession(config: .decode(json: table), runtime: .shared)
+///     let page = try await session.execute(HTTPRequest(url: "/users", query: [("limit", "100")]))
+///
+/// Thread-safe: stages may share a session.
+public final class HTTPSession: Sendable {
+    public let config: HTTPSessionConfig
+    public let runtime: HTTPRuntime
+    /// This session's counts (the runtime's ``HTTPRuntime/metrics`` has the total of all sessions).
+    public let metrics: HTTPMetrics
+    let policy: RetryPolicy
+    let authenticator: Authenticator
+    let profile: HTTPRuntime.ClientProfile
+
+    /// Validates `config`, registers its credentials with `Redactor.shared` and its rate limit
+    /// with the runtime. Throws ``HTTPError/Kind/invalidConfig``.
+    public init(config: HTTPSessionConfig, runtime: HTTPRuntime = .shared) throws {
+        try config.validate()
+        self.config = config
+        self.runtime = runtime
+        let metrics = HTTPMetrics(parent: runtime.metrics)
+        let policy = RetryPolicy(config.retry)
+        let profile = HTTPRuntime.ClientProfile(insecure: config.insecure, connectTimeout: config.timeout.connect,
+                                                readTimeout: config.timeout.read)
+        self.metrics = metrics
+        self.policy = policy
+        self.profile = profile
+        for secret in config.auth?.secrets ?? [] { Redactor.shared.add(secret) }
+        for (name, value) in config.headers where ["authorization", "proxy-authorization", "cookie"].contains(name.lowercased())
+            || URLRedactor.isSensitiveParameter(name) {
+            Redactor.shared.add(value)
+        }
+        // The token endpoint gets the session's retries and timeouts, but not its auth, base URL or rate limit.
+        let tokenTransfer = Transfer(runtime: runtime, metrics: metrics, profile: profile, timeouts: config.timeout,
+                                     maxBodyBytes: config.maxBodyBytes, maxRedirects: config.maxRedirects, rateLimit: nil)
+        let userAgent = config.userAgent
+        self.authenticator = Authenticator(config.auth, clock: runtime.clock) { request in
+            let exchange = Exchange(method: request.method, url: request.url,
+                                    headers: request.headers + [("User-Agent", userAgent)], body: request.body)
+            return try await tokenTransfer.withRetries(exchange, policy: policy, raise: false, authenticator: nil)
+        }
+        if let rateLimit = config.rateLimit, let base = config.baseURL, let origin = Origin(url: base) {
+            runtime.rateLimiters.configure(host: origin.hostKey, rateLimit, now: runtime.clock.now())
+        }
+    }
+
+    /// Sends `request`: joins it to `base_url`, adds headers and credentials, waits for the rate
+    /// limiter, follows redirects (dropping credentials when the origin changes), retries per the
+    /// retry config, and decompresses gzip/deflate bodies.
+    ///
+    /// - Parameter raise: when true (the default), a final status ≥ 400 throws ``HTTPError`` of kind
+    ///   ``HTTPError/Kind/status``; when false, the response is returned whatever its status.
+    ///   Transport failures always throw.
+    public func execute(_ request: HTTPRequest, raise: Bool = true) async throws -> HTTPResponse {
+        let exchange = Exchange(method: request.method, url: try request.resolvedURL(base: config.baseURL),
+                                headers: mergedHeaders(request.headers), body: request.body)
+        let transfer = Transfer(runtime: runtime, metrics: metrics, profile: profile, timeouts: config.timeout,
+                                maxBodyBytes: config.maxBodyBytes, maxRedirects: config.maxRedirects,
+                                rateLimit: config.baseURL == nil ? config.rateLimit : nil)
+        return try await transfer.withRetries(exchange, policy: policy, raise: raise, authenticator: authenticator)
+    }
+
+    /// ``execute(_:raise:)`` for code running on its own thread (a pipeline stage running Lua):
+    /// starts the request on the Swift concurrency runtime and blocks the calling thread until it
+    /// finishes.
+    ///
+    /// - Warning: Never call this from Swift's cooperative thread pool (an `async` function, a
+    ///   `Task`, an actor): it blocks a pool thread, and with few cores the request it waits for may
+    ///   never get a thread to run on. Only dedicated threads (`Thread`, stage threads) may block.
+    @available(*, noasync, message: "blocks the calling thread; use execute(_:raise:)")
+    public func executeBlocking(_ request: HTTPRequest, raise: Bool = true) throws -> HTTPResponse {
+        try runtime.runBlocking { try await self.execute(request, raise: raise) }
+    }
+
+    /// Session headers, then `User-Agent`, then the request's headers (a request header replaces a
+    /// session header of the same name, any case).
+    func mergedHeaders(_ requestHeaders: [(String, String)]) -> [(String, String)] {
+        var fields = HTTPHeaderFields(config.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+        if !fields.contains("User-Agent") { fields.add("User-Agent", config.userAgent) }
+        for (name, _) in requestHeaders { fields.remove(name) }
+        for (name, value) in requestHeaders { fields.add(name, value) }
+        return fields.entries.map { ($0.name, $0.value) }
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+
+extension Transfer {
+    /// Runs attempts of `exchange` until one succeeds, the retry policy gives up, or the error is
+    /// permanent. A 401 with OAuth2 renews the token and tries once more without using up an attempt.
+    func withRetries(_ exchange: Exchange, policy: RetryPolicy, raise: Bool, authenticator: Authenticator?) async throws -> HTTPResponse {
+        let clock = runtime.clock
+        let target = "\(exchange.method) \(URLRedactor.redact(exchange.url))"
+        var attempts = 0
+        var renewedCredential = false
+        // Bounded: every pass either returns, throws, or uses one of max_attempts (+1 renewal).
+        while true {
+            attempts += 1
+            let budgetUsed = attempts - (renewedCredential ? 1 : 0)
+            let credential = try await authenticator?.credential() ?? Authenticator.Credential()
+            let response: HTTPResponse
+            do {
+                response = try await attempt(exchange, credential: credential, authenticator: authenticator)
+            } catch let failure as ExchangeFailure {
+                let decision = runtime.withRandom {
+                    policy.decide(.failure(failure.failure), method: exchange.method, headers: exchange.headers,
+                                  attempt: budgetUsed, retryAfter: nil, using: &$0)
+                }
+                if case .retry(let delay) = decision {
+                    runtime.logger.info("\(target): \(failure.detail); retry \(budgetUsed) of \(policy.maxAttempts - 1) in \(format(delay))")
+                    try await pause(delay, after: attempts, exchange)
+                    continue
+                }
+                metrics.record { $0.failures += 1 }
+                throw HTTPError(failure.kind, method: exchange.method, url: exchange.url, attempts: attempts, detail: failure.detail)
+            }
+            var final = response
+            final.attempts = attempts
+            if response.status == 401, let authenticator, authenticator.renewsOnUnauthorized, !renewedCredential {
+                renewedCredential = true
+                await authenticator.invalidate(credential)
+                metrics.record { $0.retries += 1 }
+                runtime.logger.info("\(target): status 401; renewing the OAuth2 token and trying again")
+                continue
+            }
+            let retryAfter = response.headers["Retry-After"].flatMap { RetryAfter.seconds($0, now: clock.wallTime()) }
+            if response.status == 429, let origin = Origin(url: response.url) {
+                let pause = retryAfter.map { min($0, policy.backoff.maxDelay) }
+                runtime.rateLimiters.recordTooManyRequests(host: origin.hostKey, retryAfter: pause, now: clock.now())
+            }
+            let decision = runtime.withRandom {
+                policy.decide(.status(response.status), method: exchange.method, headers: exchange.headers,
+                              attempt: budgetUsed, retryAfter: retryAfter, using: &$0)
+            }
+            switch decision {
+            case .successful:
+                return final
+            case .retry(let delay):
+                runtime.logger.info("\(target): status \(response.status); retry \(budgetUsed) of \(policy.maxAttempts - 1) in \(format(delay))")
+                try await pause(delay, after: attempts, exchange)
+            case .dontRetry(let reason):
+                metrics.record { $0.failures += 1 }
+                guard raise, response.status >= 400 else { return final }
+                let untried = policy.statuses.contains(response.status) && budgetUsed < policy.maxAttempts
+                throw HTTPError(.status, method: exchange.method, url: response.url, status: response.status,
+                                attempts: attempts, body: response.body, detail: untried ? "not retried: \(reason)" : nil)
+            }
+        }
+    }
+
+    /// Sleeps before the next attempt; a cancelled sleep ends the request.
+    private func pause(_ seconds: Double, after attempts: Int, _ exchange: Exchange) async throws {
+        metrics.record { $0.retries += 1 }
+        do { try await runtime.clock.sleep(seconds: seconds) } catch {
+            throw HTTPError(.cancelled, method: exchange.method, url: exchange.url, attempts: attempts, detail: "cancelled")
+        }
+    }
+
+    private func format(_ seconds: Double) -> String {
+        String(format: "%.2f s", seconds)
+    }
+}

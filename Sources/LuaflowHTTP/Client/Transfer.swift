@@ -1,0 +1,127 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// One attempt of a request: credentials attached, rate limit awaited, redirects followed (credentials
+/// dropped when the origin changes), body collected within the size limit and the total timeout.
+struct Transfer: Sendable {
+    let runtime: HTTPRuntime
+    let metrics: HTTPMetrics
+    let profile: HTTPRuntime.ClientProfile
+    let timeouts: TimeoutConfig
+    let maxBodyBytes: Int
+    let maxRedirects: Int
+    /// The session's limit, applied to every host it talks to (nil: only limits other sessions set).
+    let rateLimit: RateLimitConfig?
+
+    /// Sends `exchange` with `credential` and follows redirects. Throws ``ExchangeFailure``.
+    func attempt(_ exchange: Exchange, credential: Authenticator.Credential, authenticator: Authenticator?) async throws -> HTTPResponse {
+        let home = Origin(url: exchange.url)
+        let sensitive = authenticator?.sensitiveHeaders ?? []
+        let keyParameter = authenticator?.queryParameter.map { Set([$0]) } ?? []
+        var hop = exchange
+        var redirects = 0
+        while true {
+            var outgoing = hop
+            if Origin(url: hop.url) == home {
+                if let header = credential.header {
+                    outgoing.headers.removeAll { $0.0.caseInsensitiveCompare(header.name) == .orderedSame }
+                    outgoing.headers.append((header.name, header.value))
+                }
+                if let query = credential.query {
+                    outgoing.url = URLBuilder.appending([(query.name, query.value)],
+                                                        to: URLBuilder.removing(parameters: [query.name], from: hop.url))
+                }
+            }
+            let response = try await send(outgoing)
+            guard let next = RedirectPolicy.next(status: response.status, location: response.headers["Location"],
+                                                 method: hop.method, url: hop.url) else { return response }
+            guard redirects < maxRedirects else {
+                if maxRedirects == 0 { return response }
+                throw ExchangeFailure(failure: .permanent, kind: .tooManyRedirects, detail: "more than \(maxRedirects) redirects")
+            }
+            redirects += 1
+            hop.method = next.method
+            hop.url = next.url
+            if !next.keepsBody {
+                hop.body = nil
+                hop.headers.removeAll { ["content-type", "content-length"].contains($0.0.lowercased()) }
+            }
+            if Origin(url: next.url) != home {
+                // Leaving the origin the credentials were configured for: forward none of them.
+                hop.headers.removeAll { sensitive.contains($0.0.lowercased()) }
+                hop.url = URLBuilder.removing(parameters: keyParameter, from: hop.url)
+            }
+        }
+    }
+
+    /// One request/response over the network, after waiting for the rate limiter.
+    private func send(_ exchange: Exchange) async throws -> HTTPResponse {
+        if let origin = Origin(url: exchange.url) { try await waitForRateLimit(origin.hostKey) }
+        var request = HTTPClientRequest(url: exchange.url)
+        request.method = HTTPMethod(rawValue: exchange.method)
+        for (name, value) in exchange.headers { request.headers.add(name: name, value: value) }
+        if let body = exchange.body { request.body = .bytes(ByteBuffer(bytes: body)) }
+        let client: HTTPClient
+        do { client = try runtime.client(for: profile) } catch let error as HTTPError {
+            throw ExchangeFailure(failure: .permanent, kind: error.kind, detail: error.detail ?? "unavailable")
+        }
+        let started = DispatchTime.now().uptimeNanoseconds
+        metrics.record { $0.requests += 1 }
+        let (timeouts, maxBodyBytes, prepared) = (self.timeouts, self.maxBodyBytes, request)
+        let received: (HTTPResponseStatus, HTTPHeaders, ByteBuffer)
+        do {
+            received = try await withTotalTimeout(seconds: timeouts.total) {
+                let response = try await client.execute(prepared, deadline: .now() + .nanoseconds(Int64(timeouts.total * 1e9)))
+                let body = try await response.body.collect(upTo: maxBodyBytes)
+                return (response.status, response.headers, body)
+            }
+        } catch {
+            let failure = TransportErrorClassifier.classify(error, timeouts: timeouts)
+            runtime.logger.debug("\(exchange.method) \(URLRedactor.redact(exchange.url)) -> \(failure.detail)")
+            throw failure
+        }
+        let (status, head, buffer) = received
+        var headers = HTTPHeaderFields(head.map { ($0.name, $0.value) })
+        if let encoding = headers["Content-Encoding"]?.lowercased(), ["gzip", "x-gzip", "deflate"].contains(encoding) {
+            headers.remove("Content-Encoding")  // the body below is already decoded
+            headers.remove("Content-Length")
+        }
+        let body = Array(buffer.readableBytesView)
+        metrics.record { $0.bytesReceived += body.count }
+        let millis = (DispatchTime.now().uptimeNanoseconds - started) / 1_000_000
+        runtime.logger.debug("\(exchange.method) \(URLRedactor.redact(exchange.url)) -> \(status.code) (\(millis) ms, \(body.count) bytes)")
+        return HTTPResponse(status: Int(status.code), headers: headers, body: body, url: exchange.url)
+    }
+
+    private func waitForRateLimit(_ host: String) async throws {
+        let clock = runtime.clock
+        if let rateLimit { runtime.rateLimiters.configure(host: host, rateLimit, now: clock.now()) }
+        let wait = runtime.rateLimiters.reserve(host: host, now: clock.now())
+        guard wait > 0 else { return }
+        metrics.record {
+            $0.rateLimitWaits += 1
+            $0.rateLimitWaitSeconds += wait
+        }
+        do { try await clock.sleep(seconds: wait) } catch {
+            throw ExchangeFailure(failure: .permanent, kind: .cancelled, detail: "cancelled while waiting for the rate limit")
+        }
+    }
+}
+
+/// Runs `operation`, failing with ``TotalTimeoutExpired`` when it takes longer than `seconds` of
+/// real time. The operation is cancelled when the time runs out.
+func withTotalTimeout<T: Sendable>(seconds: Double, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T.self) { group in
+        group.addTask { try await operation() }
+        group.addTask {
+            try await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
+            throw TotalTimeoutExpired()
+        }
+        defer { group.cancelAll() }
+        guard let first = try await group.next() else { throw TotalTimeoutExpired() }
+        return first
+    }
+}

@@ -1,0 +1,60 @@
+import LuaflowCore
+
+/// Hides secrets in URLs before they reach an error message or a log line:
+/// userinfo (`https://user:pass@host`), the values of query parameters whose names look like
+/// credentials (`api_key`, `token`, `access_token`, `password`, `secret`, `signature`, `key`,
+/// `client_secret`...), and every value registered in `Redactor.shared`.
+///
+/// Works on the raw string, so malformed URLs are redacted too and the rest stays byte for byte.
+public enum URLRedactor {
+    /// Parameter names (lowercased, without `-`/`_`) whose values are always hidden.
+    static let sensitiveNames: Set<String> = [
+        "apikey", "key", "token", "accesstoken", "refreshtoken", "idtoken", "authtoken", "password",
+        "passwd", "pwd", "secret", "clientsecret", "signature", "sig", "auth", "authorization",
+        "credential", "credentials", "sessionid", "session", "privatetoken", "code",
+    ]
+
+    /// Suffixes that make a name sensitive: `x_amz_signature`, `github_token`, `app_secret`...
+    static let sensitiveSuffixes = ["token", "secret", "signature", "password", "apikey", "credential"]
+
+    /// Whether a query parameter named `name` carries a credential.
+    public static func isSensitiveParameter(_ name: String) -> Bool {
+        let folded = String(name.lowercased().filter { $0 != "_" && $0 != "-" && $0 != "." })
+        if sensitiveNames.contains(folded) { return true }
+        // Page tokens and cursors end in "token" but are not credentials; keep them for debugging.
+        if ["page", "cursor", "continuation", "sync"].contains(where: folded.contains) { return false }
+        return sensitiveSuffixes.contains { folded.hasSuffix($0) }
+    }
+
+    /// The URL with userinfo and sensitive parameter values replaced by `***`.
+    public static func redact(_ url: String) -> String {
+        var text = url
+        if let fragment = text.firstIndex(of: "#") { text = String(text[..<fragment]) }
+        var query: Substring?
+        if let mark = text.firstIndex(of: "?") {
+            query = text[text.index(after: mark)...]
+            text = String(text[..<mark])
+        }
+        text = redactUserinfo(text)
+        if let query {
+            let items = query.split(separator: "&", omittingEmptySubsequences: false).map(redactItem)
+            text += "?" + items.joined(separator: "&")
+        }
+        return Redactor.shared.redact(text)
+    }
+
+    private static func redactUserinfo(_ text: String) -> String {
+        guard let scheme = text.range(of: "://") else { return text }
+        let authorityStart = scheme.upperBound
+        let authorityEnd = text[authorityStart...].firstIndex(of: "/") ?? text.endIndex
+        guard let at = text[authorityStart..<authorityEnd].lastIndex(of: "@") else { return text }
+        return String(text[..<authorityStart]) + "***" + String(text[at...])
+    }
+
+    private static func redactItem(_ item: Substring) -> String {
+        guard let equals = item.firstIndex(of: "=") else { return String(item) }
+        let name = String(item[..<equals]).removingPercentEncoding ?? String(item[..<equals])
+        guard isSensitiveParameter(name), item.index(after: equals) < item.endIndex else { return String(item) }
+        return String(item[...equals]) + "***"
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+
+/// Walks the pages of a paginated endpoint through a session: sends the request, reads each page
+/// with the paginator's state machine and sends the next one until the data, `max_pages` or an
+/// error ends it. Every page goes through the session's auth, rate limit and retries.
+///
+///     let pages = PageIterator(session: session, request: HTTPRequest(url: "/users"), paginator: config)
+///     while let page = try pages.next() { ... }   // on a stage thread
+///
+/// Not thread-safe: one iterator belongs to one thread or task.
+public final class PageIterator {
+    public let session: HTTPSession
+    public let paginator: PaginatorConfig
+    private let request: HTTPRequest
+    private var machine: any PaginationStateMachine
+    private var pending: HTTPRequest?
+    /// Pages returned so far.
+    public private(set) var pagesFetched = 0
+
+    public init(session: HTTPSession, request: HTTPRequest, paginator: PaginatorConfig) {
+        self.session = session
+        self.paginator = paginator
+        self.request = request
+        self.machine = paginator.makeStateMachine()
+        self.pending = Self.apply(machine.firstPage, to: request)
+    }
+
+    /// The next page, or nil when there are no more. Blocks the calling thread while the request
+    /// runs: call it from a dedicated thread (a stage), never from Swift's concurrency pool.
+    @available(*, noasync, message: "blocks the calling thread; use nextPage()")
+    public func next() throws -> Page? {
+        guard let request = takeRequest() else { return nil }
+        return try advance(after: session.executeBlocking(request), request: request)
+    }
+
+    /// The next page, or nil when there are no more.
+    public func nextPage() async throws -> Page? {
+        guard let request = takeRequest() else { return nil }
+        return try advance(after: await session.execute(request), request: request)
+    }
+
+    private func takeRequest() -> HTTPRequest? {
+        if let maxPages = paginator.maxPages, pagesFetched >= maxPages { pending = nil }
+        defer { pending = nil }  // an error ends the iteration; success sets the next request
+        return pending
+    }
+
+    private func advance(after response: HTTPResponse, request sent: HTTPRequest) throws -> Page {
+        pagesFetched += 1
+        let recordsPath = paginator.recordsPath ?? ""
+        var json: Any?
+        var count: Int?
+        if machine.readsBody || paginator.recordsPath != nil {
+            do {
+                json = try JSONSerialization.jsonObject(with: Data(response.body), options: [.fragmentsAllowed])
+            } catch {
+                throw HTTPError(.invalidResponse, method: sent.method, url: response.url, status: response.status,
+                                attempts: response.attempts, body: response.body, detail: "page \(pagesFetched) is not valid JSON")
+            }
+            count = json.map { JSONPath.recordCount(at: recordsPath, in: $0) }
+        }
+        var hasher = Hasher()
+        response.body.withUnsafeBytes { hasher.combine(bytes: $0) }
+        let snapshot = PageSnapshot(url: response.url, headers: response.headers, body: json, recordCount: count,
+                                    bodyDigest: hasher.finalize())
+        do {
+            pending = try machine.next(after: snapshot).map { Self.apply($0, to: request) }
+        } catch let error as HTTPError {
+            throw error.on(method: sent.method, url: response.url)
+        }
+        let records = json.flatMap { recordsPath.isEmpty ? $0 : JSONPath.lookup(recordsPath, in: $0) }
+        return Page(response: response, number: pagesFetched, json: json, recordCount: count, records: records)
+    }
+
+    /// The original request pointed at `target`.
+    static func apply(_ target: PageTarget, to request: HTTPRequest) -> HTTPRequest {
+        var next = request
+        switch target {
+        case .parameters(let items):
+            next.url = URLBuilder.removing(parameters: Set(items.map(\.0)), from: request.url)
+            for (name, value) in items { next.setQuery(name, value) }
+        case .url(let url):
+            next.url = url
+            next.query = []
+        }
+        return next
+    }
+}
