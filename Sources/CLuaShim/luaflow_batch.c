@@ -195,6 +195,19 @@ int luaflow_run_source_pull(lua_State *L, int fn_ref, luaflow_batch_io *io) {
     return call_protected(L, source_pull_cf, &c, 0);
 }
 
+/* Raises "<what> must return a list of records ..." when the table at idx has entries but no
+ * array part (a single record returned where a list was expected). */
+void luaflow_check_list(lua_State *L, int idx, const char *what) {
+    idx = lua_absindex(L, idx);
+    if (!lua_istable(L, idx) || lua_rawlen(L, idx) > 0) return;
+    lua_pushnil(L);
+    if (lua_next(L, idx)) {
+        lua_pushfstring(L, "%s must return a list of records, got a table with named fields "
+                           "(to return one record, wrap it: { record })", what);
+        lua_error(L);
+    }
+}
+
 static int is_empty_table(lua_State *L, int idx) {
     if (!lua_istable(L, idx)) return 0;
     lua_pushnil(L);
@@ -223,6 +236,7 @@ static int source_get_cf(lua_State *L) {
             lua_pushfstring(L, "get() must return a table of records (or nil), got a %s", luaL_typename(L, -2));
             return lua_error(L);
         }
+        luaflow_check_list(L, -2, "get()");
         lua_Integer n = (lua_Integer)lua_rawlen(L, -2);
         for (lua_Integer i = 1; i <= n; i++) {
             lua_rawgeti(L, -2, i);
@@ -266,6 +280,7 @@ static int hook_cf(lua_State *L) {
     lua_call(L, 0, 1);
     ctx->emit_out = NULL;
     io->returned = ctx->emitted - before;
+    if (io->out) luaflow_check_list(L, -1, "finalize()");
     if (io->out && lua_istable(L, -1)) {
         lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
         for (lua_Integer i = 1; i <= n; i++) {

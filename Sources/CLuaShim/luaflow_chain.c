@@ -181,6 +181,7 @@ static int chain_finalize_cf(lua_State *L) {
         }
         lua_pop(L, 1);
     }
+    luaflow_check_list(L, -1, "finalize()");
     if (lua_istable(L, -1)) {
         lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
         for (lua_Integer i = 1; i <= n; i++, produced++) {

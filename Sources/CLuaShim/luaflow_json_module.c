@@ -187,22 +187,50 @@ static int box_gc(lua_State *L) {
     return 0;
 }
 
-static int l_encode(lua_State *L) {
-    luaL_checkany(L, 1);
-    lua_settop(L, 1);
-    encode_box *box = lua_touserdata(L, lua_upvalueindex(1));
+/* Runs f(arg 1) protected; on failure re-raises the message prefixed with the calling script's
+ * file:line (codec errors carry no location of their own). */
+static int call_located(lua_State *L, lua_CFunction f) {
+    lua_pushcfunction(L, f);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_pushvalue(L, 1);
+    int status = lua_pcall(L, 2, 1, 0);
+    if (status == LUA_OK) return 1;
+    if (status != LUA_ERRMEM && lua_type(L, -1) == LUA_TSTRING) {
+        luaL_where(L, 1);
+        lua_insert(L, -2);
+        lua_concat(L, 2);
+    }
+    return lua_error(L);
+}
+
+/* encode_raw(box, value) */
+static int encode_raw(lua_State *L) {
+    encode_box *box = lua_touserdata(L, 1);
     box->b.len = 0;
-    luaflow_json_encode_append(L, 1, &box->b);
+    luaflow_json_encode_append(L, 2, &box->b);
     lua_pushlstring(L, box->b.data != NULL ? box->b.data : "", box->b.len);
     if (box->b.cap > ((size_t)1 << 20)) luaflow_buf_free(&box->b);
     return 1;
 }
 
-static int l_decode(lua_State *L) {
+static int l_encode(lua_State *L) {
+    luaL_checkany(L, 1);
+    lua_settop(L, 1);
+    return call_located(L, encode_raw);
+}
+
+/* decode_raw(_, text) */
+static int decode_raw(lua_State *L) {
     size_t len;
-    const char *s = luaL_checklstring(L, 1, &len);
+    const char *s = lua_tolstring(L, 2, &len);
     luaflow_json_decode_push(L, s, len);
     return 1;
+}
+
+static int l_decode(lua_State *L) {
+    luaL_checkstring(L, 1);
+    lua_settop(L, 1);
+    return call_located(L, decode_raw);
 }
 
 static int l_array(lua_State *L) {

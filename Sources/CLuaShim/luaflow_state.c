@@ -11,10 +11,45 @@
 
 volatile sig_atomic_t luaflow_interrupt_level = 0;
 
+/* Temp files of outputs being written: removed if a second Ctrl-C ends the process at once. */
+#define MAX_TEMP_FILES 256
+static char *temp_files[MAX_TEMP_FILES];
+static pthread_mutex_t temp_files_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void luaflow_track_temp_file(const char *path) {
+    pthread_mutex_lock(&temp_files_lock);
+    for (int i = 0; i < MAX_TEMP_FILES; i++) {
+        if (temp_files[i] == NULL) {
+            temp_files[i] = strdup(path);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&temp_files_lock);
+}
+
+void luaflow_untrack_temp_file(const char *path) {
+    pthread_mutex_lock(&temp_files_lock);
+    for (int i = 0; i < MAX_TEMP_FILES; i++) {
+        if (temp_files[i] != NULL && strcmp(temp_files[i], path) == 0) {
+            char *p = temp_files[i];
+            temp_files[i] = NULL;
+            free(p);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&temp_files_lock);
+}
+
 static void on_sigint(int sig) {
     (void)sig;
     luaflow_interrupt_level++;
-    if (luaflow_interrupt_level >= 2) _exit(130);
+    if (luaflow_interrupt_level >= 2) {
+        for (int i = 0; i < MAX_TEMP_FILES; i++) {
+            char *p = temp_files[i];
+            if (p != NULL) unlink(p); /* async-signal-safe */
+        }
+        _exit(130);
+    }
 }
 
 void luaflow_install_sigint_handler(void) {
@@ -154,6 +189,7 @@ int luaflow_pcall(lua_State *L, int nargs, int nresults) {
     lua_insert(L, base);
     int saved = ctx->limits_active;
     ctx->limits_active = 1;
+    if (!saved) luaflow_reset_budget(L); /* every call from the host gets a full budget */
     int status = lua_pcall(L, nargs, nresults, base);
     ctx->limits_active = saved;
     if (status == LUA_OK && ctx->killed) {

@@ -22,6 +22,7 @@ public final class LuaState {
     /// The sandbox's environment factory, once `installSandbox` ran.
     var makeEnvironmentRef: LuaRef?
     var privilegedRef: LuaRef?
+    var rootsRef: LuaRef?
 
     public init(memoryLimit: Int = 256 << 20, instructionLimit: Int = 500_000_000) throws {
         guard let L = luaflow_state_new(memoryLimit, Int64(instructionLimit)) else {
@@ -256,6 +257,15 @@ public final class LuaState {
         push(ref)
         try check(luaflow_encode_protected(handle, &buf), kind: .runtime)
         return Array(UnsafeRawBufferPointer(start: buf.data, count: buf.len))
+    }
+
+    /// The `json` module (encode, decode, null, array), for host code in a state without a sandbox.
+    public func jsonModule() throws -> LuaRef {
+        checkOwner()
+        try check(luaflow_push_host_helpers(handle), kind: .runtime)
+        let helpers = popRef()
+        defer { release(helpers) }
+        return fieldRef(helpers, "json")
     }
 
     // MARK: Registry

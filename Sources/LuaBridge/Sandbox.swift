@@ -163,7 +163,22 @@ extension LuaState {
         let results = try callReturningRefs(chunk, refArgs: [helpers, host, rootsTable], results: 2)
         makeEnvironmentRef = results[0]
         privilegedRef = results[1]
-        for ref in [chunk, helpers, host, rootsTable] { release(ref) }
+        rootsRef = rootsTable
+        for ref in [chunk, helpers, host] { release(ref) }
+    }
+
+    /// Lets scripts use the file at `path` and its directory (a directory: everything under it).
+    public func allowFiles(at path: String) {
+        checkOwner()
+        guard let roots = rootsRef else { return }
+        var isDir: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDir)
+        let dir = exists && isDir.boolValue ? path : (path as NSString).deletingLastPathComponent
+        let resolved = realpath(dir, nil).map { p in defer { free(p) }; return String(cString: p) } ?? dir
+        push(roots)
+        lua_pushstring(handle, resolved)
+        lua_rawseti(handle, -2, lua_Integer(lua_rawlen(handle, -2) + 1))
+        luaflow_pop(handle, 1)
     }
 
     /// Host-only helpers captured before the sandbox scrubbed them: `dump` (string.dump),

@@ -7,7 +7,7 @@ struct LuaflowCommand: ParsableCommand {
         commandName: "luaflow",
         abstract: "Run data pipelines whose sources, transforms and sinks are Lua scripts.",
         discussion: """
-        A pipeline.lua wires Lua scripts and built-in connectors into a network; luaflow runs each
+        A pipeline.lua wires Lua scripts and built-in connectors into a network; luaflow runs each \
         node on its own thread with bounded queues between them.
 
         Examples:

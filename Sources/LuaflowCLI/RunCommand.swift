@@ -9,8 +9,8 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Run a pipeline.",
         discussion: """
-        Every script is loaded and every node's config is checked against its schema before any
-        record moves; all problems are reported together. Outputs of file sinks appear only when
+        Every script is loaded and every node's config is checked against its schema before any \
+        record moves; all problems are reported together. Outputs of file sinks appear only when \
         the run succeeds.
 
         Exit status: 0 success, 1 runtime failure, 2 usage or config error, 130 interrupted.

@@ -169,9 +169,9 @@ import Testing
         #expect(luaflow_json_validate(bad, bad.count, nil, 0) == 0)
     }
 
-    @Test func moduleDecodeRaisesWithoutPositionPrefix() throws {
+    @Test func moduleDecodeErrorsPointAtTheCallingScript() throws {
         let lua = LuaState()
-        #expect(lua.errorOf { try lua.eval("return json.decode('[1,')") } == "invalid JSON at byte 4: expected value")
+        #expect(lua.errorOf { try lua.eval("return json.decode('[1,')") } == #"[string "return json.decode('[1,')"]:1: invalid JSON at byte 4: expected value"#)
         #expect(try lua.eval("return json.decode('  {\"a\": [1, 2.5, null]}  ').a[3] == json.null") == "true")
         #expect(try lua.eval("return math.type(json.decode('3'))") == "integer")
     }

@@ -137,14 +137,14 @@ import Testing
     @Test func cyclesAndDeepNestingAreRejected() throws {
         let lua = LuaState()
         let msg = lua.errorOf { try lua.eval("local t = {} t.t = t return json.encode(t)") }
-        #expect(msg?.hasPrefix("cannot encode field .t.t.t.t") == true)
+        #expect(msg?.contains("]:1: cannot encode field .t.t.t.t") == true)
         #expect(msg?.hasSuffix(": nested too deep (reference cycle?)") == true)
-        #expect(msg!.count < 400)
+        #expect(msg!.count < 500)
         let ok = try lua.eval("local t = {} local c = t for i = 2, 1000 do c[1] = {} c = c[1] end return #json.encode(t)")
         #expect(ok == "2000")
         let deep = lua.errorOf { try lua.eval("local t = {} local c = t for i = 2, 1001 do c[1] = {} c = c[1] end return json.encode(t)") }
         #expect(deep?.hasSuffix("]: nested too deep (reference cycle?)") == true)
-        #expect(deep?.hasPrefix("cannot encode field [1][1]") == true)
+        #expect(deep?.contains("]:1: cannot encode field [1][1]") == true)
     }
 
     @Test func encodeAppendsAndRestoresTheBufferOnError() throws {
@@ -190,7 +190,7 @@ import Testing
         #expect(lua.errorOf { try lua.eval("return json.encode()") }?.contains("bad argument #1 to 'encode'") == true)
         #expect(lua.errorOf { try lua.eval("return json.decode({})") }?.contains("bad argument #1 to 'decode'") == true)
         #expect(lua.errorOf { try lua.eval("return json.array(5)") }?.contains("bad argument #1 to 'array'") == true)
-        #expect(lua.errorOf { try lua.eval("return json.encode({f = print})") } == "cannot encode field .f: unsupported type function")
+        #expect(lua.errorOf { try lua.eval("return json.encode({f = print})") } == #"[string "return json.encode({f = print})"]:1: cannot encode field .f: unsupported type function"#)
         // the module can be opened directly and leaves exactly one value
         let before = lua.top
         #expect(luaflow_open_json(lua.L) == 1)

@@ -89,6 +89,6 @@ import Testing
         let ws = try Workspace()
         try ws.write("pipeline.lua", #"network { {source.list { items = {}, max_items = "ten" }, sink.stdout {}} }"#)
         let error = #expect(throws: PipelineError.self) { try PipelineLoader.load(file: ws.path("pipeline.lua")) }
-        #expect(error?.message.contains("'max_items' must be an integer") == true)
+        #expect(error?.message.contains(#"max_items must be an integer of at least 0, got "ten""#) == true)
     }
 }

@@ -29,6 +29,10 @@ typedef struct luaflow_ctx {
 extern volatile sig_atomic_t luaflow_interrupt_level;
 /// Installs a SIGINT handler that increments luaflow_interrupt_level (a second Ctrl-C exits 130).
 void luaflow_install_sigint_handler(void);
+/// Registers a temp file that a second Ctrl-C must remove before exiting; untrack it once it was
+/// renamed or removed.
+void luaflow_track_temp_file(const char *path);
+void luaflow_untrack_temp_file(const char *path);
 /// The current SIGINT count (0 = keep running).
 int luaflow_interrupt_requested(void);
 
@@ -143,6 +147,10 @@ int luaflow_run_chain_batch(lua_State *L, luaflow_chain *chain, luaflow_batch_io
 /// Calls finalize of stage `k` (registry ref `fn`), sending what it returns or emits through
 /// stages k+1..n to io->out.
 int luaflow_run_chain_finalize(lua_State *L, luaflow_chain *chain, int k, int fn, luaflow_batch_io *io);
+
+/// Raises "<what> must return a list of records ..." when the table at `idx` has named fields but
+/// no array part: a single record returned where a list was expected. Protected calls only.
+void luaflow_check_list(lua_State *L, int idx, const char *what);
 
 /// Decodes one JSON text into the state. stack: -> value | message
 int luaflow_decode_protected(lua_State *L, const char *json, size_t len);

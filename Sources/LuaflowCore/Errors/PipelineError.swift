@@ -26,9 +26,10 @@ public struct PipelineError: Error, Sendable, CustomStringConvertible {
         self.traceback = traceback
     }
 
-    /// Wraps a Lua error raised by a node's script.
+    /// Wraps a Lua error raised by a node's script. Failures while loading (compiling or running
+    /// the script's top level) are config errors: nothing has run yet.
     init(node: String, phase: String, lua: LuaError, details: [String] = []) {
-        let category: Category = lua.kind == .syntax ? .config : .runtime
+        let category: Category = lua.kind == .syntax || phase == "load" ? .config : .runtime
         self.init(category, node: node, phase: phase, lua.message, details: details, traceback: lua.traceback)
     }
 

@@ -1,3 +1,4 @@
+import CLuaShim
 import Foundation
 
 /// Writes a file so that readers see either the old content or the complete new one: bytes go to
@@ -19,6 +20,7 @@ final class AtomicFileWriter {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         fd = Foundation.open(tempPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         if fd < 0 { throw FileConfigError("cannot create \(tempPath): \(String(cString: strerror(errno)))") }
+        luaflow_track_temp_file(tempPath)
     }
 
     func write(_ bytes: UnsafeRawPointer, count: Int) throws {
@@ -48,6 +50,7 @@ final class AtomicFileWriter {
 
     /// Makes the synced content visible at `path`.
     func publish() throws {
+        defer { luaflow_untrack_temp_file(tempPath) }
         if rename(tempPath, path) != 0 {
             throw FileConfigError("cannot move the finished output to \(path): \(String(cString: strerror(errno)))")
         }
@@ -58,5 +61,6 @@ final class AtomicFileWriter {
         if fd >= 0 { close(fd) }
         fd = -1
         unlink(tempPath)
+        luaflow_untrack_temp_file(tempPath)
     }
 }

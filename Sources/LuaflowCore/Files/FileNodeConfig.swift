@@ -1,7 +1,7 @@
 import Foundation
 
-/// The config of `source.file` and `sink.file`, decoded and checked before anything runs.
-struct FileNodeConfig: Decodable {
+/// The config of `source.file` and `sink.file`, read and checked before anything runs.
+struct FileNodeConfig {
     var path: String
     var format: String?
     var delimiter: String?
@@ -10,23 +10,36 @@ struct FileNodeConfig: Decodable {
     /// txt sink: the field written as the line (default `line`).
     var field: String?
 
-    /// Decodes the config and resolves the path against the pipeline directory.
+    static let sourceKeys: Set<String> = ["path", "format", "delimiter"]
+    static let sinkKeys: Set<String> = ["path", "format", "delimiter", "columns", "field"]
+
+    /// Reads the config and resolves the path against the pipeline directory.
     static func load(_ spec: NodeSpec, pipeline: PipelineSpec) throws -> (FileNodeConfig, String, FileFormat, UInt8) {
         let at = spec.declaredAt(pipeline.file)
-        let config: FileNodeConfig
-        do {
-            config = try JSONDecoder().decode(FileNodeConfig.self, from: Data(spec.configJSON))
-        } catch {
-            throw PipelineError(.config, node: spec.name, phase: "config",
-                                "\(spec.what) needs { path = \"...\" } (\(at)): \(PipelineLoader.describe(decoding: error))")
+        func problem(_ message: String) -> PipelineError {
+            PipelineError(.config, node: spec.name, phase: "config", "\(spec.what): \(message) (\(at))")
         }
-        let path = config.path.hasPrefix("/") ? config.path : pipeline.directory + "/" + config.path
+        let object = (try? JSONSerialization.jsonObject(with: Data(spec.configJSON))) as? [String: Any] ?? [:]
+        try BuiltinConfig.rejectUnknownKeys(object, allowed: spec.role == .source ? sourceKeys : sinkKeys, spec: spec, at: at)
+        guard let path = object["path"] as? String, !path.isEmpty else {
+            throw problem("path is required: \(spec.what) { path = \"data/file.jsonl\" }")
+        }
+        func string(_ key: String) throws -> String? {
+            guard let value = object[key] else { return nil }
+            guard let s = value as? String else { throw problem("\(key) must be a string, got \(NodeOptions.describe(value))") }
+            return s
+        }
+        var config = FileNodeConfig(path: path, format: try string("format"), delimiter: try string("delimiter"),
+                                    columns: nil, field: try string("field"))
+        if let value = object["columns"] {
+            guard let list = value as? [String], !list.isEmpty else { throw problem("columns must be a list of field names") }
+            config.columns = list
+        }
+        let resolved = path.hasPrefix("/") ? path : pipeline.directory + "/" + path
         do {
-            let format = try FileFormat.resolve(config.format, path: config.path)
-            let delimiter = try Self.delimiter(config.delimiter, path: config.path)
-            return (config, path, format, delimiter)
+            return (config, resolved, try FileFormat.resolve(config.format, path: path), try delimiter(config.delimiter, path: path))
         } catch {
-            throw PipelineError(.config, node: spec.name, phase: "config", "\(error) (\(at))")
+            throw problem("\(error)")
         }
     }
 
@@ -35,5 +48,17 @@ struct FileNodeConfig: Decodable {
         let bytes = Array((text == "\\t" ? "\t" : text).utf8)
         guard bytes.count == 1 else { throw FileConfigError("delimiter must be a single character, got '\(text)'") }
         return bytes[0]
+    }
+}
+
+/// Config checks shared by the built-in connectors.
+enum BuiltinConfig {
+    /// A misspelled key (`colums`, `fromat`) is an error rather than silently ignored.
+    static func rejectUnknownKeys(_ config: [String: Any], allowed: Set<String>, spec: NodeSpec, at: String) throws {
+        let known = allowed.union(NodeConfig.commonOptions)
+        let unknown = config.keys.filter { !known.contains($0) }.sorted()
+        guard !unknown.isEmpty else { return }
+        throw PipelineError(.config, node: spec.name, phase: "config",
+            "\(spec.what): unknown setting\(unknown.count > 1 ? "s" : "") \(unknown.joined(separator: ", ")) (\(at)); it takes \(allowed.sorted().joined(separator: ", ")) and the common options")
     }
 }

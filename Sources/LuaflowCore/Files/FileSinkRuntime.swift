@@ -31,19 +31,22 @@ final class FileSinkRuntime: SinkRuntime {
         writer = AtomicFileWriter(path: path)
         lua = try LuaState(memoryLimit: spec.options.memoryLimitMB << 20, instructionLimit: 0)
         loop = LuaRecordLoop(spec: spec, lua: lua, stats: stats)
+        loop.encodeFailure = "cannot write the record as \(format.rawValue.uppercased())"
         if format == .txt {
             let field = config.field ?? "line"
             let code = """
-            local field = ...
+            local field, json = ...
             return function(item)
               if type(item) ~= "table" then return tostring(item) end
               local v = item[field]
               if v == nil then error("the record has no field '" .. field .. "' to write as a text line (set the sink's field option)", 0) end
+              if v == json.null then return "" end
+              if type(v) == "table" then return json.encode(v) end
               return tostring(v)
             end
             """
             textFormatter = try lua.callReturningRefs(try lua.load(Array(code.utf8), chunkName: "luaflow/txt_sink.lua"),
-                                                      refArgs: [lua.newString(field)], results: 1)[0]
+                                                      refArgs: [lua.newString(field), try lua.jsonModule()], results: 1)[0]
         }
     }
 
@@ -54,13 +57,14 @@ final class FileSinkRuntime: SinkRuntime {
         if format == .csv, let columns { try writeHeader(columns) }
     }
 
-    func consume(_ batch: RecordBatch) throws {
+    func consume(_ input: RecordBatch) throws {
+        let batch = try loop.validated(input)
         stats.update { $0.recordsIn += batch.records }
         switch format {
         case .jsonl:
-            try write(try loop.validated(batch))
+            try write(batch)
         case .json:
-            try writeArrayElements(try loop.validated(batch))
+            try writeArrayElements(batch)
         case .csv:
             try writeRows(batch)
         case .txt:

@@ -10,6 +10,8 @@ final class LuaRecordLoop {
     let stats: NodeStats
     /// Records seen by this node so far (for "record N" in messages).
     private(set) var seen = 0
+    /// How a record that cannot be written is described (sinks name their format).
+    var encodeFailure = "run() returned a value that cannot be written as JSON"
 
     init(spec: NodeSpec, lua: LuaState, stats: NodeStats) {
         self.spec = spec
@@ -107,7 +109,7 @@ final class LuaRecordLoop {
                                  "\(location ?? which): \(error.message)", details: ["line: \(excerpt)"])
         case Int(LUAFLOW_PHASE_ENCODE):
             return PipelineError(.runtime, node: spec.name, phase: "run",
-                                 "run() returned a value that cannot be written as JSON: \(error.message)",
+                                 "\(encodeFailure): \(error.message)",
                                  details: ["\(which): \(excerpt)"])
         default:
             return PipelineError(node: spec.name, phase: "run", lua: error, details: ["\(which): \(excerpt)"])

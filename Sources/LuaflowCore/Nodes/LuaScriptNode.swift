@@ -55,8 +55,9 @@ final class LuaScriptNode {
             throw PipelineError(node: spec.name, phase: "load", lua: error)
         }
 
-        let results = try lua.callReturningRefs(lua.functionRef(helpers, "validate")!, refArgs: [env], results: 2)
+        let results = try lua.callReturningRefs(lua.functionRef(helpers, "validate")!, refArgs: [env], results: 3)
         for secret in lua.stringArray(results[1]) { Redactor.shared.add(secret) }
+        for path in lua.stringArray(results[2]) { lua.allowFiles(at: URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: pipeline.directory + "/")).path) }
         let problems = lua.stringArray(results[0])
         if !problems.isEmpty {
             throw PipelineErrors(problems.map {

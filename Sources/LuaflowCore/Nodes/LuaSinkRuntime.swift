@@ -63,7 +63,7 @@ final class LuaSinkRuntime: SinkRuntime {
             if status != LUA_OK {
                 let error = node.lua.popError(status: status, kind: .runtime)
                 try loop.handle(PipelineError(node: node.spec.name, phase: "write", lua: error,
-                                              details: ["while writing a batch of \(io.records) records"]))
+                                              details: ["the whole batch of \(io.records) records was skipped"]))
                 stats.update { $0.errors += Int(io.records) - 1 }
             }
         }

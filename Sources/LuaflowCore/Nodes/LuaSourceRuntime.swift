@@ -80,7 +80,7 @@ final class LuaSourceRuntime: SourceRuntime {
             return luaflow_run_source_pull(node.lua.handle, runFunction!.id, &io)
         }
         if status != LUA_OK {
-            try sourceFailed(node.lua.popError(status: status, kind: .runtime), function: "run()")
+            try sourceFailed(node.lua.popError(status: status, kind: .runtime), function: "run()", producedNow: Int(io.returned))
             out.len = io.record_out_start
         } else {
             consecutiveErrors = 0
@@ -106,7 +106,7 @@ final class LuaSourceRuntime: SourceRuntime {
         pages += 1
         if status != LUA_OK {
             out.len = 0
-            try sourceFailed(node.lua.popError(status: status, kind: .runtime), function: "get()")
+            try sourceFailed(node.lua.popError(status: status, kind: .runtime), function: "get()", producedNow: 0)
             return 0
         }
         consecutiveErrors = 0
@@ -127,9 +127,10 @@ final class LuaSourceRuntime: SourceRuntime {
     }
 
     /// A source error: fatal unless `on_error = "skip"`, and fatal after 100 failures in a row.
-    private func sourceFailed(_ error: LuaError, function: String) throws {
+    private func sourceFailed(_ error: LuaError, function: String, producedNow: Int) throws {
+        let count = produced + producedNow
         let failure = PipelineError(node: node.spec.name, phase: function.replacingOccurrences(of: "()", with: ""), lua: error,
-                                    details: ["after \(produced) records"])
+                                    details: ["after \(count) record\(count == 1 ? "" : "s")"])
         consecutiveErrors += 1
         if consecutiveErrors >= 100 {
             throw PipelineError(.runtime, node: node.spec.name, phase: "run",

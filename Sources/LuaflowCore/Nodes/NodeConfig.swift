@@ -12,11 +12,27 @@ enum NodeConfig {
     local common = {}
     for _, k in ipairs { COMMON } do common[k] = true end
 
+    -- A field's value from its environment variable, converted to the field's type.
+    local function from_env(spec)
+      local v = spec.env ~= nil and getenv(spec.env) or nil
+      if v == nil then return nil end
+      local t = spec.type or "string"
+      if t == "integer" then return math.tointeger(tonumber(v)) or v end
+      if t == "number" then return tonumber(v) or v end
+      if t == "boolean" then if v == "true" then return true elseif v == "false" then return false end end
+      return v
+    end
+
+    -- config.x reads the value given, else the environment variable, else the schema default,
+    -- at any time (even at the top level of the script, before validation).
     local function attach(env, config)
       setmetatable(config, { __index = function(_, key)
         local schema = rawget(env, "schema")
         local field = type(schema) == "table" and schema[key]
-        if type(field) == "table" then return field.default end
+        if type(field) ~= "table" then return nil end
+        local v = from_env(field)
+        if v == nil then return field.default end
+        return v
       end })
       env.config = config
     end
@@ -46,11 +62,12 @@ enum NodeConfig {
       table = "a table", array = "a list",
     }
 
+    -- Returns the problems, the secret values to redact, and the paths the config names.
     local function validate(env)
-      local problems, secrets = {}, {}
+      local problems, secrets, paths = {}, {}, {}
       local schema, config = rawget(env, "schema"), rawget(env, "config")
-      if schema == nil then return problems, secrets end
-      if type(schema) ~= "table" then return { "schema must be a table of fields, got a " .. type(schema) }, secrets end
+      if schema == nil then return problems, secrets, paths end
+      if type(schema) ~= "table" then return { "schema must be a table of fields, got a " .. type(schema) }, secrets, paths end
       local function fail(key, msg) problems[#problems + 1] = "config." .. key .. ": " .. msg end
       local keys = {}
       for key in pairs(schema) do keys[#keys + 1] = tostring(key) end
@@ -60,15 +77,13 @@ enum NodeConfig {
         if type(spec) ~= "table" then fail(key, "schema entry must be a table such as { type = \"string\" }"); goto continue end
         local t = spec.type or "string"
         if checks[t] == nil then fail(key, "unknown schema type '" .. tostring(t) .. "'"); goto continue end
+        if common[key] then
+          fail(key, "is a common option of every node; give the schema field another name"); goto continue
+        end
         local v = rawget(config, key)
-        if v == nil and spec.env ~= nil then
-          v = getenv(spec.env)
-          if v ~= nil then
-            if t == "integer" then v = math.tointeger(tonumber(v)) or v
-            elseif t == "number" then v = tonumber(v) or v
-            elseif t == "boolean" then if v == "true" then v = true elseif v == "false" then v = false end end
-            rawset(config, key, v)
-          end
+        if v == nil then
+          v = from_env(spec)
+          if v ~= nil then rawset(config, key, v) end
         end
         if v == nil and spec.default ~= nil then v = spec.default; rawset(config, key, v) end
         if v == nil then
@@ -90,6 +105,7 @@ enum NodeConfig {
         end
         if not checks[t](v) then fail(key, "expected " .. expected[t] .. ", got " .. describe(v)); goto continue end
         if t == "secret" then secrets[#secrets + 1] = v end
+        if t == "path" then paths[#paths + 1] = v end
         if type(v) == "number" then
           if spec.min and v < spec.min then fail(key, "must be at least " .. spec.min .. ", got " .. v) end
           if spec.max and v > spec.max then fail(key, "must be at most " .. spec.max .. ", got " .. v) end
@@ -111,7 +127,7 @@ enum NodeConfig {
           fail(tostring(key), "unknown setting (the schema declares: " .. table.concat(keys, ", ") .. ")")
         end
       end
-      return problems, secrets
+      return problems, secrets, paths
     end
 
     return { attach = attach, validate = validate }

@@ -11,7 +11,7 @@ enum NodeFactory {
         case (.sink, .builtin("file")):
             return try FileSinkRuntime(spec: spec, pipeline: pipeline, stats: stats)
         case (.sink, .builtin("stdout")):
-            return try StdoutSinkRuntime(spec: spec, stats: stats)
+            return try StdoutSinkRuntime(spec: spec, pipeline: pipeline, stats: stats)
         case (_, .builtin(let kind)):
             throw PipelineError(.config, node: spec.name, phase: "config", "unknown built-in \(spec.role.rawValue).\(kind)")
         case (.source, _):

@@ -90,7 +90,10 @@ enum PipelineDSL {
       if type(list) ~= "table" then error("network expects a list of edges: network { {a, b}, {b, c} }", 2) end
       network_line = line_of_caller()
       for i, edge in ipairs(list) do
-        if type(edge) ~= "table" or getmetatable(edge) == false then
+        if is_node[edge] then
+          error("network: entry " .. i .. " is a node, but network takes edges: network { {a, b}, {b, c} }", 2)
+        end
+        if type(edge) ~= "table" then
           error("network: edge " .. i .. " must be a list of nodes like {a, b}, got " .. describe(edge), 2)
         end
         local n = #edge
@@ -108,11 +111,18 @@ enum PipelineDSL {
     -- Gives every node a unique name, applies --set overrides, and returns the network as JSON.
     return function(sets_json)
       local sets = json.decode(sets_json)
-      local used = {}
+      local used, explicit = {}, {}
       for _, n in ipairs(nodes) do
         id_of[n.node] = n.id
         local name, k = n.name, 2
         if type(name) ~= "string" or name == "" then error("node at pipeline.lua:" .. tostring(n.line) .. ": name must be a string", 0) end
+        if n.cfg.name ~= nil then
+          if explicit[name] then
+            error("two nodes are named '" .. name .. "' (pipeline.lua:" .. tostring(explicit[name]) .. " and " ..
+                  tostring(n.line) .. "); names must be unique", 0)
+          end
+          explicit[name] = n.line
+        end
         while used[name] do name = n.name .. "#" .. k; k = k + 1 end
         used[name] = true
         n.name = name

@@ -45,7 +45,8 @@ public struct PipelineGraph: Sendable {
         }
         let order = Self.topologicalOrder(members.map(\.id), outputs: outputs)
         if order.count < members.count {
-            let cyclic = members.filter { !order.contains($0.id) }.map(\.name)
+            let cyclic = Self.nodesOnCycles(members.map(\.id).filter { !order.contains($0) }, outputs: outputs)
+                .compactMap { byId[$0]?.name }
             problems.append(PipelineError(.config, phase: "network",
                 "the network has a cycle through \(cyclic.map { "'\($0)'" }.joined(separator: ", ")); records must flow one way"))
         } else {
@@ -75,6 +76,18 @@ public struct PipelineGraph: Sendable {
             }
         }
         return order
+    }
+
+    /// Of the nodes Kahn's algorithm left over, those on a cycle: nodes that only lead out of the
+    /// left-over set (downstream of a cycle) are peeled off.
+    static func nodesOnCycles(_ leftover: [Int], outputs: [Int: [Int]]) -> [Int] {
+        var remaining = leftover
+        while true {
+            let set = Set(remaining)
+            let next = remaining.filter { id in outputs[id, default: []].contains(where: set.contains) }
+            if next.count == remaining.count { return remaining }
+            remaining = next
+        }
     }
 
     static func nodesReachingSinks(order: [Int], outputs: [Int: [Int]], byId: [Int: NodeSpec]) -> Set<Int> {

@@ -78,28 +78,15 @@ public enum PipelineLoader {
             let configJSON = Array(n.config.utf8)
             let options: NodeOptions
             do {
-                options = try JSONDecoder().decode(NodeOptions.self, from: Data(configJSON))
+                let object = (try? JSONSerialization.jsonObject(with: Data(configJSON))) as? [String: Any] ?? [:]
+                options = try NodeOptions(config: object)
             } catch {
-                throw PipelineError(.config, node: n.name, phase: "config",
-                                    "\(file):\(n.line ?? 0): invalid common option: \(describe(decoding: error))")
+                throw PipelineError(.config, node: n.name, phase: "config", "\(error) (\(file):\(n.line ?? 0))")
             }
             nodes.append(NodeSpec(id: n.id, role: NodeSpec.Role(rawValue: n.role) ?? .transform, name: n.name,
                                   implementation: implementation, configJSON: configJSON, options: options, line: n.line))
         }
         let edges = exported.edges.map { EdgeSpec(from: $0.from, to: $0.to, line: $0.line) }
         return PipelineSpec(file: file, directory: directory, nodes: nodes, edges: edges, networkLine: exported.network_line)
-    }
-
-    static func describe(decoding error: Error) -> String {
-        switch error {
-        case DecodingError.typeMismatch(let type, let ctx), DecodingError.valueNotFound(let type, let ctx):
-            let key = ctx.codingPath.last?.stringValue ?? "?"
-            return "'\(key)' must be \(type == Int.self ? "an integer" : type == Double.self ? "a number" : "one of the allowed values (\(type))")"
-        case DecodingError.dataCorrupted(let ctx):
-            let key = ctx.codingPath.last?.stringValue ?? "?"
-            return "'\(key)': \(ctx.debugDescription)"
-        default:
-            return "\(error)"
-        }
     }
 }

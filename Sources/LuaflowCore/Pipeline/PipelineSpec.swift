@@ -78,8 +78,8 @@ public struct NodeSpec: Sendable {
 }
 
 /// Options every node understands, read from its config table.
-public struct NodeOptions: Sendable, Decodable {
-    public enum OnError: String, Sendable, Decodable { case fail, skip }
+public struct NodeOptions: Sendable {
+    public enum OnError: String, Sendable, CaseIterable { case fail, skip }
 
     public var onError: OnError = .fail
     public var maxItems: Int?
@@ -98,34 +98,73 @@ public struct NodeOptions: Sendable, Decodable {
     /// Keep the input order across workers (default) or emit batches as they finish.
     public var ordered = true
 
-    enum CodingKeys: String, CodingKey {
-        case onError = "on_error", maxItems = "max_items", lifetime, batchSize = "batch_size"
-        case memoryLimitMB = "memory_limit", instructionLimit = "instruction_limit"
-        case lazyRecords = "lazy_records", workers, ordered
-    }
-
     public init() {}
 
-    public init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        onError = try c.decodeIfPresent(OnError.self, forKey: .onError) ?? .fail
-        maxItems = try c.decodeIfPresent(Int.self, forKey: .maxItems)
-        lifetime = try c.decodeIfPresent(Double.self, forKey: .lifetime)
-        batchSize = try c.decodeIfPresent(Int.self, forKey: .batchSize)
-        memoryLimitMB = try c.decodeIfPresent(Int.self, forKey: .memoryLimitMB) ?? 256
-        instructionLimit = try c.decodeIfPresent(Int.self, forKey: .instructionLimit) ?? 500_000_000
-        lazyRecords = try c.decodeIfPresent(Bool.self, forKey: .lazyRecords) ?? true
-        ordered = try c.decodeIfPresent(Bool.self, forKey: .ordered) ?? true
-        if let text = try? c.decodeIfPresent(String.self, forKey: .workers) {
-            guard text == "auto" else {
-                throw DecodingError.dataCorruptedError(forKey: .workers, in: c, debugDescription: "must be a positive integer or \"auto\"")
+    /// Reads the options from a node's config; a wrong value is an error that names the option
+    /// and says what it takes.
+    public init(config: [String: Any]) throws {
+        func integer(_ key: String, min: Int) throws -> Int? {
+            guard let value = config[key] else { return nil }
+            guard let number = value as? NSNumber, !Self.isBoolean(value), let n = Int(exactly: number.doubleValue), n >= min else {
+                throw OptionError("\(key) must be an integer of at least \(min), got \(Self.describe(value))")
             }
-            workers = ProcessInfo.processInfo.activeProcessorCount
-        } else if let n = try c.decodeIfPresent(Int.self, forKey: .workers) {
-            guard n >= 1 else {
-                throw DecodingError.dataCorruptedError(forKey: .workers, in: c, debugDescription: "must be a positive integer or \"auto\"")
+            return n
+        }
+        func boolean(_ key: String) throws -> Bool? {
+            guard let value = config[key] else { return nil }
+            guard Self.isBoolean(value), let b = value as? Bool else {
+                throw OptionError("\(key) must be true or false, got \(Self.describe(value))")
             }
-            workers = n
+            return b
+        }
+        if let value = config["on_error"] {
+            guard let text = value as? String, let policy = OnError(rawValue: text) else {
+                throw OptionError("on_error must be one of \(OnError.allCases.map(\.rawValue).joined(separator: ", ")), got \(Self.describe(value))")
+            }
+            onError = policy
+        }
+        maxItems = try integer("max_items", min: 0)
+        batchSize = try integer("batch_size", min: 1)
+        memoryLimitMB = try integer("memory_limit", min: 1) ?? memoryLimitMB
+        instructionLimit = try integer("instruction_limit", min: 1000) ?? instructionLimit
+        lazyRecords = try boolean("lazy_records") ?? lazyRecords
+        ordered = try boolean("ordered") ?? ordered
+        if let value = config["lifetime"] {
+            guard let number = value as? NSNumber, !Self.isBoolean(value), number.doubleValue > 0 else {
+                throw OptionError("lifetime must be a number of seconds above 0, got \(Self.describe(value))")
+            }
+            lifetime = number.doubleValue
+        }
+        if let value = config["workers"] {
+            if value as? String == "auto" {
+                workers = ProcessInfo.processInfo.activeProcessorCount
+            } else if let n = try? integer("workers", min: 1) {
+                workers = n
+            } else {
+                throw OptionError("workers must be a positive integer or \"auto\", got \(Self.describe(value))")
+            }
         }
     }
+
+    static func describe(_ value: Any) -> String {
+        if isBoolean(value), let b = value as? Bool { return String(b) }
+        switch value {
+        case let s as String: return "\"\(s)\""
+        case let n as NSNumber: return n.stringValue
+        default: return "a table"
+        }
+    }
+
+    /// JSON true/false as JSONSerialization gives it (an NSNumber 0 or 1 also casts to Bool).
+    static func isBoolean(_ value: Any) -> Bool {
+        guard let n = value as? NSNumber else { return false }
+        let type = String(cString: n.objCType)
+        return type == "c" || type == "B"
+    }
+}
+
+/// A common option with a wrong value.
+struct OptionError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

@@ -35,6 +35,8 @@ public final class HTTPSession: Sendable {
         for (name, value) in config.headers where ["authorization", "proxy-authorization", "cookie"].contains(name.lowercased())
             || URLRedactor.isSensitiveParameter(name) {
             Redactor.shared.add(value)
+            // `Bearer abc`: the credential also appears on its own (in bodies the server echoes, in logs).
+            if let space = value.firstIndex(of: " ") { Redactor.shared.add(String(value[value.index(after: space)...])) }
         }
         // The token endpoint gets the session's retries and timeouts, but not its auth, base URL or rate limit.
         let tokenTransfer = Transfer(runtime: runtime, metrics: metrics, profile: profile, timeouts: config.timeout,

@@ -11,7 +11,7 @@ public enum URLRedactor {
     static let sensitiveNames: Set<String> = [
         "apikey", "key", "token", "accesstoken", "refreshtoken", "idtoken", "authtoken", "password",
         "passwd", "pwd", "secret", "clientsecret", "signature", "sig", "auth", "authorization",
-        "credential", "credentials", "sessionid", "session", "privatetoken", "code",
+        "credential", "credentials", "sessionid", "privatetoken",
     ]
 
     /// Suffixes that make a name sensitive: `x_amz_signature`, `github_token`, `app_secret`...

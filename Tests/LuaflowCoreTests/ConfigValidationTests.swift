@@ -1,0 +1,132 @@
+import Foundation
+import Testing
+@testable import LuaflowCore
+
+@Suite struct ConfigValidationTests {
+    private func failure(_ pipeline: String, files: [String: String] = [:]) throws -> String {
+        let ws = try Workspace()
+        for (name, text) in files { try ws.write(name, text) }
+        try ws.write("pipeline.lua", pipeline)
+        return try #require(ws.failure()).message
+    }
+
+    @Test func builtinsRejectMisspelledSettings() throws {
+        let message = try failure(#"network { { source.list { items = {} }, sink.file { path = "o.csv", colums = { "a" } } } }"#)
+        #expect(message.contains("sink.file: unknown setting colums"))
+        let stdout = try failure(#"network { { source.list { items = {} }, sink.stdout { fromat = "x" } } }"#)
+        #expect(stdout.contains("sink.stdout: unknown setting fromat"))
+    }
+
+    @Test func aMissingPathSaysWhatToWrite() throws {
+        let message = try failure(#"network { { source.file { format = "csv" }, sink.stdout {} } }"#)
+        #expect(message.contains(#"source.file: path is required: source.file { path = "data/file.jsonl" }"#))
+        let typo = try failure(#"network { { source.file { paht = "in.jsonl" }, sink.stdout {} } }"#)
+        #expect(typo.contains("source.file: unknown setting paht"))
+    }
+
+    @Test(arguments: [
+        (#"batch_size = 1.5"#, "batch_size must be an integer of at least 1, got 1.5"),
+        (#"on_error = "retry""#, #"on_error must be one of fail, skip, got "retry""#),
+        (#"workers = "many""#, #"workers must be a positive integer or "auto", got "many""#),
+        (#"lifetime = -1"#, "lifetime must be a number of seconds above 0, got -1"),
+    ])
+    func commonOptionsExplainWhatTheyTake(option: String, expected: String) throws {
+        let message = try failure("network { { source.list { items = {}, \(option) }, sink.stdout {} } }")
+        #expect(message.contains(expected), "\(message)")
+    }
+
+    @Test func environmentValuesAreVisibleAtTheTopLevel() throws {
+        setenv("LUAFLOW_TEST_PAGE", "50", 1)
+        let ws = try Workspace()
+        try ws.write("src.lua", """
+        schema = { page = { type = "integer", default = 10, env = "LUAFLOW_TEST_PAGE" } }
+        local top = config.page
+        local done = false
+        function run() if done then return nil end done = true return { top = top, now = config.page } end
+        """)
+        try ws.write("pipeline.lua", #"network { { source("src.lua"), sink.file { path = "out.jsonl" } } }"#)
+        try ws.run()
+        let record = try #require(try ws.records("out.jsonl").first)
+        #expect(record["top"] as? Int == 50)
+        #expect(record["now"] as? Int == 50)
+    }
+
+    @Test func schemaFieldsMayNotShadowCommonOptions() throws {
+        let message = try failure(#"network { { source("s.lua", { name = "Ada" }), sink.stdout {} } }"#,
+                                  files: ["s.lua": "schema = { name = { type = 'string' } }\nfunction run() end"])
+        #expect(message.contains("config.name: is a common option of every node"))
+    }
+
+    @Test func pathFieldsFromDefaultsAreReadable() throws {
+        let outside = FileManager.default.temporaryDirectory.appendingPathComponent("luaflow-outside-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: outside, withIntermediateDirectories: true)
+        try "hello".write(to: outside.appendingPathComponent("in.txt"), atomically: true, encoding: .utf8)
+        let ws = try Workspace()
+        try ws.write("s.lua", """
+        schema = { in_file = { type = "path", default = "\(outside.path)/in.txt" } }
+        local done = false
+        function run()
+          if done then return nil end
+          done = true
+          local f = assert(io.open(config.in_file))
+          local text = f:read("a")
+          f:close()
+          return { text = text }
+        end
+        """)
+        try ws.write("pipeline.lua", #"network { { source("s.lua"), sink.file { path = "out.jsonl" } } }"#)
+        try ws.run()
+        #expect(try ws.records("out.jsonl").first?["text"] as? String == "hello")
+    }
+
+    @Test func aTopLevelScriptErrorIsAConfigError() throws {
+        let ws = try Workspace()
+        try ws.write("s.lua", "error('boom at load')")
+        try ws.write("pipeline.lua", #"network { { source("s.lua"), sink.stdout {} } }"#)
+        let failure = try #require(ws.failure())
+        #expect(failure.exitCode == 2)
+        #expect(failure.message.contains("s.lua:1: boom at load"))
+    }
+
+    @Test func returnShapesAreChecked() throws {
+        let single = try failure(#"network { { source("g.lua"), sink.stdout {} } }"#,
+                                 files: ["g.lua": "function get(p) return { x = 1 }, nil end"])
+        #expect(single.contains("get() must return a list of records, got a table with named fields"))
+        let fin = try failure(#"local t = transform("f.lua")  network { { source.list { items = { {a = 1} } }, t }, { t, sink.stdout {} } }"#,
+                              files: ["f.lua": "function run(r) return r end\nfunction finalize() return { total = 1 } end"])
+        #expect(fin.contains("finalize() must return a list of records"))
+    }
+
+    @Test func duplicateExplicitNamesAreRejected() throws {
+        let message = try failure(#"network { { source.list { name = "src", items = {} }, sink.stdout {} }, { source.list { name = "src", items = {} }, sink.stdout { name = "o2" } } }"#)
+        #expect(message.contains("two nodes are named 'src'"))
+    }
+
+    @Test func networkExplainsNodesPassedInsteadOfEdges() throws {
+        let message = try failure("local s = source.list { items = {} }\nnetwork { s, sink.stdout {} }")
+        #expect(message.contains("network: entry 1 is a node, but network takes edges"))
+    }
+
+    @Test func cyclesNameOnlyTheNodesOnTheCycle() throws {
+        let message = try failure("""
+        local s = source.list { items = {} }
+        local a, b = transform(function(r) return r end, { name = "a" }), transform(function(r) return r end, { name = "b" })
+        network { { s, a, b, a }, { b, sink.stdout {} } }
+        """)
+        #expect(message.contains("cycle through 'a', 'b';"))
+    }
+
+    @Test func jsonErrorsInScriptsCarryTheirLocation() throws {
+        let message = try failure(#"network { { source("j.lua"), sink.stdout {} } }"#,
+                                  files: ["j.lua": "function run()\n  return json.decode('{')\nend"])
+        #expect(message.contains("j.lua:2: invalid JSON at byte 2"))
+    }
+
+    @Test func txtSinksWriteNullAsEmptyAndTablesAsJSON() throws {
+        let ws = try Workspace()
+        try ws.write("in.jsonl", #"{"a":null}"# + "\n" + #"{"a":[1,2]}"# + "\n" + #"{"a":"x"}"# + "\n")
+        try ws.write("pipeline.lua", #"network { { source.file { path = "in.jsonl" }, sink.file { path = "o.txt", field = "a" } } }"#)
+        try ws.run()
+        #expect(try ws.read("o.txt") == "\n[1,2]\nx\n")
+    }
+}
