@@ -87,9 +87,9 @@ public struct NodeOptions: Sendable {
     public var lifetime: Double?
     /// Records per `write(batch)` call (sinks), or per queue batch (sources).
     public var batchSize: Int?
-    /// Memory limit of the node's Lua state, in MB.
+    /// Memory limit of the node's Lua state, in MB (0: none).
     public var memoryLimitMB: Int = 256
-    /// Instruction budget of one call into the script.
+    /// Instruction budget of one call into the script (0: none).
     public var instructionLimit: Int = 500_000_000
     /// Hand records to scripts as lazy tables (fields decoded when read). On by default.
     public var lazyRecords = true
@@ -125,8 +125,8 @@ public struct NodeOptions: Sendable {
         }
         maxItems = try integer("max_items", min: 0)
         batchSize = try integer("batch_size", min: 1)
-        memoryLimitMB = try integer("memory_limit", min: 1) ?? memoryLimitMB
-        instructionLimit = try integer("instruction_limit", min: 1000) ?? instructionLimit
+        memoryLimitMB = try integer("memory_limit", min: 0) ?? memoryLimitMB
+        instructionLimit = try integer("instruction_limit", min: 0) ?? instructionLimit
         lazyRecords = try boolean("lazy_records") ?? lazyRecords
         ordered = try boolean("ordered") ?? ordered
         if let value = config["lifetime"] {
