@@ -53,6 +53,7 @@ let package = Package(
             name: "LuaflowCLI",
             dependencies: [
                 "LuaflowCore",
+                "LuaflowHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -25,6 +25,14 @@ public struct HostArguments {
         return s
     }
 
+    /// Argument `i` as raw bytes when it is a string (nil otherwise).
+    public func bytes(_ i: Int) -> [UInt8]? {
+        guard lua_type(L, Int32(i)) == LUA_TSTRING else { return nil }
+        var len = 0
+        let p = luaflow_tostring(L, Int32(i), &len)!
+        return Array(UnsafeRawBufferPointer(start: p, count: len))
+    }
+
     /// The Lua type name of argument `i`.
     public func typeName(_ i: Int) -> String {
         String(cString: lua_typename(L, lua_type(L, Int32(i))))

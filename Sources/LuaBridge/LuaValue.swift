@@ -8,6 +8,8 @@ public enum LuaValue: Sendable, Equatable, CustomStringConvertible {
     case integer(Int64)
     case number(Double)
     case string(String)
+    /// A Lua string that need not be UTF-8 (HTTP bodies, file contents).
+    case bytes([UInt8])
 
     public var description: String {
         switch self {
@@ -16,6 +18,7 @@ public enum LuaValue: Sendable, Equatable, CustomStringConvertible {
         case .integer(let i): return String(i)
         case .number(let d): return String(d)
         case .string(let s): return s
+        case .bytes(let b): return String(decoding: b, as: UTF8.self)
         }
     }
 
@@ -23,7 +26,7 @@ public enum LuaValue: Sendable, Equatable, CustomStringConvertible {
     public var stringValue: String? {
         switch self {
         case .string(let s): return s
-        case .integer, .number: return description
+        case .bytes, .integer, .number: return description
         default: return nil
         }
     }
@@ -50,6 +53,10 @@ public enum LuaValue: Sendable, Equatable, CustomStringConvertible {
             var s = s
             s.withUTF8 { bytes in
                 bytes.withMemoryRebound(to: CChar.self) { _ = lua_pushlstring(L, $0.baseAddress, $0.count) }
+            }
+        case .bytes(let b):
+            b.withUnsafeBufferPointer { buf in
+                buf.withMemoryRebound(to: CChar.self) { _ = lua_pushlstring(L, $0.baseAddress, $0.count) }
             }
         }
     }

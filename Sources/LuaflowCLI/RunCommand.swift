@@ -2,6 +2,7 @@ import ArgumentParser
 import CLuaShim
 import Foundation
 import LuaflowCore
+import LuaflowHTTP
 
 /// `luaflow run pipeline.lua`: validate everything, run, print a summary.
 struct RunCommand: ParsableCommand {
@@ -49,7 +50,7 @@ struct RunCommand: ParsableCommand {
         do {
             let spec = try PipelineLoader.load(file: pipeline, overrides: overrides.compactMap(PipelineLoader.Override.init))
             let graph = try PipelineGraph(spec)
-            let runner = try PipelineRunner(graph: graph, options: RunOptions(limit: limit, fuse: !noFuse))
+            let runner = try PipelineRunner(graph: graph, options: RunOptions(limit: limit, fuse: !noFuse, extensions: HTTPLuaModule.extensions()))
             let summary = try runner.run()
             logging.printSummary(summary)
             if summary.interrupted { throw ExitCode(130) }

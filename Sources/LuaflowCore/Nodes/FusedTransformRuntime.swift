@@ -18,13 +18,13 @@ final class FusedTransformRuntime: TransformRuntime {
 
     var stats: NodeStats { memberStats[0] }
 
-    init(specs: [NodeSpec], pipeline: PipelineSpec, stats: [NodeStats]) throws {
+    init(specs: [NodeSpec], pipeline: PipelineSpec, stats: [NodeStats], extensions: HostExtensions) throws {
         lua = try LuaScriptNode.makeState(for: specs, pipeline: pipeline)
         var members: [LuaScriptNode] = []
         var problems: [PipelineError] = []
-        for spec in specs {
+        for (spec, memberStats) in zip(specs, stats) {
             do {
-                members.append(try LuaScriptNode(spec: spec, pipeline: pipeline, state: lua))
+                members.append(try LuaScriptNode(spec: spec, pipeline: pipeline, stats: memberStats, extensions: extensions, state: lua))
             } catch let error as PipelineErrors {
                 problems += error.errors
             } catch let error as PipelineError {

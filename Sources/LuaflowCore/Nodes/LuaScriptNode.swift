@@ -12,11 +12,13 @@ final class LuaScriptNode {
 
     /// Loads the node into its own state, or into `state` (fused stages share one, made by
     /// `makeState`). Throws `PipelineErrors` listing every problem found.
-    init(spec: NodeSpec, pipeline: PipelineSpec, code: [UInt8]? = nil, chunkName: String? = nil,
-         state: LuaState? = nil) throws {
+    init(spec: NodeSpec, pipeline: PipelineSpec, stats: NodeStats, extensions: HostExtensions,
+         code: [UInt8]? = nil, chunkName: String? = nil, state: LuaState? = nil) throws {
         self.spec = spec
         lua = try state ?? Self.makeState(for: [spec], pipeline: pipeline)
         env = try lua.makeEnvironment(label: spec.name)
+        let context = NodeContext(spec: spec, pipeline: pipeline, stats: stats)
+        for module in extensions.modules { try module.install(into: lua, env: env, node: context) }
 
         let source: [UInt8]
         switch spec.implementation {

@@ -55,6 +55,7 @@ enum NodeConfig {
       table = function(v) return type(v) == "table" end,
       array = function(v) return type(v) == "table" end,
       enum = function() return true end,
+      any = function() return true end,
     }
     local expected = {
       string = "a string", secret = "a string", path = "a file path (string)", integer = "an integer",

@@ -78,11 +78,13 @@ enum PipelineDSL {
     env.source = setmetatable({
       file = builtin("source", "file", "file"),
       list = builtin("source", "list", "list"),
+      http = builtin("source", "http", "http"),
     }, { __call = function(_, target, cfg) return script_or_inline("source", target, cfg) end })
     env.transform = function(target, cfg) return script_or_inline("transform", target, cfg) end
     env.sink = setmetatable({
       file = builtin("sink", "file", "file"),
       stdout = builtin("sink", "stdout", "stdout"),
+      http = builtin("sink", "http", "http"),
     }, { __call = function(_, target, cfg) return script_or_inline("sink", target, cfg) end })
 
     env.network = function(list)

@@ -14,6 +14,9 @@ public final class NodeStats: @unchecked Sendable {
         public var dropped = 0
         public var errors = 0
         public var seconds = 0.0
+        /// HTTP requests the node made, and how many of their attempts were retries.
+        public var requests = 0
+        public var retries = 0
     }
 
     init(name: String, role: NodeSpec.Role) {
@@ -21,7 +24,7 @@ public final class NodeStats: @unchecked Sendable {
         self.role = role
     }
 
-    func update(_ body: (inout Snapshot) -> Void) {
+    public func update(_ body: (inout Snapshot) -> Void) {
         lock.withLock { body(&values) }
     }
 

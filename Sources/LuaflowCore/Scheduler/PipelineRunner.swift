@@ -9,10 +9,13 @@ public struct RunOptions: Sendable {
     public var queueCapacity: Int = 8
     /// Run adjacent single-input, single-output transforms in one state (`--no-fuse` turns it off).
     public var fuse = true
+    /// Host modules and built-ins from other targets (HTTP).
+    public var extensions = HostExtensions()
 
-    public init(limit: Int? = nil, fuse: Bool = true) {
+    public init(limit: Int? = nil, fuse: Bool = true, extensions: HostExtensions = HostExtensions()) {
         self.limit = limit
         self.fuse = fuse
+        self.extensions = extensions
     }
 }
 
@@ -47,9 +50,10 @@ public final class PipelineRunner {
                 }
                 runtimes.append(try (0..<specs[0].options.workers).map { _ -> NodeRuntime in
                     if specs.count > 1 {
-                        return try FusedTransformRuntime(specs: specs, pipeline: graph.spec, stats: stage.map { statsById[$0]! })
+                        return try FusedTransformRuntime(specs: specs, pipeline: graph.spec, stats: stage.map { statsById[$0]! },
+                                                         extensions: options.extensions)
                     }
-                    return try NodeFactory.make(specs[0], pipeline: graph.spec, stats: statsById[stage[0]]!, limit: options.limit)
+                    return try NodeFactory.make(specs[0], pipeline: graph.spec, stats: statsById[stage[0]]!, options: options)
                 })
             } catch let error as PipelineErrors {
                 problems += error.errors
@@ -173,5 +177,17 @@ private struct Stage: @unchecked Sendable {
             try sink.consume(batch)
         }
         if !control.failed { try sink.finish() }
+    }
+}
+
+extension PipelineRunner: @unchecked Sendable {
+    /// Runs from async code: the run is driven from a dedicated thread, so the caller never blocks
+    /// Swift's cooperative pool (whose few threads HTTP requests and other async work need).
+    public func run() async throws -> RunSummary {
+        try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread { continuation.resume(with: Result { try self.run() }) }
+            thread.name = "luaflow:run"
+            thread.start()
+        }
     }
 }

@@ -68,7 +68,7 @@ final class Authenticator: Sendable {
     /// Drops an OAuth2 token the server rejected.
     func invalidate(_ credential: Credential) async {
         if case .oauth2(let provider) = mode, let token = credential.oauthToken {
-            await provider.invalidate(token)
+            provider.invalidate(token)
         }
     }
 }

@@ -48,14 +48,16 @@ public struct HTTPRequest: Sendable {
         if header("Content-Type") == nil { setHeader("Content-Type", "application/json") }
     }
 
-    /// Encodes `object` (dictionaries, arrays, strings, numbers, `NSNull`) with `JSONSerialization`
-    /// and sends it as JSON.
+    /// Encodes `object` (dictionaries, arrays, strings, numbers, booleans, `NSNull`) with
+    /// `JSONSerialization` and sends it as JSON. Throws ``HTTPError/Kind/invalidConfig`` for
+    /// anything else.
     public mutating func setJSONBody(object: Any) throws {
-        guard JSONSerialization.isValidJSONObject(object) || object is String || object is NSNumber || object is NSNull else {
+        // Wrapped in an array so top-level scalars are accepted too; the brackets are removed after.
+        guard JSONSerialization.isValidJSONObject([object]),
+              let data = try? JSONSerialization.data(withJSONObject: [object]) else {
             throw HTTPError.invalidConfig("request body", "value cannot be encoded as JSON")
         }
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.fragmentsAllowed])
-        setJSONBody([UInt8](data))
+        setJSONBody(Array(data.dropFirst().dropLast()))
     }
 
     /// Sends `fields` as `application/x-www-form-urlencoded`.

@@ -79,6 +79,9 @@ public final class HTTPRuntime: Sendable {
             decompression: .enabled(limit: .none)  // the body size limit is enforced while collecting
         )
         configuration.httpVersion = .automatic
+        // Fail a refused connection at once: the session's retry policy (with backoff) decides what
+        // happens next, instead of AsyncHTTPClient retrying silently until the connect timeout.
+        configuration.connectionPool.retryConnectionEstablishment = false
         return configuration
     }
 

@@ -42,10 +42,12 @@ public final class HTTPSession: Sendable {
         let tokenTransfer = Transfer(runtime: runtime, metrics: metrics, profile: profile, timeouts: config.timeout,
                                      maxBodyBytes: config.maxBodyBytes, maxRedirects: config.maxRedirects, rateLimit: nil)
         let userAgent = config.userAgent
-        self.authenticator = Authenticator(config.auth, clock: runtime.clock) { request in
+        var tokenPolicy = policy
+        tokenPolicy.retryNonIdempotent = true  // a client-credentials grant has no side effect worth protecting
+        self.authenticator = Authenticator(config.auth, clock: runtime.clock) { [tokenPolicy] request in
             let exchange = Exchange(method: request.method, url: request.url,
                                     headers: request.headers + [("User-Agent", userAgent)], body: request.body)
-            return try await tokenTransfer.withRetries(exchange, policy: policy, raise: false, authenticator: nil)
+            return try await tokenTransfer.withRetries(exchange, policy: tokenPolicy, raise: false, authenticator: nil)
         }
         if let rateLimit = config.rateLimit, let base = config.baseURL, let origin = Origin(url: base) {
             runtime.rateLimiters.configure(host: origin.hostKey, rateLimit, now: runtime.clock.now())

@@ -64,8 +64,11 @@ enum TransportErrorClassifier {
             }
         }
         if let error = error as? IOError {
-            let refused = [ECONNREFUSED, ENETUNREACH, EHOSTUNREACH].contains(error.errnoCode)
-            return ExchangeFailure(failure: refused ? .connectFailed : .connectionLost, kind: .connection, detail: "\(error)")
+            let reason = String(cString: strerror(error.errnoCode)).lowercased()
+            if [ECONNREFUSED, ENETUNREACH, EHOSTUNREACH].contains(error.errnoCode) {
+                return ExchangeFailure(failure: .connectFailed, kind: .connection, detail: "could not connect: \(reason)")
+            }
+            return ExchangeFailure(failure: .connectionLost, kind: .connection, detail: "connection lost: \(reason)")
         }
         // Types of modules LuaflowHTTP does not import directly (NIOPosix, NIOSSL, NIOHTTPCompression).
         let typeName = String(describing: type(of: error))

@@ -19,7 +19,8 @@ public struct CursorPaginator: PaginationStateMachine {
         self.stopOnEmptyPage = stopOnEmptyPage
     }
 
-    public var readsBody: Bool { true }
+    public var bodyPaths: [String] { [cursorPath] + (hasMorePath.map { [$0] } ?? []) }
+    public var needsRecordCount: Bool { stopOnEmptyPage }
 
     public var firstPage: PageTarget {
         .parameters(limit.map { [($0.param, String($0.value))] } ?? [])
@@ -27,11 +28,10 @@ public struct CursorPaginator: PaginationStateMachine {
 
     public mutating func next(after page: PageSnapshot) throws -> PageTarget? {
         pages += 1
-        guard let body = page.body else { return nil }
-        let hasMore = hasMorePath.flatMap { JSONPath.bool(JSONPath.lookup($0, in: body)) }
+        let hasMore = hasMorePath.flatMap { JSONPath.bool(page.value(at: $0)) }
         if hasMore == false { return nil }
         if stopOnEmptyPage, hasMore != true, page.recordCount == 0 { return nil }
-        guard let cursor = JSONPath.string(JSONPath.lookup(cursorPath, in: body)), !cursor.isEmpty else { return nil }
+        guard let cursor = JSONPath.string(page.value(at: cursorPath)), !cursor.isEmpty else { return nil }
         if let first = seen.page(of: cursor) {
             throw HTTPError.paginationLoop("cursor '\(cursor)' at \(cursorPath) on page \(pages) was already returned on page \(first)")
         }

@@ -31,35 +31,60 @@ public enum JSONPath {
         return text.split(separator: ".", omittingEmptySubsequences: true).map(String.init)
     }
 
-    /// A scalar as text: strings as they are, integral numbers without a decimal point, booleans as
-    /// `true`/`false`. Nil for null, objects and arrays.
-    public static func string(_ value: Any?) -> String? {
-        switch value {
-        case let text as String: return text
-        case let number as NSNumber:
-            if isBoolean(number) { return number.boolValue ? "true" : "false" }
+    /// A JSON scalar, whatever produced it.
+    private enum Scalar {
+        case string(String), integer(Int), double(Double), boolean(Bool)
+    }
+
+    /// Classifies by exact dynamic type: `NSNumber` bridges to `Int` and `Bool` alike (`NSNumber(1)
+    /// as? Bool` succeeds on Darwin), so `as?` casts alone would confuse `1` and `true`.
+    private static func scalar(_ value: Any?) -> Scalar? {
+        guard let value else { return nil }
+        let type = Swift.type(of: value)
+        if type == Bool.self { return .boolean(value as! Bool) }
+        if type == Int.self { return .integer(value as! Int) }
+        if type == Double.self { return .double(value as! Double) }
+        if let text = value as? String { return .string(text) }
+        if let number = value as? NSNumber {
+            if isBoolean(number) { return .boolean(number.boolValue) }
             let double = number.doubleValue
-            if double == double.rounded(), abs(double) < 1e18 { return String(number.int64Value) }
-            return String(double)
-        default: return nil
+            return double == double.rounded() && abs(double) < 9e18 ? .integer(number.intValue) : .double(double)
+        }
+        return nil
+    }
+
+    /// A scalar as text: strings as they are, integral numbers without a decimal point, booleans as
+    /// `true`/`false`. Nil for null, objects and arrays. Accepts `JSONSerialization` output
+    /// (`NSNumber`) and ``JSONScanner`` output (`Int`, `Double`, `Bool`).
+    public static func string(_ value: Any?) -> String? {
+        switch scalar(value) {
+        case .string(let text): return text
+        case .integer(let integer): return String(integer)
+        case .double(let double): return double == double.rounded() && abs(double) < 9e18 ? String(Int(double)) : String(double)
+        case .boolean(let flag): return flag ? "true" : "false"
+        case nil: return nil
         }
     }
 
     /// An integer from a number or a numeric string.
     public static func int(_ value: Any?) -> Int? {
-        if let number = value as? NSNumber, !isBoolean(number) {
-            let double = number.doubleValue
-            return double.isFinite && abs(double) < 1e18 ? Int(double) : nil
+        switch scalar(value) {
+        case .integer(let integer): return integer
+        case .double(let double): return double.isFinite && abs(double) < 9e18 ? Int(double) : nil
+        case .string(let text): return Int(text.trimmingCharacters(in: .whitespaces))
+        case .boolean, nil: return nil
         }
-        if let text = value as? String { return Int(text.trimmingCharacters(in: .whitespaces)) }
-        return nil
     }
 
-    /// A boolean from `true`/`false`, `1`/`0`, or the strings `"true"`/`"false"`.
+    /// A boolean from `true`/`false`, a number (0 is false), or the strings `"true"`/`"false"`/`"1"`/`"0"`.
     public static func bool(_ value: Any?) -> Bool? {
-        if let number = value as? NSNumber { return number.boolValue }
-        if let text = value as? String { return ["true": true, "false": false, "1": true, "0": false][text.lowercased()] }
-        return nil
+        switch scalar(value) {
+        case .boolean(let flag): return flag
+        case .integer(let integer): return integer != 0
+        case .double(let double): return double != 0
+        case .string(let text): return ["true": true, "false": false, "1": true, "0": false][text.lowercased()]
+        case nil: return nil
+        }
     }
 
     /// How many records a page holds: the length of the array at `path` (empty: the body itself);

@@ -1,5 +1,6 @@
 /// RFC 8288 `Link` header pagination (GitHub, GitLab...): follows the link with `rel="next"`.
-/// Stops when there is none, or on an empty page when the record count is known.
+/// Stops when there is none, or on an empty page when the record count is known (a
+/// `records_path` is set; without one the body is not read at all, so it need not be JSON).
 public struct LinkHeaderPaginator: PaginationStateMachine {
     public let stopOnEmptyPage: Bool
     private var seen = RecentValues()
@@ -9,7 +10,8 @@ public struct LinkHeaderPaginator: PaginationStateMachine {
         self.stopOnEmptyPage = stopOnEmptyPage
     }
 
-    public var readsBody: Bool { false }
+    public var bodyPaths: [String] { [] }
+    public var needsRecordCount: Bool { false }
     public var firstPage: PageTarget { .parameters([]) }
 
     public mutating func next(after page: PageSnapshot) throws -> PageTarget? {

@@ -12,14 +12,15 @@ public struct NextURLPaginator: PaginationStateMachine {
         self.stopOnEmptyPage = stopOnEmptyPage
     }
 
-    public var readsBody: Bool { true }
+    public var bodyPaths: [String] { [nextURLPath] }
+    public var needsRecordCount: Bool { stopOnEmptyPage }
     public var firstPage: PageTarget { .parameters([]) }
 
     public mutating func next(after page: PageSnapshot) throws -> PageTarget? {
         pages += 1
         if pages == 1 { seen.insert(page.url, page: 1) }
         if stopOnEmptyPage, page.recordCount == 0 { return nil }
-        guard let body = page.body, let reference = JSONPath.string(JSONPath.lookup(nextURLPath, in: body)),
+        guard let reference = JSONPath.string(page.value(at: nextURLPath)),
               let next = URLBuilder.resolveReference(reference, against: page.url) else { return nil }
         if let first = seen.page(of: next) {
             throw HTTPError.paginationLoop("next URL \(URLRedactor.redact(next)) at \(nextURLPath) on page \(pages) was already fetched as page \(first)")

@@ -18,7 +18,8 @@ public struct OffsetPaginator: PaginationStateMachine {
         self.offset = startOffset
     }
 
-    public var readsBody: Bool { true }
+    public var bodyPaths: [String] { totalPath.map { [$0] } ?? [] }
+    public var needsRecordCount: Bool { true }
 
     public var firstPage: PageTarget { .parameters(parameters) }
 
@@ -37,7 +38,7 @@ public struct OffsetPaginator: PaginationStateMachine {
             previousDigest = digest
         }
         offset += count
-        if let totalPath, let body = page.body, let total = JSONPath.int(JSONPath.lookup(totalPath, in: body)) {
+        if let totalPath, let total = JSONPath.int(page.value(at: totalPath)) {
             if offset >= total { return nil }
         } else if count < limit {
             return nil

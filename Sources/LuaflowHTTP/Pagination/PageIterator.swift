@@ -47,29 +47,41 @@ public final class PageIterator {
 
     private func advance(after response: HTTPResponse, request sent: HTTPRequest) throws -> Page {
         pagesFetched += 1
-        let recordsPath = paginator.recordsPath ?? ""
-        var json: Any?
+        let paths = machine.bodyPaths
+        let countPath = machine.needsRecordCount || paginator.recordsPath != nil ? paginator.recordsPath ?? "" : nil
+        var values: [String: Any] = [:]
         var count: Int?
-        if machine.readsBody || paginator.recordsPath != nil {
+        if !paths.isEmpty || countPath != nil {
             do {
-                json = try JSONSerialization.jsonObject(with: Data(response.body), options: [.fragmentsAllowed])
+                (values, count) = try Self.read(response.body, paths: paths, countPath: countPath)
             } catch {
                 throw HTTPError(.invalidResponse, method: sent.method, url: response.url, status: response.status,
                                 attempts: response.attempts, body: response.body, detail: "page \(pagesFetched) is not valid JSON")
             }
-            count = json.map { JSONPath.recordCount(at: recordsPath, in: $0) }
         }
         var hasher = Hasher()
         response.body.withUnsafeBytes { hasher.combine(bytes: $0) }
-        let snapshot = PageSnapshot(url: response.url, headers: response.headers, body: json, recordCount: count,
+        let snapshot = PageSnapshot(url: response.url, headers: response.headers, values: values, recordCount: count,
                                     bodyDigest: hasher.finalize())
         do {
             pending = try machine.next(after: snapshot).map { Self.apply($0, to: request) }
         } catch let error as HTTPError {
             throw error.on(method: sent.method, url: response.url)
         }
-        let records = json.flatMap { recordsPath.isEmpty ? $0 : JSONPath.lookup(recordsPath, in: $0) }
-        return Page(response: response, number: pagesFetched, json: json, recordCount: count, records: records)
+        return Page(response: response, number: pagesFetched, recordCount: count)
+    }
+
+    /// The values at `paths` and the record count at `countPath`: scanned without building the
+    /// document when the paths allow it (no negative indexes), else from a full parse.
+    static func read(_ body: [UInt8], paths: [String], countPath: String?) throws -> (values: [String: Any], count: Int?) {
+        let all = paths + (countPath.map { [$0] } ?? [])
+        if all.allSatisfy(JSONScanner.canScan) {
+            let extract = try JSONScanner.scan(body, values: paths, counts: countPath.map { [$0] } ?? [])
+            return (extract.values, countPath.map { extract.counts[$0] ?? 0 })
+        }
+        let json = try JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed])
+        let snapshot = PageSnapshot(url: "", json: json, paths: paths, recordsPath: countPath)
+        return (snapshot.values, snapshot.recordCount)
     }
 
     /// The original request pointed at `target`.

@@ -16,7 +16,8 @@ public struct PageNumberPaginator: PaginationStateMachine {
         self.page = startPage
     }
 
-    public var readsBody: Bool { true }
+    public var bodyPaths: [String] { totalPagesPath.map { [$0] } ?? [] }
+    public var needsRecordCount: Bool { true }
 
     public var firstPage: PageTarget { .parameters(parameters) }
 
@@ -36,7 +37,7 @@ public struct PageNumberPaginator: PaginationStateMachine {
             }
             previousDigest = digest
         }
-        if let totalPagesPath, let body = snapshot.body, let total = JSONPath.int(JSONPath.lookup(totalPagesPath, in: body)) {
+        if let totalPagesPath, let total = JSONPath.int(snapshot.value(at: totalPagesPath)) {
             if fetched >= total { return nil }
         } else if let pageSize, count < pageSize.value {
             return nil

@@ -8,8 +8,10 @@
 public protocol PaginationStateMachine: Sendable {
     /// The query parameters of the first request (`.parameters([])` when there are none).
     var firstPage: PageTarget { get }
-    /// Whether ``next(after:)`` needs the parsed body (or at least the record count).
-    var readsBody: Bool { get }
+    /// Dot paths into the body whose values ``next(after:)`` reads (see ``PageSnapshot/values``).
+    var bodyPaths: [String] { get }
+    /// Whether ``next(after:)`` needs the page's record count.
+    var needsRecordCount: Bool { get }
     /// The next page after `page`, or nil when done.
     mutating func next(after page: PageSnapshot) throws -> PageTarget?
 }

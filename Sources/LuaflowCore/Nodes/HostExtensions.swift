@@ -1,0 +1,36 @@
+import LuaBridge
+
+/// A host module that other targets (LuaflowHTTP) add to every Lua node: it installs its
+/// functions into the script's environment. Runs on the loading thread, before `init()`.
+public protocol HostModule: Sendable {
+    func install(into lua: LuaState, env: LuaRef, node: NodeContext) throws
+}
+
+/// What a host module may know about the node it is installed into.
+public struct NodeContext: Sendable {
+    public let spec: NodeSpec
+    public let pipeline: PipelineSpec
+    public let stats: NodeStats
+}
+
+/// Built-in connectors written in Lua on top of host modules (`source.http`, `sink.http`).
+public struct BuiltinScript: Sendable {
+    /// The Lua source of the connector (it declares its `schema` and contract functions).
+    public let code: String
+
+    public init(code: String) {
+        self.code = code
+    }
+}
+
+/// Modules and built-ins beyond the core ones, handed to the runner.
+public struct HostExtensions: Sendable {
+    public var modules: [any HostModule] = []
+    /// Keyed by `role.kind`, e.g. `source.http`.
+    public var builtins: [String: BuiltinScript] = [:]
+
+    public init(modules: [any HostModule] = [], builtins: [String: BuiltinScript] = [:]) {
+        self.modules = modules
+        self.builtins = builtins
+    }
+}

@@ -1,0 +1,34 @@
+import LuaBridge
+import LuaflowCore
+
+/// Installs `http` into every Lua node: sessions with auth, retries, rate limits and timeouts,
+/// requests that read as synchronous code (they block only the node's own thread), and
+/// host-side pagination.
+public struct HTTPLuaModule: HostModule {
+    let runtime: HTTPRuntime
+
+    public init(runtime: HTTPRuntime = .shared) {
+        self.runtime = runtime
+    }
+
+    public func install(into lua: LuaState, env: LuaRef, node: NodeContext) throws {
+        let binding = HTTPLuaBinding(runtime: runtime, stats: node.stats)
+        let host = lua.newTable()
+        lua.register("session", in: host, binding.newSession)
+        lua.register("request", in: host, binding.request)
+        lua.register("paginate", in: host, binding.paginate)
+        lua.register("next_page", in: host, binding.nextPage)
+        lua.register("idempotency_key", in: host, binding.idempotencyKey)
+        let prelude = try lua.load(Array(HTTPLuaPrelude.source.utf8), chunkName: "luaflow/http.lua")
+        lua.setEnvironment(of: prelude, to: env)
+        try lua.call(prelude, 1, results: 0) { lua.push(host) }
+        lua.release(host)
+    }
+
+    /// The HTTP module and the `source.http` / `sink.http` built-ins, for the runner.
+    public static func extensions(runtime: HTTPRuntime = .shared) -> HostExtensions {
+        HostExtensions(modules: [HTTPLuaModule(runtime: runtime)],
+                       builtins: ["source.http": BuiltinScript(code: HTTPBuiltins.source),
+                                  "sink.http": BuiltinScript(code: HTTPBuiltins.sink)])
+    }
+}

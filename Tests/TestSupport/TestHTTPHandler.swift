@@ -1,0 +1,73 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// Reads whole requests from one connection and writes the route's answer (after its delay, or
+/// by closing the connection). Runs on the connection's event loop only.
+final class TestHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let router: Router
+    private var head: HTTPRequestHead?
+    private var body: [UInt8] = []
+    private var connectionID = 0
+
+    init(router: Router) {
+        self.router = router
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        connectionID = router.nextConnectionID()
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            self.head = head
+            body = []
+        case .body(let buffer):
+            body += buffer.readableBytesView
+        case .end:
+            guard let head else { return }
+            self.head = nil
+            let request = TestHTTPRequest(method: head.method.rawValue, uri: head.uri, headers: head.headers.map { ($0.name, $0.value) },
+                                          body: body, arrivedAt: Double(DispatchTime.now().uptimeNanoseconds) / 1e9,
+                                          connection: connectionID)
+            let response = router.handle(request)
+            if response.delay > 0 {
+                context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64(response.delay * 1e9))) {
+                    self.write(response, for: head, context: context)
+                }
+            } else {
+                write(response, for: head, context: context)
+            }
+        }
+    }
+
+    private func write(_ response: TestHTTPResponse, for request: HTTPRequestHead, context: ChannelHandlerContext) {
+        guard context.channel.isActive else { return }
+        if response.dropsConnection {
+            context.close(promise: nil)
+            return
+        }
+        var headers = HTTPHeaders(response.headers)
+        if !headers.contains(name: "Content-Length") { headers.add(name: "Content-Length", value: String(response.body.count)) }
+        let keepAlive = request.isKeepAlive && !headers[canonicalForm: "Connection"].contains("close")
+        headers.replaceOrAdd(name: "Connection", value: keepAlive ? "keep-alive" : "close")
+        let head = HTTPResponseHead(version: request.version, status: HTTPResponseStatus(statusCode: response.status), headers: headers)
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        if request.method != .HEAD, !response.body.isEmpty {
+            context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: response.body)))), promise: nil)
+        }
+        let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+        if !keepAlive {
+            done.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        context.close(promise: nil)
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+
+/// Every pagination style over ``TestDataset``; `total` (default 25) sets the number of records.
+///
+/// - `/cursor?limit=10&cursor=…` → `{"data": [...], "meta": {"next_cursor": "c10" | null}, "has_more": bool}`
+/// - `/offset?offset=0&limit=10[&max_limit=5]` → `{"data": [...], "total": N}` (`max_limit` caps the page like real APIs do)
+/// - `/page?page=1&per_page=10` → `{"items": [...], "page": p, "total_pages": P}`
+/// - `/next_url?offset=0&limit=10[&relative=1]` → `{"results": [...], "links": {"next": url | null}}`
+/// - `/link?page=1&per_page=10` → a JSON array, with `Link: <…>; rel="next", <…>; rel="last"` (+ first/prev)
+/// - `/cursor-repeat` → records and always `{"next_cursor": "same"}`
+/// - `/page-ignored` → the first page whatever `page` says
+extension TestHTTPServer {
+    func installPaginationRoutes() {
+        route("/cursor") { request in
+            let total = request.queryInt("total") ?? TestDataset.defaultTotal
+            let limit = request.queryInt("limit") ?? 10
+            let offset = request.queryValue("cursor").flatMap { Int($0.dropFirst()) } ?? 0
+            let records = TestDataset.records(from: offset, count: limit, total: total)
+            let next = offset + records.count
+            let more = next < total && !records.isEmpty
+            return .json(["data": records, "meta": ["next_cursor": more ? "c\(next)" as Any : NSNull()], "has_more": more])
+        }
+        route("/offset") { request in
+            let total = request.queryInt("total") ?? TestDataset.defaultTotal
+            var limit = request.queryInt("limit") ?? 10
+            if let cap = request.queryInt("max_limit") { limit = min(limit, cap) }
+            let records = TestDataset.records(from: request.queryInt("offset") ?? 0, count: limit, total: total)
+            return .json(["data": records, "total": total])
+        }
+        route("/page") { request in
+            let total = request.queryInt("total") ?? TestDataset.defaultTotal
+            let size = request.queryInt("per_page") ?? 10
+            let page = request.queryInt("page") ?? 1
+            let records = TestDataset.records(from: (page - 1) * size, count: size, total: total)
+            return .json(["items": records, "page": page, "total_pages": (total + size - 1) / size])
+        }
+        route("/next_url") { [baseURL] request in
+            let total = request.queryInt("total") ?? TestDataset.defaultTotal
+            let limit = request.queryInt("limit") ?? 10
+            let offset = request.queryInt("offset") ?? 0
+            let records = TestDataset.records(from: offset, count: limit, total: total)
+            var next: Any = NSNull()
+            if offset + records.count < total && !records.isEmpty {
+                let relative = request.queryValue("relative") == "1"
+                let path = "/next_url?total=\(total)&limit=\(limit)&offset=\(offset + records.count)" + (relative ? "&relative=1" : "")
+                next = relative ? path : baseURL + path
+            }
+            return .json(["results": records, "links": ["next": next]])
+        }
+        route("/link") { [baseURL] request in
+            let total = request.queryInt("total") ?? TestDataset.defaultTotal
+            let size = request.queryInt("per_page") ?? 10
+            let page = request.queryInt("page") ?? 1
+            let last = max(1, (total + size - 1) / size)
+            func url(_ p: Int) -> String { "\(baseURL)/link?total=\(total)&per_page=\(size)&page=\(p)" }
+            var links = ["<\(url(1))>; rel=\"first\"", "<\(url(last))>; rel=\"last\"; title=\"last, final\""]
+            if page > 1 { links.append("<\(url(page - 1))>; rel=prev") }
+            if page < last { links.insert("<\(url(page + 1))>; rel=\"next\"", at: 1) }
+            let records = TestDataset.records(from: (page - 1) * size, count: size, total: total)
+            return .json(records, headers: [("Link", links.joined(separator: ", "))])
+        }
+        route("/cursor-repeat") { _ in
+            .json(["data": TestDataset.records(from: 0, count: 2, total: 2), "next_cursor": "same"])
+        }
+        route("/page-ignored") { _ in
+            .json(["items": TestDataset.records(from: 0, count: 10, total: 100)])
+        }
+    }
+}
