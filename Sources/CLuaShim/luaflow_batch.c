@@ -26,8 +26,8 @@ static void append_line(lua_State *L, int idx, luaflow_buf *out) {
     if (luaflow_buf_append(out, "\n", 1) != 0) raise_oom(L);
 }
 
-/* Finds the next non-blank line at or after io->pos. Returns 0 when none is left. */
-static int next_record(luaflow_batch_io *io) {
+/* Finds the next non-blank line at or after io->pos (io->record_start/len). 0 when none is left. */
+int luaflow_next_record(luaflow_batch_io *io) {
     while (io->pos < io->in_len) {
         const char *start = io->in + io->pos;
         const char *nl = memchr(start, '\n', io->in_len - io->pos);
@@ -71,7 +71,7 @@ static int batch_cf(lua_State *L) {
     luaflow_batch_io *io = c->io;
     luaflow_ctx *ctx = luaflow_get_ctx(L);
     int top = lua_gettop(L);
-    while (next_record(io)) {
+    while (luaflow_next_record(io)) {
         begin_record(L, io);
         io->phase = LUAFLOW_PHASE_DECODE;
         const char *rec = io->in + io->record_start;
@@ -137,7 +137,7 @@ static int write_batch_cf(lua_State *L) {
     lua_rawgeti(L, LUA_REGISTRYINDEX, c->fn_ref);
     lua_createtable(L, (int)(io->max_records > 0 && io->max_records < 1 << 20 ? io->max_records : 0), 0);
     lua_Integer n = 0;
-    while ((io->max_records <= 0 || n < io->max_records) && next_record(io)) {
+    while ((io->max_records <= 0 || n < io->max_records) && luaflow_next_record(io)) {
         io->records++;
         io->phase = LUAFLOW_PHASE_DECODE;
         push_record(L, io);
@@ -341,7 +341,7 @@ static int csv_rows_cf(lua_State *L) {
     luaflow_batch_io *io = c->io;
     lua_rawgeti(L, LUA_REGISTRYINDEX, c->aux_ref); /* columns */
     int cidx = lua_gettop(L);
-    while (next_record(io)) {
+    while (luaflow_next_record(io)) {
         begin_record(L, io);
         io->phase = LUAFLOW_PHASE_DECODE;
         luaflow_json_decode_push(L, io->in + io->record_start, io->record_len);

@@ -118,29 +118,18 @@ static int chain_cf(lua_State *L) {
     luaflow_batch_io *io = c->io;
     reset_emit_stack(L);
     int top = lua_gettop(L);
-    while (io->pos < io->in_len) {
-        /* find the next non-blank line */
-        const char *start = io->in + io->pos;
-        const char *nl = memchr(start, '\n', io->in_len - io->pos);
-        size_t len = nl ? (size_t)(nl - start) : io->in_len - io->pos;
-        size_t lead = 0, trimmed = len;
-        while (trimmed > 0 && (start[trimmed - 1] == '\r' || start[trimmed - 1] == ' ' || start[trimmed - 1] == '\t')) trimmed--;
-        while (lead < trimmed && (start[lead] == ' ' || start[lead] == '\t')) lead++;
-        if (lead == trimmed) {
-            io->pos += len + (nl ? 1 : 0);
-            continue;
-        }
-        io->record_start = io->pos;
-        io->record_len = trimmed;
+    while (luaflow_next_record(io)) {
+        const char *start = io->in + io->record_start;
         io->record_out_start = io->out->len;
         io->records++;
         io->phase = LUAFLOW_PHASE_DECODE;
         c->chain->failed_stage = 0;
-        if (io->lazy) luaflow_lazy_push(L, start, trimmed);
-        else luaflow_json_decode_push(L, start, trimmed);
+        if (io->lazy) luaflow_lazy_push(L, start, io->record_len);
+        else luaflow_json_decode_push(L, start, io->record_len);
         run_from(L, c, 0);
         lua_settop(L, top);
-        io->pos += len + (nl ? 1 : 0);
+        const char *nl = memchr(start + io->record_len, '\n', io->in_len - io->record_start - io->record_len);
+        io->pos = nl ? (size_t)(nl - io->in) + 1 : io->in_len;
     }
     return 0;
 }

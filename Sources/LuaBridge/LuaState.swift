@@ -53,23 +53,19 @@ public final class LuaState {
     /// Compiles text code (binary chunks are refused). The chunk name is shown in messages, so
     /// pass the script path. Throws a `.syntax` error with `file:line`.
     public func load(_ code: [UInt8], chunkName: String) throws -> LuaRef {
-        checkOwner()
-        let status = code.withUnsafeBufferPointer { buf in
-            buf.withMemoryRebound(to: CChar.self) {
-                luaflow_load_text(handle, $0.baseAddress, $0.count, "@" + chunkName)
-            }
-        }
-        try check(status, kind: .syntax)
-        return popRef()
+        try load(code, chunkName: "@" + chunkName, with: luaflow_load_text)
     }
 
     /// Loads a chunk that the host itself dumped (inline functions of pipeline.lua).
     public func loadHostBinary(_ code: [UInt8], chunkName: String) throws -> LuaRef {
+        try load(code, chunkName: "=" + chunkName, with: luaflow_load_binary)
+    }
+
+    private func load(_ code: [UInt8], chunkName: String,
+                      with loader: (OpaquePointer?, UnsafePointer<CChar>?, Int, UnsafePointer<CChar>?) -> Int32) throws -> LuaRef {
         checkOwner()
         let status = code.withUnsafeBufferPointer { buf in
-            buf.withMemoryRebound(to: CChar.self) {
-                luaflow_load_binary(handle, $0.baseAddress, $0.count, "=" + chunkName)
-            }
+            buf.withMemoryRebound(to: CChar.self) { loader(handle, $0.baseAddress, $0.count, chunkName) }
         }
         try check(status, kind: .syntax)
         return popRef()

@@ -148,6 +148,10 @@ int luaflow_run_chain_batch(lua_State *L, luaflow_chain *chain, luaflow_batch_io
 /// stages k+1..n to io->out.
 int luaflow_run_chain_finalize(lua_State *L, luaflow_chain *chain, int k, int fn, luaflow_batch_io *io);
 
+/// Moves io->record_start/record_len to the next non-blank line at or after io->pos; 0 when the
+/// input is exhausted.
+int luaflow_next_record(luaflow_batch_io *io);
+
 /// Raises "<what> must return a list of records ..." when the table at `idx` has named fields but
 /// no array part: a single record returned where a list was expected. Protected calls only.
 void luaflow_check_list(lua_State *L, int idx, const char *what);

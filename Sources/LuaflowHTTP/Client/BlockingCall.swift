@@ -13,7 +13,7 @@ final class BlockingCall<Value: Sendable>: @unchecked Sendable {
             do { result = .success(try await work()) } catch { result = .failure(error) }
             done.signal()
         }
-        if #available(macOS 15.0, iOS 18.0, tvOS 18.0, watchOS 11.0, *), false {
+        if #available(macOS 15.0, iOS 18.0, tvOS 18.0, watchOS 11.0, *) {
             return Task(executorPreference: DedicatedTaskExecutor.shared, operation: body)
         }
         return Task.detached(operation: body)
