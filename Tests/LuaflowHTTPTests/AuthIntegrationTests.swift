@@ -129,5 +129,21 @@ import Testing
             #expect(server.requests(path: "/flaky-token").count == 2)
         }
     }
+
+    @Test func aTokenEndpointRedirectIsNotFollowed() async throws {
+        try await withOtherOriginServer { server, other, runtime in
+            let auth = #"{"oauth2": {"token_url": "\#(server.baseURL)/redirect?status=307&to=\#(other.baseURL)/oauth/token", "client_id": "\#(C.clientID)", "client_secret": "\#(C.clientSecret)", "client_auth": "basic"}}"#
+            let error = await httpError { _ = try await session(server, runtime, auth: auth).execute(HTTPRequest(url: "/auth/oauth")) }
+            #expect(error?.kind == .authentication && error?.status == 307)
+            #expect(other.requests.isEmpty)  // neither the Basic header nor the form reached the other origin
+        }
+    }
+}
+
+/// Runs `body` with two servers (two origins: same host, other port) and a runtime.
+func withOtherOriginServer(_ body: (TestHTTPServer, TestHTTPServer, HTTPRuntime) async throws -> Void) async throws {
+    let other = try TestHTTPServer.start()
+    defer { other.stop() }
+    try await withServer { server, runtime in try await body(server, other, runtime) }
 }
 

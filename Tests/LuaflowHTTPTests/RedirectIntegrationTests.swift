@@ -6,16 +6,8 @@ import Testing
 @Suite struct RedirectIntegrationTests {
     typealias C = TestHTTPServer.Credentials
 
-    /// A second server: another origin (same host, other port).
     func withOtherOrigin(_ body: (TestHTTPServer, TestHTTPServer, HTTPRuntime) async throws -> Void) async throws {
-        let other = try TestHTTPServer.start()
-        do {
-            try await withServer { server, runtime in try await body(server, other, runtime) }
-            await other.stop()
-        } catch {
-            await other.stop()
-            throw error
-        }
+        try await withOtherOriginServer(body)
     }
 
     func redirect(to url: String, status: Int = 302) -> HTTPRequest {

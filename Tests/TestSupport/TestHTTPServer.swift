@@ -108,8 +108,9 @@ public final class TestHTTPServer: Sendable {
         try? await group.shutdownGracefully()
     }
 
-    /// ``stop()`` for synchronous callers.
-    @available(*, noasync, message: "use the async stop()")
+    /// Stops listening and closes every connection, blocking until done. Usable in `defer`, also
+    /// in async tests: the shutdown runs on the server's own event loop thread, never on the
+    /// cooperative pool, so waiting for it cannot deadlock.
     public func stop() {
         try? channel.close().wait()
         try? group.syncShutdownGracefully()

@@ -19,13 +19,16 @@ final class Authenticator: Sendable {
 
     private let mode: Mode
 
-    /// Header fields never forwarded to another origin, whatever set them.
+    /// Header fields (lowercased) never forwarded to another origin, whoever set them.
+    static let alwaysSensitiveHeaders: Set<String> = ["authorization", "proxy-authorization", "cookie"]
+
+    /// ``alwaysSensitiveHeaders`` plus the API key header, if any.
     let sensitiveHeaders: Set<String>
     /// Query parameter carrying the API key, removed from URLs that leave the origin.
     let queryParameter: String?
 
     init(_ config: AuthConfig?, clock: any HTTPClock, fetchToken: @escaping OAuth2TokenProvider.Fetch) {
-        var headers: Set<String> = ["authorization", "proxy-authorization", "cookie"]
+        var headers = Self.alwaysSensitiveHeaders
         var query: String?
         switch config {
         case nil:

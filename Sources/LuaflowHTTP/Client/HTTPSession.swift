@@ -38,9 +38,10 @@ public final class HTTPSession: Sendable {
             // `Bearer abc`: the credential also appears on its own (in bodies the server echoes, in logs).
             if let space = value.firstIndex(of: " ") { Redactor.shared.add(String(value[value.index(after: space)...])) }
         }
-        // The token endpoint gets the session's retries and timeouts, but not its auth, base URL or rate limit.
+        // The token endpoint gets the session's retries and timeouts, but not its auth, base URL or rate
+        // limit, and no redirects: a 307 would carry client_secret (in the form or Basic header) elsewhere.
         let tokenTransfer = Transfer(runtime: runtime, metrics: metrics, profile: profile, timeouts: config.timeout,
-                                     maxBodyBytes: config.maxBodyBytes, maxRedirects: config.maxRedirects, rateLimit: nil)
+                                     maxBodyBytes: config.maxBodyBytes, maxRedirects: 0, rateLimit: nil)
         let userAgent = config.userAgent
         var tokenPolicy = policy
         tokenPolicy.retryNonIdempotent = true  // a client-credentials grant has no side effect worth protecting
@@ -71,12 +72,13 @@ public final class HTTPSession: Sendable {
     }
 
     /// ``execute(_:raise:)`` for code running on its own thread (a pipeline stage running Lua):
-    /// starts the request on the Swift concurrency runtime and blocks the calling thread until it
-    /// finishes.
+    /// runs the request and blocks the calling thread until it finishes. Cancelled by
+    /// ``HTTPRuntime/cancelBlockingCalls()``.
     ///
-    /// - Warning: Never call this from Swift's cooperative thread pool (an `async` function, a
-    ///   `Task`, an actor): it blocks a pool thread, and with few cores the request it waits for may
-    ///   never get a thread to run on. Only dedicated threads (`Thread`, stage threads) may block.
+    /// - Warning: Call it only from dedicated threads (`Thread`, stage threads), never from Swift's
+    ///   cooperative pool (an `async` function, a `Task`, an actor). The request itself runs on a
+    ///   dedicated executor, so it cannot deadlock, but the pool has only as many threads as cores and
+    ///   everything else scheduled on it waits while one is blocked.
     @available(*, noasync, message: "blocks the calling thread; use execute(_:raise:)")
     public func executeBlocking(_ request: HTTPRequest, raise: Bool = true) throws -> HTTPResponse {
         try runtime.runBlocking { try await self.execute(request, raise: raise) }

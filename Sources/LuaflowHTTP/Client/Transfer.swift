@@ -19,7 +19,7 @@ struct Transfer: Sendable {
     /// Sends `exchange` with `credential` and follows redirects. Throws ``ExchangeFailure``.
     func attempt(_ exchange: Exchange, credential: Authenticator.Credential, authenticator: Authenticator?) async throws -> HTTPResponse {
         let home = Origin(url: exchange.url)
-        let sensitive = authenticator?.sensitiveHeaders ?? []
+        let sensitive = authenticator?.sensitiveHeaders ?? Authenticator.alwaysSensitiveHeaders
         let keyParameter = authenticator?.queryParameter.map { Set([$0]) } ?? []
         var hop = exchange
         var redirects = 0

@@ -16,7 +16,12 @@ struct JSONByteReader {
     }
 
     mutating func skipWhitespace() {
-        while index < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[index]) { index += 1 }
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x0A, 0x0D, 0x09: index += 1
+            default: return
+            }
+        }
     }
 
     private mutating func expect(_ byte: UInt8) throws {
@@ -74,7 +79,9 @@ struct JSONByteReader {
         case UInt8(ascii: "t"): try literal("true"); value = true
         case UInt8(ascii: "f"): try literal("false"); value = false
         case UInt8(ascii: "n"): try literal("null"); count = nil
-        default: value = try number()
+        default:
+            let range = try numberBytes()
+            if wantsValue { value = try number(range) }
         }
         guard let node else { return }
         if let value { for path in node.valuePaths { extract.values[path] = value } }
@@ -149,16 +156,31 @@ struct JSONByteReader {
         index += count
     }
 
-    /// Reads a number as `Int` when it is an integer that fits, else `Double`.
-    private mutating func number() throws -> Any {
+    /// Moves past the characters a number may contain and returns their range (checked by ``number(_:)``
+    /// only when the value is wanted; a skipped number just has to be non-empty).
+    private mutating func numberBytes() throws -> Range<Int> {
         let start = index
-        while index < bytes.count, (bytes[index] >= UInt8(ascii: "0") && bytes[index] <= UInt8(ascii: "9"))
-                || [UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E")].contains(bytes[index]) {
-            index += 1
+        var digits = 0
+        scan: while index < bytes.count {
+            switch bytes[index] {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                digits += 1
+                index += 1
+            case UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"):
+                index += 1
+            default:
+                break scan
+            }
         }
-        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+        guard digits > 0 else { throw failure(index > start ? "malformed number" : "unexpected character") }
+        return start..<index
+    }
+
+    /// A number as `Int` when it is an integer that fits, else `Double`.
+    private func number(_ range: Range<Int>) throws -> Any {
+        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
         if let integer = Int(text) { return integer }
-        guard let double = Double(text), double.isFinite else { throw failure("unexpected character") }
+        guard let double = Double(text), double.isFinite else { throw failure("malformed number") }
         return double
     }
 }
