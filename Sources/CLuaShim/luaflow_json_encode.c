@@ -308,6 +308,23 @@ static int enc_object(enc_ctx *c, int t, int depth) {
     return 0;
 }
 
+/* Writes the proxy's (at t) current value for the key on top, unless it is nil (deleted).
+ * stack: key -> */
+static int enc_current_member(enc_ctx *c, int t, int depth, int *first) {
+    lua_State *L = c->L;
+    lua_pushvalue(L, -1);
+    if (lua_rawget(L, t) == LUA_TNIL) {
+        lua_pop(L, 2);
+        return 0;
+    }
+    if (!*first) PUT_LIT(c, ",");
+    *first = 0;
+    int r = enc_member(c, depth);
+    if (r != 0) return r;
+    lua_pop(L, 2);
+    return 0;
+}
+
 /* A lazy record: untouched fields are copied from the original text in their original order,
  * replaced ones re-encoded, deleted ones left out, new ones appended. */
 static int enc_lazy(enc_ctx *c, int t, luaflow_lazy_record *rec, int depth) {
@@ -319,16 +336,8 @@ static int enc_lazy(enc_ctx *c, int t, luaflow_lazy_record *rec, int depth) {
         const luaflow_lazy_field *f = &rec->fields[i];
         if (f->flags & LUAFLOW_LAZY_MATERIALIZED) {
             lua_pushlstring(L, text + f->key_off, f->key_len);
-            lua_pushvalue(L, -1);
-            if (lua_rawget(L, t) == LUA_TNIL) {
-                lua_pop(L, 2);
-                continue;
-            }
-            if (!first) PUT_LIT(c, ",");
-            first = 0;
-            int r = enc_member(c, depth);
+            int r = enc_current_member(c, t, depth, &first);
             if (r != 0) return r;
-            lua_pop(L, 2);
             continue;
         }
         if (!first) PUT_LIT(c, ",");
@@ -351,16 +360,8 @@ static int enc_lazy(enc_ctx *c, int t, luaflow_lazy_record *rec, int depth) {
     for (lua_Integer i = 1; i <= nadded; i++) {
         if (added_kind == 2) lua_rawgeti(L, added, i);
         else lua_pushvalue(L, added);
-        lua_pushvalue(L, -1);
-        if (lua_rawget(L, t) == LUA_TNIL) {
-            lua_pop(L, 2);
-            continue;
-        }
-        if (!first) PUT_LIT(c, ",");
-        first = 0;
-        int r = enc_member(c, depth);
+        int r = enc_current_member(c, t, depth, &first);
         if (r != 0) return r;
-        lua_pop(L, 2);
     }
     /* anything else stored with rawset */
     lua_pushnil(L);
