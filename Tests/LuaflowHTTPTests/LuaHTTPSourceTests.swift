@@ -138,3 +138,39 @@ import TestSupport
         #expect(summary.table().contains("retries"))
     }
 }
+
+@Suite struct LuaHTTPCredentialTests {
+    @Test func credentialsNeverLeaveTheSessionsOrigin() async throws {
+        let home = try TestHTTPServer.start()
+        let elsewhere = try TestHTTPServer.start()
+        let secret = "never-leak-this-token-42"
+        home.route("/start") { _ in .json(["data": [["id": 1]], "next": "\(elsewhere.baseURL)/more"]) }
+        elsewhere.route("/more") { _ in .json(["data": [["id": 2]], "next": NSNull()]) }
+        let h = try LuaPipelineHarness()
+        try h.write("pipeline.lua", """
+        local api = source.http { base_url = "\(home.baseURL)", path = "/start", auth = { bearer = "\(secret)" },
+                                  paginator = { type = "next_url", next_url_path = "next" }, records_path = "data" }
+        network { { api, sink.file { path = "out.jsonl" } } }
+        """)
+        try await h.run()
+        #expect(try h.ids("out.jsonl") == [1, 2])
+        #expect(home.requests(path: "/start").first?.header("Authorization") == "Bearer \(secret)")
+        #expect(elsewhere.requests(path: "/more").count == 1)
+        #expect(elsewhere.requests(path: "/more").first?.header("Authorization") == nil)
+        await home.stop()
+        await elsewhere.stop()
+    }
+
+    @Test func aRecordsPathThatIsNotInTheResponseIsAnError() async throws {
+        let server = try TestHTTPServer.start()
+        let h = try LuaPipelineHarness()
+        try h.write("pipeline.lua", """
+        network { { source.http { base_url = "\(server.baseURL)", path = "/page", records_path = "result",
+                                  paginator = { type = "page", page_size_param = "per_page", page_size = 10 } },
+                    sink.file { path = "out.jsonl" } } }
+        """)
+        let message = try #require(await h.failure())
+        #expect(message.contains("records_path 'result' is not in the response of page 1"), "\(message)")
+        await server.stop()
+    }
+}

@@ -62,8 +62,10 @@ final class LuaSinkRuntime: SinkRuntime {
             stats.update { $0.recordsIn += Int(io.records) }
             if status != LUA_OK {
                 let error = node.lua.popError(status: status, kind: .runtime)
+                let skipping = node.spec.options.onError == .skip
                 try loop.handle(PipelineError(node: node.spec.name, phase: "write", lua: error,
-                                              details: ["the whole batch of \(io.records) records was skipped"]))
+                                              details: [skipping ? "the whole batch of \(io.records) records was skipped"
+                                                                 : "while writing a batch of \(io.records) records"]))
                 stats.update { $0.errors += Int(io.records) - 1 }
             }
         }

@@ -65,9 +65,10 @@ public final class HTTPSession: Sendable {
     public func execute(_ request: HTTPRequest, raise: Bool = true) async throws -> HTTPResponse {
         let exchange = Exchange(method: request.method, url: try request.resolvedURL(base: config.baseURL),
                                 headers: mergedHeaders(request.headers), body: request.body)
-        let transfer = Transfer(runtime: runtime, metrics: metrics, profile: profile, timeouts: config.timeout,
+        var transfer = Transfer(runtime: runtime, metrics: metrics, profile: profile, timeouts: config.timeout,
                                 maxBodyBytes: config.maxBodyBytes, maxRedirects: config.maxRedirects,
                                 rateLimit: config.baseURL == nil ? config.rateLimit : nil)
+        transfer.credentialURL = config.baseURL
         return try await transfer.withRetries(exchange, policy: policy, raise: raise, authenticator: authenticator)
     }
 

@@ -15,13 +15,20 @@ struct Transfer: Sendable {
     let maxRedirects: Int
     /// The session's limit, applied to every host it talks to (nil: only limits other sessions set).
     let rateLimit: RateLimitConfig?
+    /// The origin the credentials belong to: the session's base_url (nil: the request's own URL).
+    var credentialURL: String? = nil
 
     /// Sends `exchange` with `credential` and follows redirects. Throws ``ExchangeFailure``.
     func attempt(_ exchange: Exchange, credential: Authenticator.Credential, authenticator: Authenticator?) async throws -> HTTPResponse {
-        let home = Origin(url: exchange.url)
+        let home = credentialURL.flatMap { Origin(url: $0) } ?? Origin(url: exchange.url)
         let sensitive = authenticator?.sensitiveHeaders ?? Authenticator.alwaysSensitiveHeaders
         let keyParameter = authenticator?.queryParameter.map { Set([$0]) } ?? []
         var hop = exchange
+        if Origin(url: hop.url) != home {
+            // An absolute URL on another origin (a next link, say): none of the credentials go there.
+            hop.headers.removeAll { sensitive.contains($0.0.lowercased()) }
+            hop.url = URLBuilder.removing(parameters: keyParameter, from: hop.url)
+        }
         var redirects = 0
         while true {
             var outgoing = hop

@@ -96,6 +96,6 @@ final class HTTPLuaBinding: @unchecked Sendable {
         let headers = response.headers.map { [$0.name, $0.value] }
         let headersJSON = (try? JSONSerialization.data(withJSONObject: headers)) ?? Data("[]".utf8)
         return [.integer(Int64(response.status)), .bytes(Array(headersJSON)), .bytes(response.body),
-                .string(response.url), .integer(Int64(response.attempts))]
+                .string(Redactor.shared.redact(URLRedactor.redact(response.url))), .integer(Int64(response.attempts))]
     }
 }

@@ -119,7 +119,12 @@ enum HTTPLuaPrelude {
         local page = response(status, headers_json, body, url, attempts)
         page.number = number
         page.data = json.decode(body)
-        page.records = lookup(page.data, records_path) or json.array()
+        local records = lookup(page.data, records_path)
+        if records == nil then
+          error("records_path '" .. tostring(records_path) .. "' is not in the response of page " .. number ..
+                " (" .. url .. "); check the path against the API's response", 2)
+        end
+        page.records = records == json.null and json.array() or records
         return page
       end
     end
