@@ -83,17 +83,12 @@ import Testing
     func rawRecords(_ input: [UInt8]) -> [UInt8] {
         let r = luaflow_csv_reader_new(44)!
         defer { luaflow_csv_reader_free(r) }
-        var out = luaflow_buf()
-        var lines = luaflow_i64buf()
-        luaflow_buf_init(&out)
-        luaflow_i64buf_init(&lines)
-        defer { luaflow_buf_free(&out); luaflow_i64buf_free(&lines) }
-        var err = [CChar](repeating: 0, count: 128)
+        let b = ReaderBuffers()
         let n = input.withUnsafeBufferPointer { p in
-            p.withMemoryRebound(to: CChar.self) { luaflow_csv_read(r, $0.baseAddress, $0.count, 1, &out, &lines, &err, err.count) }
+            p.withMemoryRebound(to: CChar.self) { luaflow_csv_read(r, $0.baseAddress, $0.count, 1, &b.out, &b.lines, &b.err, b.err.count) }
         }
         #expect(n == input.count)
-        return Array(UnsafeBufferPointer(start: UnsafeRawPointer(out.data!).assumingMemoryBound(to: UInt8.self), count: out.len))
+        return Array(UnsafeBufferPointer(start: UnsafeRawPointer(b.out.data!).assumingMemoryBound(to: UInt8.self), count: b.out.len))
     }
 
     @Test func fieldCountMismatchNamesTheLine() {
@@ -125,24 +120,19 @@ import Testing
     @Test func incompleteRecordsAreLeftUnconsumed() {
         let r = luaflow_csv_reader_new(44)!
         defer { luaflow_csv_reader_free(r) }
-        var out = luaflow_buf()
-        var lines = luaflow_i64buf()
-        luaflow_buf_init(&out)
-        luaflow_i64buf_init(&lines)
-        defer { luaflow_buf_free(&out); luaflow_i64buf_free(&lines) }
-        var err = [CChar](repeating: 0, count: 128)
+        let b = ReaderBuffers()
         func read(_ s: String, _ eof: Int32) -> Int {
-            let b = Array(s.utf8).map { CChar(bitPattern: $0) }
-            return luaflow_csv_read(r, b, b.count, eof, &out, &lines, &err, err.count)
+            let bytes = Array(s.utf8).map { CChar(bitPattern: $0) }
+            return luaflow_csv_read(r, bytes, bytes.count, eof, &b.out, &b.lines, &b.err, b.err.count)
         }
         #expect(read("a,b\n1,2\n3,\"x", 0) == 8)   // header + one row; "3,\"x" waits
-        #expect(lines.len == 1 && lines.data[0] == 2)
+        #expect(b.lines.len == 1 && b.lines.data[0] == 2)
         #expect(read("3,\"x\"", 0) == 0)           // could still be followed by "" or more
         #expect(read("3,\"x\"\"\"\r", 0) == 0)      // CR may start a CRLF
         #expect(read("3,\"x\"\"\"\r\n4,", 0) == 9)
         #expect(read("4,", 1) == 2)                // at EOF the trailing delimiter ends an empty field
-        #expect(bufString(out) == "{\"a\":\"1\",\"b\":\"2\"}\n{\"a\":\"3\",\"b\":\"x\\\"\"}\n{\"a\":\"4\",\"b\":\"\"}\n")
-        #expect(lines.len == 3 && lines.data[2] == 4)
+        #expect(bufString(b.out) == "{\"a\":\"1\",\"b\":\"2\"}\n{\"a\":\"3\",\"b\":\"x\\\"\"}\n{\"a\":\"4\",\"b\":\"\"}\n")
+        #expect(b.lines.len == 3 && b.lines.data[2] == 4)
     }
 
     @Test func feedingByteByByteGivesTheSameResult() {

@@ -64,23 +64,18 @@ import Testing
     @Test func incompleteElementsAreLeftUnconsumed() {
         let s = luaflow_json_splitter_new()!
         defer { luaflow_json_splitter_free(s) }
-        var out = luaflow_buf()
-        var lines = luaflow_i64buf()
-        luaflow_buf_init(&out)
-        luaflow_i64buf_init(&lines)
-        defer { luaflow_buf_free(&out); luaflow_i64buf_free(&lines) }
-        var err = [CChar](repeating: 0, count: 128)
+        let b = ReaderBuffers()
         func split(_ t: String, _ eof: Int32) -> Int {
-            let b = Array(t.utf8).map { CChar(bitPattern: $0) }
-            return luaflow_json_split(s, b, b.count, eof, &out, &lines, &err, err.count)
+            let bytes = Array(t.utf8).map { CChar(bitPattern: $0) }
+            return luaflow_json_split(s, bytes, bytes.count, eof, &b.out, &b.lines, &b.err, b.err.count)
         }
         #expect(split("[{\"a\":1}, {\"b\":\"x", 0) == 10)
         #expect(split("{\"b\":\"x\\", 0) == 0)
         #expect(split("{\"b\":\"x\\\"\"}, 12", 0) == 13) // a number may continue
         #expect(split("12", 0) == 0)
         #expect(split("12]", 1) == 3)
-        #expect(bufString(out) == "{\"a\":1}\n{\"b\":\"x\\\"\"}\n12\n")
-        #expect(lines.len == 3)
+        #expect(bufString(b.out) == "{\"a\":1}\n{\"b\":\"x\\\"\"}\n12\n")
+        #expect(b.lines.len == 3)
     }
 
     static let errorCases: [(String, String)] = [

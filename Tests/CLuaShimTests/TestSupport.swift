@@ -147,6 +147,23 @@ final class LuaState {
     }
 }
 
+/// The output buffers an incremental reader (CSV reader, JSON splitter) writes into, freed with it.
+final class ReaderBuffers {
+    var out = luaflow_buf()
+    var lines = luaflow_i64buf()
+    var err = [CChar](repeating: 0, count: 256)
+
+    init() {
+        luaflow_buf_init(&out)
+        luaflow_i64buf_init(&lines)
+    }
+
+    deinit {
+        luaflow_buf_free(&out)
+        luaflow_i64buf_free(&lines)
+    }
+}
+
 /// Result of feeding an incremental reader.
 struct SplitResult: Equatable {
     var records: [String] = []
@@ -160,15 +177,7 @@ typealias IncrementalFn = (UnsafePointer<CChar>?, Int, Int32, UnsafeMutablePoint
 /// Feeds `input` in chunks of `chunk` bytes the way the host does: unconsumed bytes are passed
 /// again together with the next chunk, and the rest with at_eof at the end.
 func feed(_ input: [UInt8], chunk: Int, _ fn: IncrementalFn) -> SplitResult {
-    var out = luaflow_buf()
-    var lines = luaflow_i64buf()
-    luaflow_buf_init(&out)
-    luaflow_i64buf_init(&lines)
-    defer {
-        luaflow_buf_free(&out)
-        luaflow_i64buf_free(&lines)
-    }
-    var err = [CChar](repeating: 0, count: 256)
+    let b = ReaderBuffers()
     var pending: [UInt8] = []
     var result = SplitResult()
     var offset = 0
@@ -176,11 +185,11 @@ func feed(_ input: [UInt8], chunk: Int, _ fn: IncrementalFn) -> SplitResult {
     func step(_ atEOF: Bool) {
         let consumed = pending.withUnsafeBufferPointer { p in
             p.withMemoryRebound(to: CChar.self) { c in
-                fn(c.baseAddress, c.count, atEOF ? 1 : 0, &out, &lines, &err, err.count)
+                fn(c.baseAddress, c.count, atEOF ? 1 : 0, &b.out, &b.lines, &b.err, b.err.count)
             }
         }
         if consumed < 0 {
-            result.error = cString(err)
+            result.error = cString(b.err)
             failed = true
             return
         }
@@ -198,9 +207,9 @@ func feed(_ input: [UInt8], chunk: Int, _ fn: IncrementalFn) -> SplitResult {
         step(false)
     }
     if !failed { step(true) }
-    let text = bufString(out)
+    let text = bufString(b.out)
     result.records = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
-    if let data = lines.data { result.lines = Array(UnsafeBufferPointer(start: data, count: lines.len)) }
+    if let data = b.lines.data { result.lines = Array(UnsafeBufferPointer(start: data, count: b.lines.len)) }
     return result
 }
 
