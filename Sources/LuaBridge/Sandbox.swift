@@ -155,8 +155,7 @@ extension LuaState {
         let rootsTable = newTable()
         push(rootsTable)
         for (i, root) in roots.enumerated() {
-            let resolved = realpath(root, nil).map { p in defer { free(p) }; return String(cString: p) } ?? root
-            lua_pushstring(handle, resolved)
+            lua_pushstring(handle, Self.resolvingSymlinks(root))
             lua_rawseti(handle, -2, lua_Integer(i + 1))
         }
         luaflow_pop(handle, 1)
@@ -167,6 +166,11 @@ extension LuaState {
         for ref in [chunk, helpers, host] { release(ref) }
     }
 
+    /// `path` with symlinks resolved (as the C path check compares them), or as given if it does not exist.
+    private static func resolvingSymlinks(_ path: String) -> String {
+        realpath(path, nil).map { p in defer { free(p) }; return String(cString: p) } ?? path
+    }
+
     /// Lets scripts use the file at `path` and its directory (a directory: everything under it).
     public func allowFiles(at path: String) {
         checkOwner()
@@ -174,9 +178,8 @@ extension LuaState {
         var isDir: ObjCBool = false
         let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDir)
         let dir = exists && isDir.boolValue ? path : (path as NSString).deletingLastPathComponent
-        let resolved = realpath(dir, nil).map { p in defer { free(p) }; return String(cString: p) } ?? dir
         push(roots)
-        lua_pushstring(handle, resolved)
+        lua_pushstring(handle, Self.resolvingSymlinks(dir))
         lua_rawseti(handle, -2, lua_Integer(lua_rawlen(handle, -2) + 1))
         luaflow_pop(handle, 1)
     }

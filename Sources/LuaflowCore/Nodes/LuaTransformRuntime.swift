@@ -35,14 +35,8 @@ final class LuaTransformRuntime: TransformRuntime {
         return RecordBatch(taking: &out, records: outcome.produced, validated: true)
     }
 
+    /// `finalize()`: items it returns or emits become a last batch.
     func finish() throws -> RecordBatch? {
-        try LuaHooks.finalize(node, stats: stats)
-    }
-}
-
-/// `finalize()` for transforms and sources: items it returns or emits become a last batch.
-enum LuaHooks {
-    static func finalize(_ node: LuaScriptNode, stats: NodeStats) throws -> RecordBatch? {
         guard let fn = node.function("finalize") else { return nil }
         var out = luaflow_buf()
         luaflow_buf_init(&out)
