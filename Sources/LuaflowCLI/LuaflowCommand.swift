@@ -14,7 +14,7 @@ struct LuaflowCommand: ParsableCommand {
           luaflow run examples/quickstart/pipeline.lua
           luaflow run pipeline.lua --set users.page_size=50 --limit 100
         """,
-        subcommands: [RunCommand.self]
+        subcommands: [RunCommand.self, StateCommand.self]
     )
 
     /// Parses and runs, mapping usage errors to exit status 2 (ArgumentParser uses 64).

@@ -32,6 +32,11 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Stop every source after N records.")
     var limit: Int?
 
+    @OptionGroup var state: StateLocationOptions
+
+    @Flag(name: .customLong("full-refresh"), help: "Forget the pipeline's state first: no resume, incremental sources start from their initial value.")
+    var fullRefresh = false
+
     @Flag(name: .customLong("no-fuse"), help: "Run every transform in its own Lua state and thread (for debugging; output is the same).")
     var noFuse = false
 
@@ -50,7 +55,10 @@ struct RunCommand: ParsableCommand {
         do {
             let spec = try PipelineLoader.load(file: pipeline, overrides: overrides.compactMap(PipelineLoader.Override.init))
             let graph = try PipelineGraph(spec)
-            let runner = try PipelineRunner(graph: graph, options: RunOptions(limit: limit, fuse: !noFuse, extensions: HTTPLuaModule.extensions()))
+            // A --limit run is a preview: it neither resumes nor moves the state on.
+            let stateOptions = limit == nil ? StateOptions(path: state.path(for: spec), fullRefresh: fullRefresh) : nil
+            let runner = try PipelineRunner(graph: graph, options: RunOptions(limit: limit, fuse: !noFuse, extensions: HTTPLuaModule.extensions(),
+                                                                              state: stateOptions))
             let summary = try runner.run()
             logging.printSummary(summary)
             if summary.interrupted { throw ExitCode(130) }

@@ -19,6 +19,8 @@ final class FileSinkRuntime: SinkRuntime {
     private var columnsRef: LuaRef?
     private var textFormatter: LuaRef?
     private var records = 0
+    /// Resuming output that already has its header (CSV) or opening bracket (JSON).
+    private var resumedHeader = false
 
     init(spec: NodeSpec, pipeline: PipelineSpec, stats: NodeStats) throws {
         self.spec = spec
@@ -50,11 +52,34 @@ final class FileSinkRuntime: SinkRuntime {
         }
     }
 
+    /// Continues the in-progress output of an unfinished run (or starts it again when `state` is nil).
+    func resume(from state: SinkState?) throws {
+        writer.resume(at: state?.length)
+        guard let state else { return }
+        resumedHeader = state.length > 0
+        records = state.records
+        if let text = state.columns, !columnsConfigured {
+            columns = try JSONDecoder().decode([String].self, from: Data(text.utf8))
+        }
+    }
+
     func open() throws {
         lua.claim()
         do { try writer.open() } catch { throw PipelineError(.runtime, node: spec.name, phase: "write", "\(error)") }
+        if resumedHeader { return }
         if format == .json { try write("[") }
         if format == .csv, let columns { try writeHeader(columns) }
+    }
+
+    func checkpoint() throws -> SinkState? {
+        try guarded { try writer.flush() }
+        return state
+    }
+
+    /// How far the output goes: what a checkpoint records.
+    var state: SinkState {
+        SinkState(node: spec.name, path: writer.path, length: writer.length, records: records,
+                  columns: columns.flatMap { try? String(decoding: JSONEncoder().encode($0), as: UTF8.self) })
     }
 
     func consume(_ input: RecordBatch) throws {

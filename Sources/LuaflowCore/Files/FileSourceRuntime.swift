@@ -49,6 +49,11 @@ final class FileSourceRuntime: SourceRuntime {
         if let splitter { luaflow_json_splitter_free(splitter) }
     }
 
+    let stream = ""
+    var countsPages: Bool { false }
+    var position: SourcePosition { SourcePosition(produced: produced) }
+    func start(from start: SourceStart) throws {}
+
     func open() throws {
         fd = Foundation.open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 { throw readError("cannot open: \(String(cString: strerror(errno)))") }

@@ -17,6 +17,7 @@ final class FusedTransformRuntime: TransformRuntime {
     private var seen = 0
 
     var stats: NodeStats { memberStats[0] }
+    var holdsRecords: Bool { members.contains { $0.function("finalize") != nil } }
 
     init(specs: [NodeSpec], pipeline: PipelineSpec, stats: [NodeStats], extensions: HostExtensions) throws {
         lua = try LuaScriptNode.makeState(for: specs, pipeline: pipeline)

@@ -22,23 +22,61 @@ final class LuaSourceRuntime: SourceRuntime {
     private var lastPagination: [UInt8]?
     private var pages = 0
     private var consecutiveErrors = 0
+    private let cursor: CursorTracker?
+    private var startPoint = SourceStart()
+    let stream: String
 
     init(node: LuaScriptNode, stats: NodeStats, limit: Int?) throws {
         self.node = node
         self.stats = stats
-        getFunction = node.function("get")
-        runFunction = getFunction == nil ? try node.required("run", signature: "run() (or get(pagination, state))") : nil
+        let get = node.function("get")
+        let run = get == nil ? try node.required("run", signature: "run() (or get(pagination, state))") : nil
+        let tracker = try CursorTracker(node: node, function: (get ?? run)!, isGet: get != nil)
+        cursor = tracker
+        getFunction = get.map { tracker?.function ?? $0 }
+        runFunction = run.map { tracker?.function ?? $0 }
+        if case .string(let name) = node.lua.field(node.lua.fieldRef(node.env, "config"), "stream") {
+            stream = name
+        } else {
+            stream = ""
+        }
         batchSize = max(1, node.spec.options.batchSize ?? 1000)
         maxItems = [node.spec.options.maxItems, limit].compactMap { $0 }.min()
         lifetime = node.spec.options.lifetime
     }
 
+    func start(from start: SourceStart) throws {
+        startPoint = start
+    }
+
     func open() throws {
         node.lua.claim()
         started = DispatchTime.now()
-        pagination = node.lua.newTable()
-        state = node.lua.newTable()
+        do {
+            pagination = try startPoint.pagination.map { try node.lua.decodeJSON(Array($0.utf8)) } ?? node.lua.newTable()
+            lastPagination = startPoint.pagination.map { Array($0.utf8) }
+            var fields: [String] = []
+            if let c = startPoint.stateCursor { fields.append("\"cursor\":\(c)") }
+            if let r = startPoint.lastRun { fields.append("\"last_run\":\"\(r)\"") }
+            state = try node.lua.decodeJSON(Array("{\(fields.joined(separator: ","))}".utf8))
+            if let committed = startPoint.committedCursor { try cursor?.start(at: committed) }
+        } catch let error as LuaError {
+            throw PipelineError(node: node.spec.name, phase: "state", lua: error)
+        }
         try node.callHook("init")
+    }
+
+    var countsPages: Bool { getFunction != nil }
+
+    var position: SourcePosition {
+        get throws {
+            let max: String?
+            do { max = try cursor?.maximum() } catch let error as LuaError {
+                throw PipelineError(node: node.spec.name, phase: "state", lua: error)
+            }
+            return SourcePosition(pagination: done ? nil : lastPagination.map { String(decoding: $0, as: UTF8.self) },
+                                  produced: produced, cursor: max)
+        }
     }
 
     private var remaining: Int? { maxItems.map { $0 - produced } }

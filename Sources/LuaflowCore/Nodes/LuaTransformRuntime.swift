@@ -16,6 +16,8 @@ final class LuaTransformRuntime: TransformRuntime {
         runFunction = try node.required("run", signature: "run(item)")
     }
 
+    var holdsRecords: Bool { node.function("finalize") != nil }
+
     func open() throws {
         node.lua.claim()
         try node.callHook("init")

@@ -15,6 +15,14 @@ extension NodeRuntime {
 /// Produces batches until it returns nil.
 protocol SourceRuntime: NodeRuntime {
     func next() throws -> RecordBatch?
+    /// The stream this source reads (`config.stream`, or "" for a source with one stream).
+    var stream: String { get }
+    /// Sets where to start from committed state; called before `open`.
+    func start(from start: SourceStart) throws
+    /// Where the source is after the batches returned so far (what a checkpoint records).
+    var position: SourcePosition { get throws }
+    /// Whether `checkpoint_every` counts pages (`get()` sources) rather than records.
+    var countsPages: Bool { get }
 }
 
 /// Turns each input batch into an output batch (nil when every record was dropped); `finish`
@@ -22,6 +30,9 @@ protocol SourceRuntime: NodeRuntime {
 protocol TransformRuntime: NodeRuntime {
     func process(_ batch: RecordBatch) throws -> RecordBatch?
     func finish() throws -> RecordBatch?
+    /// Whether records may wait inside until `finish` (a `finalize()` hook): a checkpoint passing
+    /// such a node would not cover them, so its sources commit only at the end of the run.
+    var holdsRecords: Bool { get }
 }
 
 /// Consumes batches. `finish` runs when its inputs are done and makes the output durable;
@@ -32,9 +43,16 @@ protocol SinkRuntime: NodeRuntime {
     func finish() throws
     func commit() throws
     func abort()
+    /// Makes everything consumed so far durable (flush, fsync, a pending `write` batch) and
+    /// returns what a resumed run needs (nil when nothing: the sink simply starts again).
+    func checkpoint() throws -> SinkState?
+    /// Continues the in-progress output of an unfinished run; called before `open`.
+    func resume(from state: SinkState?) throws
 }
 
 extension SinkRuntime {
     func commit() throws {}
     func abort() {}
+    func checkpoint() throws -> SinkState? { nil }
+    func resume(from state: SinkState?) throws {}
 }

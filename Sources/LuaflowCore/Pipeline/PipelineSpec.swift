@@ -79,7 +79,12 @@ public struct NodeSpec: Sendable {
 
 /// Options every node understands, read from its config table.
 public struct NodeOptions: Sendable {
-    public enum OnError: String, Sendable, CaseIterable { case fail, skip }
+    /// What happens to a record (or source call) that fails: stop the run, count and log it, or
+    /// also write it with its error to `<node>.dead.jsonl`.
+    public enum OnError: String, Sendable, CaseIterable {
+        case fail, skip
+        case deadLetter = "dead_letter"
+    }
 
     public var onError: OnError = .fail
     public var maxItems: Int?
@@ -97,6 +102,8 @@ public struct NodeOptions: Sendable {
     public var workers = 1
     /// Keep the input order across workers (default) or emit batches as they finish.
     public var ordered = true
+    /// Pages (`get()` sources) or records (other sources) between checkpoints.
+    public var checkpointEvery: Int?
 
     public init() {}
 
@@ -125,6 +132,7 @@ public struct NodeOptions: Sendable {
         }
         maxItems = try integer("max_items", min: 0)
         batchSize = try integer("batch_size", min: 1)
+        checkpointEvery = try integer("checkpoint_every", min: 1)
         memoryLimitMB = try integer("memory_limit", min: 0) ?? memoryLimitMB
         instructionLimit = try integer("instruction_limit", min: 0) ?? instructionLimit
         lazyRecords = try boolean("lazy_records") ?? lazyRecords

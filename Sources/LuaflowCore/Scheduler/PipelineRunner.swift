@@ -11,11 +11,14 @@ public struct RunOptions: Sendable {
     public var fuse = true
     /// Host modules and built-ins from other targets (HTTP).
     public var extensions = HostExtensions()
+    /// Checkpoints, resume and incremental state (nil: a run that neither reads nor keeps state).
+    public var state: StateOptions?
 
-    public init(limit: Int? = nil, fuse: Bool = true, extensions: HostExtensions = HostExtensions()) {
+    public init(limit: Int? = nil, fuse: Bool = true, extensions: HostExtensions = HostExtensions(), state: StateOptions? = nil) {
         self.limit = limit
         self.fuse = fuse
         self.extensions = extensions
+        self.state = state
     }
 }
 
@@ -82,6 +85,7 @@ public final class PipelineRunner {
                 control.track(q)
             }
         }
+        let runState = try options.state.map { try makeRunState($0) }
         let interrupted = InterruptFlag()
         let group = DispatchGroup()
         let threads = zip(plan.stages, runtimes).flatMap { nodes, replicas -> [StageThread] in
@@ -89,14 +93,16 @@ public final class PipelineRunner {
             let output = StageOutput(queues: graph.outputs[nodes.last!, default: []].compactMap { queues[$0] },
                                      workers: replicas.count, ordered: head.options.ordered)
             return replicas.enumerated().map { index, runtime in
-                let stage = Stage(runtime: runtime, input: queues[nodes[0]], output: output, control: control, interrupted: interrupted)
+                let stage = Stage(node: nodes[0], runtime: runtime, input: queues[nodes[0]], output: output, control: control,
+                                  interrupted: interrupted, checkpointer: runState?.checkpointers[nodes[0]],
+                                  coordinator: runState?.coordinator)
                 let name = nodes.map { graph.node($0).name }.joined(separator: "+") + (replicas.count > 1 ? "/\(index + 1)" : "")
                 return StageThread(name: name, group: group) { stage.run() }
             }
         }
         threads.forEach { $0.start() }
         group.wait()
-        try publishOutputs(control)
+        try finish(control, state: runState, interrupted: interrupted.value)
         return RunSummary(nodes: stats.map { ($0.name, $0.role, $0.snapshot) },
                           seconds: Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9,
                           interrupted: interrupted.value)
@@ -104,19 +110,58 @@ public final class PipelineRunner {
 }
 
 extension PipelineRunner {
-    /// Sinks publish together, only when every node succeeded; otherwise none does.
-    fileprivate func publishOutputs(_ control: RunControl) throws {
+    /// Sinks publish together, only when every node succeeded; otherwise none does. With state, a
+    /// failed or interrupted run keeps its in-progress outputs and checkpoints for the next run to
+    /// resume, and a successful one commits its final state before publishing.
+    fileprivate func finish(_ control: RunControl, state: RunState?, interrupted: Bool) throws {
         let sinks = runtimes.joined().compactMap { $0 as? SinkRuntime }
         if let error = control.error {
             sinks.forEach { $0.abort() }
             throw error
         }
-        do {
-            for sink in sinks { try sink.commit() }
-        } catch {
+        if state != nil, interrupted {
             sinks.forEach { $0.abort() }
-            throw error
+            return
         }
+        let publish = {
+            do {
+                for sink in sinks { try sink.commit() }
+            } catch {
+                sinks.forEach { $0.abort() }
+                throw error
+            }
+        }
+        guard let state else { return try publish() }
+        try state.complete(sinks: sinks.compactMap { ($0 as? FileSinkRuntime)?.state }, publish: publish)
+    }
+
+    /// Source runtimes by node id (sources are never fused or replicated).
+    fileprivate var sourceRuntimes: [Int: SourceRuntime] {
+        Dictionary(uniqueKeysWithValues: zip(plan.stages, runtimes).compactMap { nodes, replicas in
+            (replicas.first as? SourceRuntime).map { (nodes[0], $0) }
+        })
+    }
+
+    fileprivate func makeRunState(_ options: StateOptions) throws -> RunState {
+        let sinks = Dictionary(uniqueKeysWithValues: zip(plan.stages, runtimes).compactMap { nodes, replicas in
+            (replicas.first as? SinkRuntime).map { (nodes[0], $0) }
+        })
+        let holding = Set(zip(plan.stages, runtimes).flatMap { nodes, replicas in
+            (replicas.first as? TransformRuntime)?.holdsRecords == true ? nodes : []
+        })
+        var downstream: [Int: Set<Int>] = [:]
+        var buffered = Set<Int>()
+        for source in sourceRuntimes.keys {
+            var seen = Set<Int>()
+            var frontier = [source]
+            while let id = frontier.popLast() {
+                for next in graph.outputs[id, default: []] where seen.insert(next).inserted { frontier.append(next) }
+            }
+            downstream[source] = seen.filter { sinks[$0] != nil }
+            if !seen.isDisjoint(with: holding) { buffered.insert(source) }
+        }
+        return try RunState(options: options, graph: graph, sources: sourceRuntimes, sinks: sinks,
+                            downstream: downstream, buffered: buffered)
     }
 }
 
@@ -130,11 +175,15 @@ final class InterruptFlag: @unchecked Sendable {
 
 /// The loop of one node's thread (or of one worker of a node).
 private struct Stage: @unchecked Sendable {
+    /// The node id of the stage's first node.
+    let node: Int
     let runtime: NodeRuntime
     let input: BoundedQueue<RecordBatch>?
     let output: StageOutput
     let control: RunControl
     let interrupted: InterruptFlag
+    let checkpointer: SourceCheckpointer?
+    let coordinator: CheckpointCoordinator?
 
     func run() {
         let started = DispatchTime.now()
@@ -154,18 +203,36 @@ private struct Stage: @unchecked Sendable {
     }
 
     private func pump(_ source: SourceRuntime) throws {
+        var skip = checkpointer?.skip ?? 0
         while !control.failed {
             if luaflow_interrupt_requested() > 0 {
                 interrupted.raise()
+                if let marker = try checkpointer?.marker(source) { output.send(marker) }
                 return
             }
-            guard let batch = try source.next() else { return }
+            guard var batch = try source.next() else {
+                try checkpointer?.sourceEnded(source)
+                return
+            }
+            if skip > 0 {
+                // Resuming: the checkpoint already covers these records.
+                let n = min(skip, batch.records)
+                skip -= n
+                source.stats.update { $0.recordsOut -= n }
+                guard let rest = batch.dropping(first: n) else { continue }
+                batch = rest
+            }
             output.send(batch)
+            if let marker = try checkpointer?.afterBatch(source, records: batch.records) { output.send(marker) }
         }
     }
 
     private func pump(_ transform: TransformRuntime) throws {
         while let (number, batch) = input?.popNumbered() {
+            if batch.checkpoint != nil {
+                output.deliver(batch, for: number)
+                continue
+            }
             output.deliver(try transform.process(batch), for: number)
         }
         guard !control.failed else { return }
@@ -174,6 +241,10 @@ private struct Stage: @unchecked Sendable {
 
     private func pump(_ sink: SinkRuntime) throws {
         while let batch = input?.pop() {
+            if let marker = batch.checkpoint {
+                try coordinator?.acknowledge(marker, sink: node, state: try sink.checkpoint())
+                continue
+            }
             try sink.consume(batch)
         }
         if !control.failed { try sink.finish() }

@@ -22,6 +22,8 @@ public final class RecordBatch: @unchecked Sendable {
     /// True when the text was produced by luaflow's encoder (known valid JSON).
     public let validated: Bool
     public let origin: Origin?
+    /// Set on a checkpoint marker (a batch with no records) that a source sends after its batches.
+    let checkpoint: Checkpoint?
 
     /// Takes ownership of `buffer`'s bytes, leaving it empty.
     init(taking buffer: inout luaflow_buf, records: Int, validated: Bool, origin: Origin? = nil) {
@@ -31,6 +33,17 @@ public final class RecordBatch: @unchecked Sendable {
         self.records = records
         self.validated = validated
         self.origin = origin
+        checkpoint = nil
+    }
+
+    /// A checkpoint marker: no records; stages pass it on in order, sinks acknowledge it.
+    init(marker: Checkpoint) {
+        bytes = nil
+        length = 0
+        records = 0
+        validated = true
+        origin = nil
+        checkpoint = marker
     }
 
     deinit { free(bytes) }

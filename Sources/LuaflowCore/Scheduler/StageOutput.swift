@@ -7,6 +7,11 @@ import Foundation
 final class StageOutput: @unchecked Sendable {
     private let queues: [BoundedQueue<RecordBatch>]
     private let ordered: Bool
+    /// Workers that may finish batches out of order (several of them).
+    private let parallel: Bool
+    /// Unordered: numbers finished after `nextNumber`, and checkpoint markers waiting for them.
+    private var finished = Set<Int>()
+    private var waitingMarkers: [Int: RecordBatch] = [:]
     private let lock = NSLock()
     private var pending: [Int: RecordBatch?] = [:]
     private var nextNumber = 0
@@ -18,6 +23,7 @@ final class StageOutput: @unchecked Sendable {
         self.queues = queues
         self.runningWorkers = workers
         self.ordered = ordered && workers > 1
+        parallel = workers > 1
     }
 
     /// Sends a source's batch (a source has a single worker and no input order to keep).
@@ -33,7 +39,7 @@ final class StageOutput: @unchecked Sendable {
     /// Sends the result of input batch `number` (nil when it produced nothing).
     func deliver(_ batch: RecordBatch?, for number: Int) {
         guard ordered else {
-            if let batch { push(batch) }
+            if parallel { deliverUnordered(batch, for: number) } else if let batch { push(batch) }
             return
         }
         lock.withLock {
@@ -41,6 +47,21 @@ final class StageOutput: @unchecked Sendable {
             while let next = pending.removeValue(forKey: nextNumber) {
                 nextNumber += 1
                 if let next { push(next) }
+            }
+        }
+    }
+
+    /// Records go on as soon as they are ready, but a checkpoint marker waits until every batch
+    /// before it has gone: its commit must cover them.
+    private func deliverUnordered(_ batch: RecordBatch?, for number: Int) {
+        lock.withLock {
+            if let batch {
+                if batch.checkpoint != nil { waitingMarkers[number] = batch } else { push(batch) }
+            }
+            finished.insert(number)
+            while finished.remove(nextNumber) != nil {
+                if let marker = waitingMarkers.removeValue(forKey: nextNumber) { push(marker) }
+                nextNumber += 1
             }
         }
     }

@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import LuaflowCore
+
+/// `luaflow state show|reset pipeline.lua`: what a pipeline's state store holds.
+struct StateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "state",
+        abstract: "Show or reset a pipeline's state (resume points and incremental cursors).",
+        subcommands: [Show.self, Reset.self]
+    )
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show each source's cursor, resume point and counts, and how the last run ended.",
+            discussion: "Example:\n  luaflow state show pipeline.lua --json")
+
+        @Argument(help: "The pipeline file.") var pipeline: String
+        @OptionGroup var location: StateLocationOptions
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() throws {
+            try StateCommand.guarded {
+                let spec = try PipelineLoader.load(file: pipeline, overrides: [])
+                let report = try StateReport(store: StateStore(path: location.path(for: spec)))
+                print(Redactor.shared.redact(json ? report.json() : report.table()))
+            }
+        }
+    }
+
+    struct Reset: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Forget the state of the whole pipeline or of one node: its next run starts from scratch.",
+            discussion: "Examples:\n  luaflow state reset pipeline.lua\n  luaflow state reset pipeline.lua users")
+
+        @Argument(help: "The pipeline file.") var pipeline: String
+        @Argument(help: "Only this node (default: every node).") var node: String?
+        @OptionGroup var location: StateLocationOptions
+
+        func run() throws {
+            try StateCommand.guarded {
+                let spec = try PipelineLoader.load(file: pipeline, overrides: [])
+                if let node, !spec.nodes.contains(where: { $0.name == node }) {
+                    throw PipelineError(.config, node: node, phase: "state",
+                                        "no node named '\(node)' in \(pipeline); nodes: \(spec.nodes.map(\.name).joined(separator: ", "))")
+                }
+                let store = try StateStore(path: location.path(for: spec))
+                try store.reset(node: node)
+                print("reset the state of \(node.map { "node \($0)" } ?? "every node") in \(store.path)")
+            }
+        }
+    }
+
+    /// Maps pipeline errors to their message and exit status.
+    static func guarded(_ body: () throws -> Void) throws {
+        do { try body() } catch let error as PipelineError {
+            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            throw ExitCode(error.exitCode)
+        } catch let error as PipelineErrors {
+            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            throw ExitCode(error.exitCode)
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import LuaflowCore
+
+/// The contents of a state store, as a table for people or JSON.
+struct StateReport {
+    let path: String
+    let run: (status: RunStatus, startedAt: String, finishedAt: String?)?
+    let streams: [StreamState]
+    let sinks: [SinkState]
+
+    init(store: StateStore) throws {
+        path = store.path
+        run = try store.lastRun()
+        streams = try store.streams()
+        sinks = try store.sinks()
+    }
+
+    func table() -> String {
+        var lines = ["state: \(path)"]
+        if let run {
+            let how = run.status == .running ? "unfinished (the next run resumes)" : run.status.rawValue
+            lines.append("last run: \(how), started \(run.startedAt)" + (run.finishedAt.map { ", ended \($0)" } ?? ""))
+        } else {
+            lines.append("no run recorded yet")
+        }
+        guard !streams.isEmpty else { return lines.joined(separator: "\n") }
+        let header = ["node", "stream", "cursor", "resume at", "records", "last run"]
+        let rows = streams.map { s in
+            [s.node, s.stream.isEmpty ? "-" : s.stream, s.cursor ?? "-",
+             s.pagination ?? (s.skip > 0 ? "record \(s.skip + 1)" : "-"), String(s.records), s.lastRun ?? "-"]
+        }
+        let widths = header.indices.map { i in ([header[i]] + rows.map { $0[i] }).map(\.count).max()! }
+        for row in [header] + rows {
+            lines.append(zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
+                .trimmingCharacters(in: .whitespaces))
+        }
+        for sink in sinks {
+            lines.append("in progress: \(sink.node) → \(sink.path) (\(sink.records) records, \(sink.length) bytes checkpointed)")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    func json() -> String {
+        func parsed(_ text: String?) -> Any {
+            guard let text, let data = text.data(using: .utf8),
+                  let value = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else { return NSNull() }
+            return value
+        }
+        let object: [String: Any] = [
+            "path": path,
+            "run": run.map { ["status": $0.status.rawValue, "started_at": $0.startedAt, "finished_at": $0.finishedAt ?? NSNull()] as [String: Any] } ?? NSNull(),
+            "streams": streams.map { s -> [String: Any] in
+                ["node": s.node, "stream": s.stream, "cursor": parsed(s.cursor), "pagination": parsed(s.pagination),
+                 "skip": s.skip, "records": s.records, "last_run": s.lastRun ?? NSNull(), "updated_at": s.updatedAt ?? NSNull()]
+            },
+            "sinks": sinks.map { ["node": $0.node, "path": $0.path, "length": $0.length, "records": $0.records] as [String: Any] },
+        ]
+        let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        return String(decoding: data, as: UTF8.self)
+    }
+}

@@ -1,0 +1,15 @@
+/// A source's position after the batches it sent before this marker. Once every sink downstream
+/// has durably written those batches and acknowledged the marker, the position is committed.
+final class Checkpoint: Sendable {
+    /// The source's node id.
+    let source: Int
+    /// Markers of one source are numbered from 1 in the order sent.
+    let sequence: Int
+    let state: StreamState
+
+    init(source: Int, sequence: Int, state: StreamState) {
+        self.source = source
+        self.sequence = sequence
+        self.state = state
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+
+/// Where a run keeps its state (`--state`), and whether to forget it first (`--full-refresh`).
+public struct StateOptions: Sendable {
+    public var path: String
+    public var fullRefresh: Bool
+
+    public init(path: String, fullRefresh: Bool = false) {
+        self.path = path
+        self.fullRefresh = fullRefresh
+    }
+}
+
+/// A checkpointed run's bookkeeping: opens and locks the store, finishes a publish a crash cut
+/// short, tells sources and sinks where to start (resuming an unfinished run), commits the end.
+final class RunState {
+    let store: StateStore
+    let resuming: Bool
+    let startedAt: String
+    let coordinator: CheckpointCoordinator
+    /// Per source node id.
+    private(set) var checkpointers: [Int: SourceCheckpointer] = [:]
+    private let lock: StateLock
+
+    /// `downstream`: sink ids each source feeds; `buffered`: sources whose records may wait in a
+    /// transform's finalize (they commit only at the end).
+    init(options: StateOptions, graph: PipelineGraph, sources: [Int: SourceRuntime], sinks: [Int: SinkRuntime],
+         downstream: [Int: Set<Int>], buffered: Set<Int>) throws {
+        lock = try StateLock(path: options.path + ".lock")
+        store = try StateStore(path: options.path)
+        if options.fullRefresh { try store.reset() }
+        let last = try store.lastRun()
+        if last?.status == .publishing { try Self.finishPublishing(store) }
+        resuming = last?.status == .running
+        startedAt = resuming ? last!.startedAt : StateStore.now()
+        coordinator = CheckpointCoordinator(store: store, downstream: downstream)
+        for (id, runtime) in sources {
+            let spec = graph.node(id)
+            let stored = try store.stream(node: spec.name, stream: runtime.stream)
+            let checkpointer = SourceCheckpointer(source: id, node: spec.name, stored: stored, resuming: resuming,
+                                                  every: spec.options.checkpointEvery, enabled: !buffered.contains(id))
+            try runtime.start(from: checkpointer.start)
+            checkpointers[id] = checkpointer
+        }
+        for (id, runtime) in sinks {
+            try runtime.resume(from: resuming ? try store.sink(node: graph.node(id).name) : nil)
+        }
+        if !resuming { try store.commit(streams: [], sinks: [], clearSinks: true) }
+        try store.markRunning(startedAt: startedAt)
+    }
+
+    /// The run succeeded: commits every source's final state (cursor, no pagination) and the sinks'
+    /// outputs as "publishing", then `publish` renames them and the run is marked succeeded.
+    func complete(sinks: [SinkState], publish: () throws -> Void) throws {
+        let streams = checkpointers.values.compactMap { checkpointer -> StreamState? in
+            guard var state = checkpointer.finalState else { return nil }
+            state.lastRun = startedAt
+            return state
+        }
+        try store.commit(streams: streams, sinks: sinks, clearSinks: true, status: .publishing)
+        try publish()
+        try store.commit(streams: [], sinks: [], clearSinks: true, status: .succeeded)
+    }
+
+    /// A crash after the final commit but before every output was renamed: finish the renames.
+    private static func finishPublishing(_ store: StateStore) throws {
+        for sink in try store.sinks() {
+            let partial = AtomicFileWriter.partialPath(for: sink.path)
+            if FileManager.default.fileExists(atPath: partial) {
+                do { try AtomicFileWriter.publish(partial, to: sink.path) } catch {
+                    throw PipelineError(.runtime, node: sink.node, phase: "publish", "\(error)")
+                }
+            }
+        }
+        try store.commit(streams: [], sinks: [], clearSinks: true, status: .succeeded)
+    }
+}

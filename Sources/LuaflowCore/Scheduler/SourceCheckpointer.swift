@@ -1,0 +1,61 @@
+/// Decides when a source sends a checkpoint marker (every `checkpoint_every` pages for `get()`
+/// sources, records otherwise) and builds the state the marker carries.
+final class SourceCheckpointer {
+    let source: Int
+    let node: String
+    let start: SourceStart
+    /// Records a resumed `run()` or file source must drop before sending any.
+    let skip: Int
+    /// Committed records of earlier runs (and of the committed part of a resumed one).
+    private let baseRecords: Int
+    /// False when records may wait in a transform's finalize: then only the end of the run commits.
+    private let enabled: Bool
+    private let every: Int?
+    private var sequence = 0
+    private var sinceLast = 0
+    /// The state to commit if the whole run succeeds, taken on the source's thread when it ended.
+    private(set) var finalState: StreamState?
+
+    init(source: Int, node: String, stored: StreamState?, resuming: Bool, every: Int?, enabled: Bool) {
+        self.source = source
+        self.node = node
+        start = resuming && stored != nil ? .resuming(stored!) : .fresh(after: stored)
+        skip = start.skip
+        baseRecords = (stored?.records ?? 0) - start.skip
+        self.every = every
+        self.enabled = enabled
+    }
+
+    /// A marker after a batch of `records`, when one is due.
+    func afterBatch(_ runtime: SourceRuntime, records: Int) throws -> RecordBatch? {
+        sinceLast += runtime.countsPages ? 1 : records
+        let due = every ?? (runtime.countsPages ? 1 : 100_000)
+        guard sinceLast >= due else { return nil }
+        return try marker(runtime)
+    }
+
+    /// A marker now (the run was interrupted: the position so far is worth keeping).
+    func marker(_ runtime: SourceRuntime) throws -> RecordBatch? {
+        guard enabled else { return nil }
+        sinceLast = 0
+        sequence += 1
+        return RecordBatch(marker: Checkpoint(source: source, sequence: sequence, state: try state(runtime, finished: false)))
+    }
+
+    /// The source is done: keeps its final state (cursor, record count) for the end of the run.
+    func sourceEnded(_ runtime: SourceRuntime) throws {
+        finalState = try state(runtime, finished: true)
+    }
+
+    /// What the store keeps for this source now (`finished`: the run is complete).
+    func state(_ runtime: SourceRuntime, finished: Bool) throws -> StreamState {
+        let position = try runtime.position
+        let cursor = position.cursor ?? start.committedCursor
+        return StreamState(node: node, stream: runtime.stream,
+                           pagination: finished ? nil : position.pagination,
+                           skip: finished || runtime.countsPages ? 0 : position.produced,
+                           runCursor: finished ? cursor : start.stateCursor,
+                           cursor: cursor, records: baseRecords + position.produced,
+                           lastRun: start.lastRun)
+    }
+}

@@ -1,0 +1,34 @@
+/// Where a source starts: a fresh run, or the resume point of an unfinished one.
+struct SourceStart {
+    /// JSON of the pagination the first `get()` call receives (nil: `{}`).
+    var pagination: String?
+    /// Records a `run()` or file source already delivered in the unfinished run.
+    var skip = 0
+    /// JSON of `state.cursor` for `get(pagination, state)`.
+    var stateCursor: String?
+    /// JSON of the cursor committed so far (the running maximum starts here).
+    var committedCursor: String?
+    /// ISO-8601 start of the last successful run (`state.last_run`).
+    var lastRun: String?
+
+    /// A fresh run after `stored` (nil: the first run).
+    static func fresh(after stored: StreamState?) -> SourceStart {
+        SourceStart(stateCursor: stored?.cursor, committedCursor: stored?.cursor, lastRun: stored?.lastRun)
+    }
+
+    /// Resuming the unfinished run `stored` describes.
+    static func resuming(_ stored: StreamState) -> SourceStart {
+        SourceStart(pagination: stored.pagination, skip: stored.skip, stateCursor: stored.runCursor,
+                    committedCursor: stored.cursor, lastRun: stored.lastRun)
+    }
+}
+
+/// A source's position after the batches it returned so far.
+struct SourcePosition {
+    /// JSON of the pagination the next `get()` call would receive.
+    var pagination: String?
+    /// Records delivered in this run, counting those skipped on resume.
+    var produced: Int
+    /// JSON of the largest `cursor_field` value seen (including the committed one).
+    var cursor: String?
+}

@@ -1,0 +1,23 @@
+import Foundation
+
+/// An exclusive lock on a pipeline's state for the life of a run, so two runs of one pipeline
+/// cannot interleave their checkpoints. Released when the process exits, even by SIGKILL.
+final class StateLock {
+    private let fd: Int32
+
+    init(path: String) throws {
+        try? FileManager.default.createDirectory(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path,
+                                                 withIntermediateDirectories: true)
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            throw PipelineError(.config, node: "state", phase: "state", "cannot open \(path): \(String(cString: strerror(errno)))")
+        }
+        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            close(fd)
+            throw PipelineError(.config, node: "state", phase: "state",
+                                "another luaflow run is using this pipeline's state (\(path)); wait for it to finish")
+        }
+    }
+
+    deinit { close(fd) }
+}

@@ -1,0 +1,153 @@
+import Foundation
+import GRDB
+
+/// A pipeline's state in SQLite (`.luaflow/state.db` beside pipeline.lua by default): per source
+/// and stream the resume point and incremental cursor, per file sink the checkpointed length of
+/// its in-progress output, and how the last run ended. Every commit is one transaction.
+public final class StateStore: @unchecked Sendable {
+    public let path: String
+    private let db: DatabaseQueue
+
+    /// Opens (creating if needed) the store at `path`.
+    public init(path: String) throws {
+        self.path = path
+        do {
+            try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path,
+                                                    withIntermediateDirectories: true)
+            db = try DatabaseQueue(path: path)
+            try Self.migrator.migrate(db)
+        } catch {
+            throw PipelineError(.config, node: "state", phase: "state", "cannot open the state store \(path): \(error)")
+        }
+    }
+
+    /// The default store of a pipeline: `.luaflow/state.db` in its directory.
+    public static func defaultPath(forPipelineIn directory: String) -> String {
+        directory + "/.luaflow/state.db"
+    }
+
+    private static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE run (id INTEGER PRIMARY KEY CHECK (id = 1), status TEXT NOT NULL, started_at TEXT NOT NULL,
+                                  finished_at TEXT);
+                CREATE TABLE stream (node TEXT NOT NULL, stream TEXT NOT NULL, pagination TEXT, skip INTEGER NOT NULL DEFAULT 0,
+                                     run_cursor TEXT, cursor TEXT, records INTEGER NOT NULL DEFAULT 0, last_run TEXT,
+                                     updated_at TEXT, PRIMARY KEY (node, stream));
+                CREATE TABLE sink (node TEXT PRIMARY KEY, path TEXT NOT NULL, length INTEGER NOT NULL, records INTEGER NOT NULL,
+                                   columns TEXT);
+                """)
+        }
+        return migrator
+    }
+
+    // MARK: Runs
+
+    /// The last run's status and start time, if there was one.
+    public func lastRun() throws -> (status: RunStatus, startedAt: String, finishedAt: String?)? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT status, started_at, finished_at FROM run").flatMap { row in
+                RunStatus(rawValue: row["status"]).map { ($0, row["started_at"], row["finished_at"]) }
+            }
+        }
+    }
+
+    /// Records that a run started (or resumed) at `startedAt`.
+    public func markRunning(startedAt: String) throws {
+        try write { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO run (id, status, started_at, finished_at) VALUES (1, 'running', ?, NULL)",
+                           arguments: [startedAt])
+        }
+    }
+
+    public func markRun(_ status: RunStatus) throws {
+        try write { db in
+            try db.execute(sql: "UPDATE run SET status = ?, finished_at = ? WHERE id = 1", arguments: [status.rawValue, Self.now()])
+        }
+    }
+
+    // MARK: Streams and sinks
+
+    public func streams() throws -> [StreamState] {
+        try read { db in try Row.fetchAll(db, sql: "SELECT * FROM stream ORDER BY node, stream").map(Self.stream) }
+    }
+
+    public func stream(node: String, stream: String) throws -> StreamState? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM stream WHERE node = ? AND stream = ?", arguments: [node, stream]).map(Self.stream)
+        }
+    }
+
+    public func sinks() throws -> [SinkState] {
+        try read { db in try Row.fetchAll(db, sql: "SELECT * FROM sink ORDER BY node").map(Self.sink) }
+    }
+
+    public func sink(node: String) throws -> SinkState? {
+        try read { db in try Row.fetchOne(db, sql: "SELECT * FROM sink WHERE node = ?", arguments: [node]).map(Self.sink) }
+    }
+
+    /// Commits streams and sinks together: a checkpoint, or the end of a run (`status`).
+    public func commit(streams: [StreamState], sinks: [SinkState], clearSinks: Bool = false, status: RunStatus? = nil) throws {
+        let now = Self.now()
+        try write { db in
+            for s in streams {
+                try db.execute(sql: """
+                    INSERT OR REPLACE INTO stream (node, stream, pagination, skip, run_cursor, cursor, records, last_run, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [s.node, s.stream, s.pagination, s.skip, s.runCursor, s.cursor, s.records, s.lastRun, now])
+            }
+            if clearSinks { try db.execute(sql: "DELETE FROM sink") }
+            for s in sinks {
+                try db.execute(sql: "INSERT OR REPLACE INTO sink (node, path, length, records, columns) VALUES (?, ?, ?, ?, ?)",
+                               arguments: [s.node, s.path, s.length, s.records, s.columns])
+            }
+            if let status {
+                try db.execute(sql: "UPDATE run SET status = ?, finished_at = ? WHERE id = 1", arguments: [status.rawValue, now])
+            }
+        }
+    }
+
+    /// Forgets everything (`--full-refresh`, `state reset`), or only what belongs to `node`.
+    public func reset(node: String? = nil) throws {
+        try write { db in
+            if let node {
+                try db.execute(sql: "DELETE FROM stream WHERE node = ?", arguments: [node])
+                try db.execute(sql: "DELETE FROM sink WHERE node = ?", arguments: [node])
+            } else {
+                try db.execute(sql: "DELETE FROM stream; DELETE FROM sink; DELETE FROM run;")
+            }
+        }
+    }
+
+    // MARK: Plumbing
+
+    /// Current UTC time as ISO-8601 with milliseconds.
+    public static func now() -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: Date())
+    }
+
+    private static func stream(_ row: Row) -> StreamState {
+        StreamState(node: row["node"], stream: row["stream"], pagination: row["pagination"], skip: row["skip"],
+                    runCursor: row["run_cursor"], cursor: row["cursor"], records: row["records"], lastRun: row["last_run"],
+                    updatedAt: row["updated_at"])
+    }
+
+    private static func sink(_ row: Row) -> SinkState {
+        SinkState(node: row["node"], path: row["path"], length: row["length"], records: row["records"], columns: row["columns"])
+    }
+
+    private func read<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try db.read(body) } catch { throw storeError(error) }
+    }
+
+    private func write(_ body: (Database) throws -> Void) throws {
+        do { try db.write(body) } catch { throw storeError(error) }
+    }
+
+    private func storeError(_ error: Error) -> PipelineError {
+        PipelineError(.runtime, node: "state", phase: "state", "state store \(path): \(error)")
+    }
+}
