@@ -26,7 +26,7 @@ import Testing
 
     @Test(arguments: [
         (#"batch_size = 1.5"#, "batch_size must be an integer of at least 1, got 1.5"),
-        (#"on_error = "retry""#, #"on_error must be one of fail, skip, got "retry""#),
+        (#"on_error = "retry""#, #"on_error must be one of fail, skip, dead_letter, got "retry""#),
         (#"workers = "many""#, #"workers must be a positive integer or "auto", got "many""#),
         (#"lifetime = -1"#, "lifetime must be a number of seconds above 0, got -1"),
     ])

@@ -37,16 +37,22 @@ struct Workspace {
 
     /// Loads, validates and runs `pipeline` (default pipeline.lua) in-process.
     @discardableResult
-    func run(_ pipeline: String = "pipeline.lua", overrides: [String] = [], limit: Int? = nil, fuse: Bool = true) throws -> RunSummary {
+    func run(_ pipeline: String = "pipeline.lua", overrides: [String] = [], limit: Int? = nil, fuse: Bool = true,
+             state: Bool = false, fullRefresh: Bool = false) throws -> RunSummary {
         let spec = try PipelineLoader.load(file: path(pipeline), overrides: overrides.compactMap(PipelineLoader.Override.init))
-        let runner = try PipelineRunner(graph: try PipelineGraph(spec), options: RunOptions(limit: limit, fuse: fuse))
+        let stateOptions = state ? StateOptions(path: statePath, fullRefresh: fullRefresh) : nil
+        let runner = try PipelineRunner(graph: try PipelineGraph(spec), options: RunOptions(limit: limit, fuse: fuse, state: stateOptions))
         return try runner.run()
     }
 
+    /// The state store of a run with `state: true`.
+    var statePath: String { path(".luaflow/state.db") }
+
     /// Runs and returns the error's description, or nil when the run succeeded.
-    func failure(_ pipeline: String = "pipeline.lua", fuse: Bool = true) -> (message: String, exitCode: Int32)? {
+    func failure(_ pipeline: String = "pipeline.lua", overrides: [String] = [], fuse: Bool = true,
+                 state: Bool = false) -> (message: String, exitCode: Int32)? {
         do {
-            try run(pipeline, fuse: fuse)
+            try run(pipeline, overrides: overrides, fuse: fuse, state: state)
             return nil
         } catch let error as PipelineErrors {
             return (error.description, error.exitCode)

@@ -80,20 +80,21 @@ final class LuaRecordLoop {
         return RecordBatch(taking: &out, records: outcome.produced, validated: true, origin: batch.origin)
     }
 
-    /// Applies `on_error`: `fail` rethrows, `skip` counts and logs.
-    func handle(_ failure: PipelineError) throws {
-        try ErrorPolicy.apply(failure, spec: spec, stats: stats)
+    /// Applies `on_error` to a failure (with the record's JSON text when known).
+    func handle(_ failure: PipelineError, record: [UInt8]? = nil) throws {
+        try ErrorPolicy.apply(failure, spec: spec, stats: stats, record: record)
     }
 
     /// Handles a record that failed: a bad input line falls under the reading node's policy and
     /// counters, anything else under this node's.
     func fail(_ error: LuaError, batch: RecordBatch, io: luaflow_batch_io, recordNumber: Int) throws {
         let failure = recordError(error, phase: io.phase, batch: batch, io: io, recordNumber: recordNumber)
+        let record = batch.bytes.map { Array(UnsafeRawBufferPointer(start: $0 + io.record_start, count: io.record_len)) }
         if Int(io.phase) == Int(LUAFLOW_PHASE_DECODE), let origin = batch.origin {
-            try ErrorPolicy.apply(failure, policy: origin.onError, node: origin.node, stats: origin.stats)
+            try ErrorPolicy.apply(failure, policy: origin.onError, node: origin.node, stats: origin.stats, record: record)
             origin.stats.update { $0.recordsOut -= 1 } // the source did not produce it after all
         } else {
-            try handle(failure)
+            try handle(failure, record: record)
         }
     }
 

@@ -19,6 +19,7 @@ final class LuaScriptNode {
         env = try lua.makeEnvironment(label: spec.name)
         let context = NodeContext(spec: spec, pipeline: pipeline, stats: stats)
         for module in extensions.modules { try module.install(into: lua, env: env, node: context) }
+        try Self.installErrorsModule(lua, env: env)
 
         let source: [UInt8]
         switch spec.implementation {
@@ -102,6 +103,12 @@ final class LuaScriptNode {
             PipelineLog.logger.log(level: .init(luaLevel: level), "\(Redactor.shared.redact(message))", metadata: ["node": "\(label)"])
         }
         return lua
+    }
+
+    /// `errors.transient(...)` and the other classes of ``ErrorClass``.
+    private static func installErrorsModule(_ lua: LuaState, env: LuaRef) throws {
+        let chunk = try lua.load(Array(ErrorClass.luaModule.utf8), chunkName: "luaflow/errors.lua")
+        try lua.call(chunk, 1, results: 0) { lua.push(env) }
     }
 
     private static func loadNodeConfigPrelude(_ lua: LuaState) throws -> LuaRef {

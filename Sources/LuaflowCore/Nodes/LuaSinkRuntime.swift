@@ -57,22 +57,43 @@ final class LuaSinkRuntime: SinkRuntime {
         while pendingRecords >= batchSize || (all && pendingRecords > 0) {
             io.max_records = Int64(batchSize)
             io.records = 0
+            let batchStart = io.pos
             let status = luaflow_run_write_batch(node.lua.handle, writeFunction.id, &io)
             pendingRecords -= Int(io.records)
             stats.update { $0.recordsIn += Int(io.records) }
             if status != LUA_OK {
-                let error = node.lua.popError(status: status, kind: .runtime)
-                let skipping = node.spec.options.onError == .skip
-                try loop.handle(PipelineError(node: node.spec.name, phase: "write", lua: error,
-                                              details: [skipping ? "the whole batch of \(io.records) records was skipped"
-                                                                 : "while writing a batch of \(io.records) records"]))
-                stats.update { $0.errors += Int(io.records) - 1 }
+                try batchFailed(node.lua.popError(status: status, kind: .runtime), records: Int(io.records),
+                                text: UnsafeRawBufferPointer(start: pending.data + batchStart, count: io.pos - batchStart))
             }
         }
         // Keep the unconsumed tail for the next batch.
         let rest = pending.len - io.pos
         if rest > 0 && io.pos > 0 { memmove(pending.data, pending.data + io.pos, rest) }
         pending.len = rest
+    }
+
+    /// A `write(batch)` that raised: the whole batch fails, is skipped, or goes record by record
+    /// to the dead-letter file.
+    private func batchFailed(_ error: LuaError, records: Int, text: UnsafeRawBufferPointer) throws {
+        let policy = node.spec.options.onError
+        let outcome = policy == .fail ? "while writing a batch of \(records) records"
+            : "the whole batch of \(records) records was \(policy == .skip ? "skipped" : "dead-lettered")"
+        let failure = PipelineError(node: node.spec.name, phase: "write", lua: error, details: [outcome])
+        guard policy == .deadLetter else {
+            try loop.handle(failure)
+            stats.update { $0.errors += records - 1 }
+            return
+        }
+        for line in text.split(separator: 0x0A) where !line.isEmpty {
+            try loop.handle(failure, record: Array(line))
+        }
+    }
+
+    /// A checkpoint: the pending `write` batch goes out, then the script's `flush()` if it has one.
+    func checkpoint() throws -> SinkState? {
+        try flush(all: true)
+        try node.callHook("flush")
+        return nil
     }
 
     func finish() throws {

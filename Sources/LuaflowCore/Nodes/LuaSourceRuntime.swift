@@ -22,6 +22,9 @@ final class LuaSourceRuntime: SourceRuntime {
     private var lastPagination: [UInt8]?
     private var pages = 0
     private var consecutiveErrors = 0
+    /// Retries of the current call after connection or transient errors.
+    private var retriedAttempts = 0
+    private static let maxAttempts = 3
     private let cursor: CursorTracker?
     private var startPoint = SourceStart()
     let stream: String
@@ -122,6 +125,7 @@ final class LuaSourceRuntime: SourceRuntime {
             out.len = io.record_out_start
         } else {
             consecutiveErrors = 0
+            retriedAttempts = 0
         }
         if io.done != 0 { done = true }
         return Int(io.returned) + Int(ctx.pointee.emitted - emittedBefore)
@@ -148,6 +152,7 @@ final class LuaSourceRuntime: SourceRuntime {
             return 0
         }
         consecutiveErrors = 0
+        retriedAttempts = 0
         if io.done != 0 {
             done = true
         } else {
@@ -164,11 +169,26 @@ final class LuaSourceRuntime: SourceRuntime {
         return Int(io.returned) + Int(ctx.pointee.emitted - emittedBefore)
     }
 
-    /// A source error: fatal unless `on_error = "skip"`, and fatal after 100 failures in a row.
+    /// A source error. Connection and transient errors (`errors.transient(...)` or an HTTP failure
+    /// of that class) are retried: the same call again, up to 3 attempts with backoff. Auth errors
+    /// always stop the run. Anything else is fatal unless `on_error` says otherwise, and fatal
+    /// after 100 failures in a row.
     private func sourceFailed(_ error: LuaError, function: String, producedNow: Int) throws {
         let count = produced + producedNow
         let failure = PipelineError(node: node.spec.name, phase: function.replacingOccurrences(of: "()", with: ""), lua: error,
                                     details: ["after \(count) record\(count == 1 ? "" : "s")"])
+        let errorClass = ErrorClass(message: error.message)
+        if errorClass?.isRetryable == true && retriedAttempts < Self.maxAttempts - 1 {
+            retriedAttempts += 1
+            let delay = min(10, 0.2 * Double(1 << (retriedAttempts - 1))) * Double.random(in: 0.5...1)
+            PipelineLog.logger.warning("\(function) failed (attempt \(retriedAttempts) of \(Self.maxAttempts)), retrying in \(String(format: "%.1f", delay))s: \(Redactor.shared.redact(error.message))",
+                                       metadata: ["node": "\(node.spec.name)"])
+            stats.update { $0.retries += 1 }
+            Thread.sleep(forTimeInterval: delay)
+            return
+        }
+        retriedAttempts = 0
+        if errorClass == .auth { throw failure }
         consecutiveErrors += 1
         if consecutiveErrors >= 100 {
             throw PipelineError(.runtime, node: node.spec.name, phase: "run",

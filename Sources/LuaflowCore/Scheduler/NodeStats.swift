@@ -4,6 +4,8 @@ import Foundation
 public final class NodeStats: @unchecked Sendable {
     public let name: String
     public let role: NodeSpec.Role
+    /// Where `on_error = "dead_letter"` writes this node's failed records.
+    let deadLetters: DeadLetterFile?
     private let lock = NSLock()
     private var values = Snapshot()
 
@@ -17,11 +19,14 @@ public final class NodeStats: @unchecked Sendable {
         /// HTTP requests the node made, and how many of their attempts were retries.
         public var requests = 0
         public var retries = 0
+        /// Failed records written to the dead-letter file (also counted in `errors`).
+        public var deadLettered = 0
     }
 
-    init(name: String, role: NodeSpec.Role) {
+    init(name: String, role: NodeSpec.Role, deadLetters: DeadLetterFile? = nil) {
         self.name = name
         self.role = role
+        self.deadLetters = deadLetters
     }
 
     public func update(_ body: (inout Snapshot) -> Void) {

@@ -40,7 +40,9 @@ public final class PipelineRunner {
         self.options = options
         plan = StagePlan(graph: graph, fuse: options.fuse)
         let statsById = Dictionary(uniqueKeysWithValues: graph.order.map {
-            ($0, NodeStats(name: graph.node($0).name, role: graph.node($0).role))
+            let node = graph.node($0)
+            let deadLetters = node.options.onError == .deadLetter ? DeadLetterFile(node: node.name, directory: graph.spec.directory) : nil
+            return ($0, NodeStats(name: node.name, role: node.role, deadLetters: deadLetters))
         })
         var runtimes: [[NodeRuntime]] = []
         var problems: [PipelineError] = []
@@ -115,6 +117,8 @@ extension PipelineRunner {
     /// resume, and a successful one commits its final state before publishing.
     fileprivate func finish(_ control: RunControl, state: RunState?, interrupted: Bool) throws {
         let sinks = runtimes.joined().compactMap { $0 as? SinkRuntime }
+        // Dead letters describe what happened, whatever the outcome.
+        for file in stats.compactMap(\.deadLetters) { try file.publish() }
         if let error = control.error {
             sinks.forEach { $0.abort() }
             throw error

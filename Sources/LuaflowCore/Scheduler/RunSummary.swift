@@ -26,14 +26,15 @@ public struct RunSummary: Sendable {
     /// ```
     public func table() -> String {
         let http = rows.contains { $0.stats.requests > 0 }
-        let header = ["node", "kind", "in", "out", "dropped", "errors"] + (http ? ["requests", "retries"] : []) + ["time"]
+        let dead = rows.contains { $0.stats.deadLettered > 0 }
+        let header = ["node", "kind", "in", "out", "dropped", "errors"] + (dead ? ["dead"] : []) + (http ? ["requests", "retries"] : []) + ["time"]
         let lines = rows.map { r -> [String] in
             let s = r.stats
             let counts = [r.name, r.role.rawValue,
                           r.role == .source ? "-" : String(s.recordsIn),
                           r.role == .sink ? "-" : String(s.recordsOut),
                           r.role == .transform ? String(s.dropped) : "-",
-                          String(s.errors)]
+                          String(s.errors)] + (dead ? [String(s.deadLettered)] : [])
             return counts + (http ? [String(s.requests), String(s.retries)] : []) + [String(format: "%.2fs", s.seconds)]
         }
         let widths = header.indices.map { i in ([header] + lines).map { $0[i].count }.max() ?? 0 }
@@ -53,7 +54,7 @@ public struct RunSummary: Sendable {
         let nodes: [[String: Any]] = rows.map {
             ["node": $0.name, "kind": $0.role.rawValue, "in": $0.stats.recordsIn, "out": $0.stats.recordsOut,
              "dropped": $0.stats.dropped, "errors": $0.stats.errors, "seconds": $0.stats.seconds,
-             "requests": $0.stats.requests, "retries": $0.stats.retries]
+             "requests": $0.stats.requests, "retries": $0.stats.retries, "dead_lettered": $0.stats.deadLettered]
         }
         let object: [String: Any] = ["summary": nodes, "seconds": seconds, "interrupted": interrupted]
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()

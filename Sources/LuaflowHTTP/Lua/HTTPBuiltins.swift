@@ -15,24 +15,81 @@ enum HTTPBuiltins {
       rate_limit   = { type = "table" },
       timeout      = { type = "any" },
       insecure     = { type = "boolean", default = false },
+      incremental  = { type = "table", description = "{ cursor_field, cursor_param, initial_value, lag }: fetch only records newer than the last run's" },
     }
 
-    local pages
+    local session, pages
+    local incremental = config.incremental
+    if incremental ~= nil then
+      if type(incremental.cursor_field) ~= "string" or type(incremental.cursor_param) ~= "string" then
+        error("incremental needs cursor_field (the record field to track) and cursor_param (the query parameter to send it as)", 0)
+      end
+      if incremental.lag ~= nil and type(incremental.lag) ~= "number" then
+        error("incremental.lag must be a number (seconds, or units of a numeric cursor), got a " .. type(incremental.lag), 0)
+      end
+      cursor_field = incremental.cursor_field
+    end
+
+    -- Days since 1970-01-01 of a civil date (proleptic Gregorian).
+    local function days_from_civil(y, m, d)
+      y = m <= 2 and y - 1 or y
+      local era = (y >= 0 and y or y - 399) // 400
+      local yoe = y - era * 400
+      local doy = (153 * (m + (m > 2 and -3 or 9)) + 2) // 5 + d - 1
+      return era * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719468
+    end
+
+    local function civil_from_days(z)
+      z = z + 719468
+      local era = (z >= 0 and z or z - 146096) // 146097
+      local doe = z - era * 146097
+      local yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+      local doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+      local mp = (5 * doy + 2) // 153
+      local d = doy - (153 * mp + 2) // 5 + 1
+      local m = mp < 10 and mp + 3 or mp - 9
+      return yoe + era * 400 + (m <= 2 and 1 or 0), m, d
+    end
+
+    -- The cursor moved back by `lag`: numbers directly, ISO-8601 UTC timestamps by seconds.
+    local function lagged(value, lag)
+      if lag == nil or lag == 0 then return value end
+      if type(value) == "number" then return value - lag end
+      local y, mo, d, h, mi, s, rest = tostring(value):match("^(%d%d%d%d)-(%d%d)-(%d%d)[T ](%d%d):(%d%d):(%d%d)(.*)$")
+      if y == nil then
+        error("incremental.lag needs a numeric cursor or an ISO-8601 timestamp, got '" .. tostring(value) .. "'", 0)
+      end
+      local t = days_from_civil(tonumber(y), tonumber(mo), tonumber(d)) * 86400 + tonumber(h) * 3600 + tonumber(mi) * 60 + tonumber(s) - lag
+      local ny, nm, nd = civil_from_days(t // 86400)
+      local sec = t % 86400
+      return ("%04d-%02d-%02dT%02d:%02d:%02d"):format(ny, nm, nd, sec // 3600, sec % 3600 // 60, sec % 60) .. rest:gsub("^%.%d+", "")
+    end
 
     function init()
-      local session = http.session {
+      session = http.session {
         base_url = config.base_url, headers = config.headers, auth = config.auth, retry = config.retry,
         rate_limit = config.rate_limit, timeout = config.timeout, insecure = config.insecure,
       }
-      pages = session:paginate {
-        path = config.path, query = config.params, paginator = config.paginator, records_path = config.records_path,
-      }
     end
 
-    function get(pagination)
+    function get(pagination, state)
+      if pages == nil then
+        local query = {}
+        for k, v in pairs(config.params or {}) do query[k] = v end
+        if incremental ~= nil then
+          local since = state.cursor
+          if since == nil then since = incremental.initial_value end
+          if since ~= nil then query[incremental.cursor_param] = tostring(lagged(since, incremental.lag)) end
+        end
+        pages = session:paginate {
+          path = config.path, query = query, paginator = config.paginator, records_path = config.records_path,
+          resume = pagination.next,
+        }
+      end
       local page = pages()
       if page == nil then return nil, nil end
-      return page.records, { page = page.number }
+      if page.next == nil then return page.records, nil end
+      return page.records, { next = page.next }
     end
     """#
 

@@ -34,24 +34,29 @@ final class HTTPLuaBinding: @unchecked Sendable {
         return Self.values(of: response)
     }
 
-    /// paginate(id, method, path, query_json, headers_json, paginator_json) -> iterator id
+    /// paginate(id, method, path, query_json, headers_json, paginator_json, resume_token?) -> iterator id
     func paginate(_ args: HostArguments) throws -> [LuaValue] {
         let session = try self.session(args, 1)
         let request = try makeRequest(args, method: 2)
         let paginator = try PaginatorConfig.decode(json: Data(args.bytes(6) ?? Array(#"{"type":"none"}"#.utf8)))
-        iterators.append(PageIterator(session: session, request: request, paginator: paginator))
+        var resume: PageTarget?
+        if let token = args[7].stringValue {
+            guard let target = PageTarget(token: token) else { throw HostFunctionError("http: paginate: resume is not a page token: \(token)") }
+            resume = target
+        }
+        iterators.append(PageIterator(session: session, request: request, paginator: paginator, resume: resume))
         iteratorSessions.append(session)
         return [.integer(Int64(iterators.count))]
     }
 
-    /// next_page(iterator id) -> status, headers_json, body, url, attempts, number | nil
+    /// next_page(iterator id) -> status, headers_json, body, url, attempts, number, next_token | nil
     func nextPage(_ args: HostArguments) throws -> [LuaValue] {
         guard let index = args[1].integerValue.map(Int.init), index >= 1, index <= iterators.count else {
             throw HostFunctionError("http: unknown page iterator")
         }
         let iterator = iterators[index - 1]
         guard let page = try counted(iteratorSessions[index - 1], { try iterator.next() }) else { return [.nil] }
-        return Self.values(of: page.response) + [.integer(Int64(page.number))]
+        return Self.values(of: page.response) + [.integer(Int64(page.number)), iterator.nextToken.map { .string($0) } ?? .nil]
     }
 
     /// idempotency_key() -> a new random key, for one logical write and all its retries.

@@ -14,15 +14,25 @@ public struct HTTPLuaModule: HostModule {
     public func install(into lua: LuaState, env: LuaRef, node: NodeContext) throws {
         let binding = HTTPLuaBinding(runtime: runtime, stats: node.stats)
         let host = lua.newTable()
-        lua.register("session", in: host, binding.newSession)
-        lua.register("request", in: host, binding.request)
-        lua.register("paginate", in: host, binding.paginate)
-        lua.register("next_page", in: host, binding.nextPage)
+        lua.register("session", in: host, Self.classified(binding.newSession))
+        lua.register("request", in: host, Self.classified(binding.request))
+        lua.register("paginate", in: host, Self.classified(binding.paginate))
+        lua.register("next_page", in: host, Self.classified(binding.nextPage))
         lua.register("idempotency_key", in: host, binding.idempotencyKey)
         let prelude = try lua.load(Array(HTTPLuaPrelude.source.utf8), chunkName: "luaflow/http.lua")
         lua.setEnvironment(of: prelude, to: env)
         try lua.call(prelude, 1, results: 0) { lua.push(host) }
         lua.release(host)
+    }
+
+    /// Raises HTTP failures into Lua with their error class first (`[transient] GET ... 503 ...`),
+    /// so the host and scripts (`errors.class(err)`) can tell what to do.
+    static func classified(_ body: @escaping HostFunction) -> HostFunction {
+        { args in
+            do { return try body(args) } catch let error as HTTPError {
+                throw HostFunctionError(error.errorClass.map { "\($0.tag) \(error)" } ?? "\(error)")
+            }
+        }
     }
 
     /// The HTTP module and the `source.http` / `sink.http` built-ins, for the runner.

@@ -104,20 +104,22 @@ enum HTTPLuaPrelude {
     end
 
     -- session:paginate { path, query, headers, paginator = { type = "cursor", ... }, records_path }
-    -- returns an iterator of pages; page.records holds the records at records_path.
+    -- returns an iterator of pages; page.records holds the records at records_path, page.next a token
+    -- for the following page (nil on the last) that `resume = token` continues from in a later run.
     function Session:paginate(opts)
       opts = opts or {}
       local paginator = {}
       for k, v in pairs(opts.paginator or { type = "none" }) do paginator[k] = v end
       paginator.records_path = paginator.records_path or opts.records_path
       local id = checked(pcall(host.paginate, self.id, opts.method or "GET", opts.path or "", json.encode(pair_list(opts.query)),
-                                     json.encode(pair_list(opts.headers)), json.encode(paginator)))
+                                     json.encode(pair_list(opts.headers)), json.encode(paginator), opts.resume))
       local records_path = paginator.records_path
       return function()
-        local status, headers_json, body, url, attempts, number = checked(pcall(host.next_page, id))
+        local status, headers_json, body, url, attempts, number, next = checked(pcall(host.next_page, id))
         if status == nil then return nil end
         local page = response(status, headers_json, body, url, attempts)
         page.number = number
+        page.next = next
         page.data = json.decode(body)
         local records = lookup(page.data, records_path)
         if records == nil then

@@ -27,6 +27,10 @@ public struct OffsetPaginator: PaginationStateMachine {
         [(offsetParam, String(offset)), (limitParam, String(limit))]
     }
 
+    public mutating func resume(at target: PageTarget) {
+        if let value = target.parameter(offsetParam).flatMap(Int.init) { offset = value }
+    }
+
     public mutating func next(after page: PageSnapshot) throws -> PageTarget? {
         pages += 1
         let count = page.recordCount ?? 0

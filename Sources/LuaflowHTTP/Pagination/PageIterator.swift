@@ -14,15 +14,25 @@ public final class PageIterator {
     private let request: HTTPRequest
     private var machine: any PaginationStateMachine
     private var pending: HTTPRequest?
+    /// Where `pending` points, as the paginator named it.
+    private var pendingTarget: PageTarget?
     /// Pages returned so far.
     public private(set) var pagesFetched = 0
 
-    public init(session: HTTPSession, request: HTTPRequest, paginator: PaginatorConfig) {
+    /// `resume`: a ``PageTarget/token`` recorded earlier, to start at that page instead of the first.
+    public init(session: HTTPSession, request: HTTPRequest, paginator: PaginatorConfig, resume: PageTarget? = nil) {
         self.session = session
         self.paginator = paginator
         self.request = request
         self.machine = paginator.makeStateMachine()
-        self.pending = Self.apply(machine.firstPage, to: request)
+        if let resume { machine.resume(at: resume) }
+        pendingTarget = resume ?? machine.firstPage
+        self.pending = Self.apply(pendingTarget!, to: request)
+    }
+
+    /// The token of the page the next call fetches (nil when there is none): what a checkpoint keeps.
+    public var nextToken: String? {
+        pending == nil ? nil : pendingTarget?.token
     }
 
     /// The next page, or nil when there are no more. Blocks the calling thread while the request
@@ -64,7 +74,8 @@ public final class PageIterator {
         let snapshot = PageSnapshot(url: response.url, headers: response.headers, values: values, recordCount: count,
                                     bodyDigest: hasher.finalize())
         do {
-            pending = try machine.next(after: snapshot).map { Self.apply($0, to: request) }
+            pendingTarget = try machine.next(after: snapshot)
+            pending = pendingTarget.map { Self.apply($0, to: request) }
         } catch let error as HTTPError {
             throw error.on(method: sent.method, url: response.url)
         }

@@ -27,6 +27,10 @@ public struct PageNumberPaginator: PaginationStateMachine {
         return items
     }
 
+    public mutating func resume(at target: PageTarget) {
+        if let value = target.parameter(pageParam).flatMap(Int.init) { page = value }
+    }
+
     public mutating func next(after snapshot: PageSnapshot) throws -> PageTarget? {
         let count = snapshot.recordCount ?? 0
         guard count > 0 else { return nil }

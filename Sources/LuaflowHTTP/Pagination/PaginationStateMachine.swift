@@ -14,6 +14,13 @@ public protocol PaginationStateMachine: Sendable {
     var needsRecordCount: Bool { get }
     /// The next page after `page`, or nil when done.
     mutating func next(after page: PageSnapshot) throws -> PageTarget?
+    /// Continues from `target` (a page a checkpoint recorded) instead of the first page.
+    mutating func resume(at target: PageTarget)
+}
+
+extension PaginationStateMachine {
+    /// Styles whose next page depends only on the page just received need nothing restored.
+    public mutating func resume(at target: PageTarget) {}
 }
 
 /// The most recent values seen (at most `capacity`), for loop detection in bounded memory: a

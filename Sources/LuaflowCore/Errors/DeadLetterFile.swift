@@ -1,0 +1,55 @@
+import Foundation
+
+/// `on_error = "dead_letter"`: failed records, with the node, the error and the time, appended to
+/// `<node>.dead.jsonl` beside the pipeline. Earlier runs' entries are kept; the file is replaced
+/// atomically when the run ends (copy + append in the in-progress file, then rename).
+final class DeadLetterFile: @unchecked Sendable {
+    let path: String
+    private let node: String
+    private let lock = NSLock()
+    private var writer: AtomicFileWriter?
+
+    init(node: String, directory: String) {
+        self.node = node
+        let safe = node.map { $0.isLetter || $0.isNumber || "._-".contains($0) ? $0 : "_" }
+        path = directory + "/" + String(safe) + ".dead.jsonl"
+    }
+
+    /// Writes one entry; `record` is the record's JSON text (kept as text when it is not JSON).
+    func append(error: String, record: [UInt8]?) throws {
+        var entry: [String: Any] = ["time": StateStore.now(), "node": node, "error": Redactor.shared.redact(error)]
+        if let record {
+            if let value = try? JSONSerialization.jsonObject(with: Data(record), options: [.fragmentsAllowed]) {
+                entry["record"] = value
+            } else {
+                entry["record_text"] = Redactor.shared.redact(String(decoding: record, as: UTF8.self))
+            }
+        }
+        var line = try JSONSerialization.data(withJSONObject: entry, options: [.sortedKeys])
+        line.append(0x0A)
+        try lock.withLock {
+            let writer = try self.writer ?? open()
+            try line.withUnsafeBytes { try writer.write($0.baseAddress!, count: $0.count) }
+        }
+    }
+
+    /// Makes this run's entries visible (after the earlier ones); nothing happens when there were none.
+    func publish() throws {
+        try lock.withLock {
+            guard let writer else { return }
+            try writer.sync()
+            try writer.publish()
+            self.writer = nil
+        }
+    }
+
+    private func open() throws -> AtomicFileWriter {
+        let writer = AtomicFileWriter(path: path)
+        try writer.open()
+        if let earlier = FileManager.default.contents(atPath: path), !earlier.isEmpty {
+            try earlier.withUnsafeBytes { try writer.write($0.baseAddress!, count: $0.count) }
+        }
+        self.writer = writer
+        return writer
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+import Testing
+@testable import LuaflowCore
+
+/// Checkpoints, resume and incremental sync, in-process.
+@Suite struct StateTests {
+    /// A get() source over 5 pages of 3 records (ids 1-15) that records each page it is asked for
+    /// in `calls.log`, honours state.cursor, and fails on page `fail_at`.
+    static let pagedSource = """
+    schema = { fail_at = { type = "integer", default = 0 }, pages = { type = "integer", default = 5 } }
+    cursor_field = "id"
+    function get(pagination, state)
+      local page = pagination.page or 1
+      local log = io.open("calls.log", "a"); log:write(page, " ", tostring(state.cursor), " ", tostring(state.last_run ~= nil), "\\n"); log:close()
+      if page > config.pages then return nil end
+      if page == config.fail_at then error("page " .. page .. " is broken") end
+      local records = {}
+      for i = 1, 3 do
+        local id = (page - 1) * 3 + i
+        if state.cursor == nil or id > state.cursor then records[#records + 1] = { id = id } end
+      end
+      return records, { page = page + 1 }
+    end
+    """
+
+    func workspace() throws -> Workspace {
+        let ws = try Workspace()
+        try ws.write("src.lua", Self.pagedSource)
+        try ws.write("pipeline.lua", #"network { { source("src.lua"), sink.file { path = "out.jsonl" } } }"#)
+        return ws
+    }
+
+    func ids(_ ws: Workspace) throws -> [Int] {
+        try ws.records("out.jsonl").map { $0["id"] as! Int }
+    }
+
+    func calls(_ ws: Workspace) throws -> [String] {
+        let text = ws.exists("calls.log") ? try ws.read("calls.log") : ""
+        try? FileManager.default.removeItem(atPath: ws.path("calls.log"))
+        return text.split(separator: "\n").map(String.init)
+    }
+
+    @Test func aSecondRunFetchesOnlyNewRecords() throws {
+        let ws = try workspace()
+        try ws.run(state: true)
+        #expect(try ids(ws) == Array(1...15))
+        #expect(try calls(ws).first == "1 nil false")
+        try ws.run(overrides: ["src.pages=7"], state: true)
+        #expect(try ids(ws) == Array(16...21))
+        #expect(try calls(ws).first == "1 15 true", "state.cursor and state.last_run reach get()")
+        let stored = try #require(try StateStore(path: ws.statePath).stream(node: "src", stream: ""))
+        #expect(stored.cursor == "21")
+        #expect(stored.records == 21)
+        #expect(stored.pagination == nil)
+    }
+
+    @Test func aFailedRunResumesFromItsLastCheckpoint() throws {
+        let ws = try workspace()
+        let failure = try #require(ws.failure(overrides: ["src.fail_at=4"], state: true))
+        #expect(failure.message.contains("page 4 is broken"))
+        #expect(!ws.exists("out.jsonl"), "nothing is published by a failed run")
+        #expect(try calls(ws).map { $0.prefix(1) } == ["1", "2", "3", "4"])
+        try ws.run(state: true)
+        #expect(try ids(ws) == Array(1...15), "every record exactly once")
+        // The failure cancels the queues, so the newest checkpoint may be page 2 or 3's.
+        let resumed = try calls(ws).compactMap { Int($0.prefix(1)) }
+        #expect((2...4).contains(resumed.first ?? 0), "the resumed run starts after the first page: \(resumed)")
+        #expect(resumed.last == 6)
+        #expect(try StateStore(path: ws.statePath).lastRun()?.status == .succeeded)
+    }
+
+    @Test func fullRefreshIgnoresTheState() throws {
+        let ws = try workspace()
+        try ws.run(state: true)
+        _ = try calls(ws)
+        try ws.run(state: true, fullRefresh: true)
+        #expect(try ids(ws) == Array(1...15))
+        #expect(try calls(ws).first == "1 nil false")
+    }
+
+    @Test func aRunSourceResumesBySkippingCommittedRecords() throws {
+        let ws = try Workspace()
+        try ws.write("count.lua", """
+        schema = { fail_at = { type = "integer", default = 0 } }
+        local n = 0
+        function run()
+          n = n + 1
+          if n > 50 then return nil end
+          if n == config.fail_at then error("record " .. n .. " is broken") end
+          return { n = n }
+        end
+        """)
+        try ws.write("pipeline.lua", #"network { { source("count.lua", { batch_size = 5, checkpoint_every = 10 }), sink.file { path = "out.jsonl" } } }"#)
+        #expect(ws.failure(overrides: ["count.fail_at=37"], state: true) != nil)
+        let stored = try #require(try StateStore(path: ws.statePath).stream(node: "count", stream: ""))
+        #expect([10, 20, 30].contains(stored.skip), "a checkpoint every 10 records, before record 37")
+        let summary = try ws.run(state: true)
+        #expect(try ws.records("out.jsonl").map { $0["n"] as! Int } == Array(1...50))
+        #expect(summary.row("count")?.recordsOut == 50 - stored.skip, "only the records after the checkpoint count as produced")
+    }
+
+    @Test func aCSVSinkResumesWithItsHeaderAndColumns() throws {
+        let ws = try workspace()
+        try ws.write("pipeline.lua", #"network { { source("src.lua"), sink.file { path = "out.csv" } } }"#)
+        #expect(ws.failure(overrides: ["src.fail_at=3"], state: true) != nil)
+        try ws.run(state: true)
+        #expect(try ws.read("out.csv") == "id\n" + (1...15).map(String.init).joined(separator: "\n") + "\n")
+    }
+
+    @Test func aTransformHoldingRecordsDefersCheckpointsToTheEnd() throws {
+        let ws = try workspace()
+        try ws.write("hold.lua", """
+        local held = {}
+        function run(r) held[#held + 1] = r end
+        function finalize() for _, r in ipairs(held) do emit(r) end end
+        """)
+        try ws.write("pipeline.lua", """
+        local src, hold = source("src.lua"), transform("hold.lua")
+        network { { src, hold }, { hold, sink.file { path = "out.jsonl" } } }
+        """)
+        #expect(ws.failure(overrides: ["src.fail_at=4"], state: true) != nil)
+        #expect(try StateStore(path: ws.statePath).stream(node: "src", stream: "") == nil, "no mid-run checkpoint")
+        try ws.run(state: true)
+        #expect(try ids(ws) == Array(1...15))
+    }
+
+    @Test func stateStoreCommitsAndResets() throws {
+        let ws = try Workspace()
+        let store = try StateStore(path: ws.statePath)
+        try store.markRunning(startedAt: "2026-01-01T00:00:00.000Z")
+        try store.commit(streams: [StreamState(node: "a", pagination: #"{"page":2}"#, cursor: "5", records: 3)],
+                         sinks: [SinkState(node: "out", path: "/tmp/x", length: 10, records: 3)])
+        #expect(try store.stream(node: "a", stream: "")?.pagination == #"{"page":2}"#)
+        #expect(try store.sink(node: "out")?.length == 10)
+        #expect(try store.lastRun()?.status == .running)
+        try store.reset(node: "a")
+        #expect(try store.stream(node: "a", stream: "") == nil)
+        #expect(try store.sink(node: "out") != nil)
+        try store.reset()
+        #expect(try store.lastRun() == nil)
+    }
+}
