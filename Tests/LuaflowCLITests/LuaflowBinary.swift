@@ -38,6 +38,22 @@ enum LuaflowBinary {
                       stderr: String(decoding: stderr, as: UTF8.self))
     }
 
+    /// Starts `luaflow args...` and sends it SIGKILL after `seconds`; true when it was still running.
+    static func runKilled(_ args: [String], in directory: URL, after seconds: Double) throws -> Bool {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = args
+        process.currentDirectoryURL = directory
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        Thread.sleep(forTimeInterval: seconds)
+        let running = process.isRunning
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        return running && process.terminationReason == .uncaughtSignal
+    }
+
     /// A temp directory holding a copy of `examples/<name>` (or empty when name is nil).
     static func workspace(copying example: String? = nil) throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("luaflow-cli-\(UUID().uuidString)")
