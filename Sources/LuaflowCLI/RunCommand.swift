@@ -61,7 +61,12 @@ struct RunCommand: ParsableCommand {
                                                                               state: stateOptions))
             let summary = try runner.run()
             logging.printSummary(summary)
-            if summary.interrupted { throw ExitCode(130) }
+            if summary.interrupted {
+                if stateOptions != nil {
+                    StderrLogHandler.write("interrupted: progress up to the last checkpoint is saved; run again to resume (or --full-refresh to start over)")
+                }
+                throw ExitCode(130)
+            }
         } catch let error as PipelineErrors {
             logging.report(error.description, tracebacks: error.errors.compactMap(\.traceback))
             throw ExitCode(error.exitCode)

@@ -88,15 +88,30 @@ import Testing
         #expect(nodes[1]["in"] as? Int == 2)
     }
 
-    @Test func ctrlCDrainsFinalizesAndExits130() throws {
+    @Test func ctrlCDrainsKeepsProgressAndTheNextRunResumes() throws {
         let dir = try LuaflowBinary.workspace()
-        try dir.write("forever.lua", "local n = 0\nfunction run() n = n + 1; return { n = n } end")
-        try dir.write("pipeline.lua", #"network { { source("forever.lua", { batch_size = 100 }), sink.file { path = "out.jsonl" } } }"#)
+        // 300 records, about 10 ms each: Ctrl-C after 1 s lands in the middle.
+        try dir.write("slow.lua", """
+        local n = 0
+        function run()
+          n = n + 1
+          if n > 300 then return nil end
+          local t = os.clock() + 0.01
+          while os.clock() < t do end
+          return { n = n }
+        end
+        """)
+        try dir.write("pipeline.lua", #"network { { source("slow.lua", { batch_size = 10 }), sink.file { path = "out.jsonl" } } }"#)
         let result = try LuaflowBinary.run(["run", "pipeline.lua"], in: dir, interruptAfter: 1.0)
         #expect(result.exitCode == 130, "\(result.stderr)")
         #expect(result.stderr.contains("interrupted after"))
-        let lines = try dir.read("out.jsonl").split(separator: "\n")
-        #expect(!lines.isEmpty)
-        #expect(lines.last?.hasSuffix("}") == true)
+        #expect(result.stderr.contains("run again to resume"))
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("out.jsonl").path), "an interrupted run publishes nothing")
+        let resumed = try LuaflowBinary.run(["run", "pipeline.lua"], in: dir)
+        #expect(resumed.exitCode == 0, "\(resumed.stderr)")
+        let ns = try dir.read("out.jsonl").split(separator: "\n").map {
+            (try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any])["n"] as! Int
+        }
+        #expect(ns == Array(1...300))
     }
 }

@@ -77,9 +77,10 @@ enum HTTPBuiltins {
         local query = {}
         for k, v in pairs(config.params or {}) do query[k] = v end
         if incremental ~= nil then
-          local since = state.cursor
-          if since == nil then since = incremental.initial_value end
-          if since ~= nil then query[incremental.cursor_param] = tostring(lagged(since, incremental.lag)) end
+          -- The lag re-reads records that arrive late; the initial value is used as given.
+          local since = incremental.initial_value
+          if state.cursor ~= nil then since = lagged(state.cursor, incremental.lag) end
+          if since ~= nil then query[incremental.cursor_param] = tostring(since) end
         end
         pages = session:paginate {
           path = config.path, query = query, paginator = config.paginator, records_path = config.records_path,

@@ -1,0 +1,101 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `luaflow state show/reset`, `--state`, `--full-refresh` and declarative incremental sync.
+@Suite(.serialized) struct StateCommandTests {
+    /// `/events?since=T`: events 1...total with `updated_at` = 2026-01-01T00:00:<id>Z, those after `since`.
+    static func eventsServer(total: @escaping @Sendable () -> Int) throws -> TestHTTPServer {
+        let server = try TestHTTPServer.start(standardRoutes: false)
+        server.route("/events") { request in
+            let since = request.queryValue("since") ?? ""
+            let events = (1...total()).map { ["id": $0, "updated_at": String(format: "2026-01-01T00:00:%02dZ", $0)] as [String: Any] }
+                .filter { ($0["updated_at"] as! String) > since }
+            return .json(["events": events])
+        }
+        return server
+    }
+
+    func pipeline(_ server: TestHTTPServer, lag: Int = 0) -> String {
+        """
+        network { { source.http { name = "events", base_url = "\(server.baseURL)", path = "/events", records_path = "events",
+                                  incremental = { cursor_field = "updated_at", cursor_param = "since",
+                                                  initial_value = "2025-12-31T00:00:00Z", lag = \(lag) } },
+                    sink.file { path = "out.jsonl" } } }
+        """
+    }
+
+    func ids(_ dir: URL) throws -> [Int] {
+        try dir.read("out.jsonl").split(separator: "\n").map {
+            (try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any])["id"] as! Int
+        }
+    }
+
+    @Test func sourceHTTPIncrementalFetchesOnlyNewRecordsWithLag() throws {
+        let total = LockedCounter(5)
+        let server = try Self.eventsServer { total.value }
+        defer { server.stop() }
+        let dir = try LuaflowBinary.workspace()
+        try dir.write("pipeline.lua", pipeline(server, lag: 2))
+        #expect(try LuaflowBinary.run(["run", "pipeline.lua"], in: dir).exitCode == 0)
+        #expect(try ids(dir) == [1, 2, 3, 4, 5])
+        #expect(server.requests(path: "/events").last?.queryValue("since") == "2025-12-31T00:00:00Z")
+        total.value = 8
+        #expect(try LuaflowBinary.run(["run", "pipeline.lua"], in: dir).exitCode == 0)
+        #expect(server.requests(path: "/events").last?.queryValue("since") == "2026-01-01T00:00:03Z", "cursor 00:05 minus a lag of 2 s")
+        #expect(try ids(dir) == [4, 5, 6, 7, 8])
+
+        let show = try LuaflowBinary.run(["state", "show", "pipeline.lua"], in: dir)
+        #expect(show.exitCode == 0)
+        #expect(show.stdout.contains("last run: succeeded"))
+        #expect(show.stdout.contains("events") && show.stdout.contains("\"2026-01-01T00:00:08Z\""))
+        let json = try LuaflowBinary.run(["state", "show", "pipeline.lua", "--json"], in: dir)
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any]
+        let streams = object["streams"] as! [[String: Any]]
+        #expect(streams.first?["cursor"] as? String == "2026-01-01T00:00:08Z")
+        #expect(streams.first?["records"] as? Int == 10, "5 records in each run")
+
+        #expect(try LuaflowBinary.run(["run", "pipeline.lua", "--full-refresh"], in: dir).exitCode == 0)
+        #expect(try ids(dir) == Array(1...8))
+    }
+
+    @Test func resetForgetsANodeOrEverything() throws {
+        let server = try Self.eventsServer { 3 }
+        defer { server.stop() }
+        let dir = try LuaflowBinary.workspace()
+        try dir.write("pipeline.lua", pipeline(server))
+        #expect(try LuaflowBinary.run(["run", "pipeline.lua", "--state", "custom/state.db"], in: dir).exitCode == 0)
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("custom/state.db").path))
+        let unknown = try LuaflowBinary.run(["state", "reset", "pipeline.lua", "nope", "--state", "custom/state.db"], in: dir)
+        #expect(unknown.exitCode == 2)
+        #expect(unknown.stderr.contains("no node named 'nope'") && unknown.stderr.contains("events"))
+        let reset = try LuaflowBinary.run(["state", "reset", "pipeline.lua", "events", "--state", "custom/state.db"], in: dir)
+        #expect(reset.exitCode == 0, "\(reset.stderr)")
+        let show = try LuaflowBinary.run(["state", "show", "pipeline.lua", "--state", "custom/state.db", "--json"], in: dir)
+        let object = try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as! [String: Any]
+        #expect((object["streams"] as? [Any])?.isEmpty == true)
+        #expect(try LuaflowBinary.run(["state", "reset", "pipeline.lua"], in: dir).exitCode == 0)
+    }
+
+    @Test func aLimitedRunNeitherReadsNorMovesTheState() throws {
+        let server = try Self.eventsServer { 4 }
+        defer { server.stop() }
+        let dir = try LuaflowBinary.workspace()
+        try dir.write("pipeline.lua", pipeline(server))
+        #expect(try LuaflowBinary.run(["run", "pipeline.lua", "--limit", "2"], in: dir).exitCode == 0)
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent(".luaflow/state.db").path))
+        #expect(try LuaflowBinary.run(["run", "pipeline.lua"], in: dir).exitCode == 0)
+        #expect(try ids(dir) == [1, 2, 3, 4])
+    }
+}
+
+/// A counter a test changes while the server's handler reads it.
+final class LockedCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var current: Int
+    init(_ value: Int) { current = value }
+    var value: Int {
+        get { lock.withLock { current } }
+        set { lock.withLock { current = newValue } }
+    }
+}
