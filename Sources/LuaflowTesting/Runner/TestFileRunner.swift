@@ -12,11 +12,14 @@ final class TestFileRunner {
     let display: String
     let path: String
     let server: MockHTTPServer
+    /// Whether failures carry the Lua traceback.
+    let tracebacks: Bool
 
-    init(display: String, path: String, server: MockHTTPServer) {
+    init(display: String, path: String, server: MockHTTPServer, tracebacks: Bool) {
         self.display = display
         self.path = path
         self.server = server
+        self.tracebacks = tracebacks
     }
 
     /// Runs the file, handing each result to `report` as soon as it is known.
@@ -113,6 +116,7 @@ final class TestFileRunner {
         } else {
             text = "\(display):\(line ?? 0): \(error.reason)"
         }
-        return Redactor.shared.redact(text)
+        guard tracebacks, let traceback = error.traceback else { return Redactor.shared.redact(text) }
+        return Redactor.shared.redact(text + "\nstack traceback:\n" + traceback)
     }
 }
