@@ -77,7 +77,7 @@ final class TestFileRunner {
         extensions.modules.append(EmitCapture(function: lua.fieldRef(host, "emit")))
 
         guard let code = FileManager.default.contents(atPath: path) else {
-            throw LuaError(kind: .syntax, message: "\(display): cannot read the file")
+            throw HostFunctionError("cannot read the file")
         }
         let chunk = try lua.load(Array(code), chunkName: display)
         lua.setEnvironment(of: chunk, to: env)
@@ -114,7 +114,7 @@ final class TestFileRunner {
         if let location = error.location, !location.file.hasPrefix("luaflow/") {
             text = error.message
         } else {
-            text = "\(display):\(line ?? 0): \(error.reason)"
+            text = (line.map { "\(display):\($0)" } ?? display) + ": " + error.reason
         }
         guard tracebacks, let traceback = error.traceback else { return Redactor.shared.redact(text) }
         return Redactor.shared.redact(text + "\nstack traceback:\n" + traceback)
