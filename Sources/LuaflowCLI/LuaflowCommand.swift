@@ -13,8 +13,9 @@ struct LuaflowCommand: ParsableCommand {
         Examples:
           luaflow run examples/quickstart/pipeline.lua
           luaflow run pipeline.lua --set users.page_size=50 --limit 100
+          luaflow test tests/
         """,
-        subcommands: [RunCommand.self, StateCommand.self]
+        subcommands: [RunCommand.self, TestCommand.self, StateCommand.self]
     )
 
     /// Parses and runs, mapping usage errors to exit status 2 (ArgumentParser uses 64).
