@@ -17,7 +17,11 @@ import TestSupport
         }
     }
 
-    @Test func sigkillAtRandomMomentsLosesAndDuplicatesNothing() throws {
+    @Test func sigkillAtRandomMomentsLosesAndDuplicatesNothing() async throws {
+        try await LuaflowBinary.offPool { try Self.killAndResume() }
+    }
+
+    static func killAndResume() throws {
         let total = 600
         let server = try TestHTTPServer.start(standardRoutes: false)
         defer { server.stop() }

@@ -38,6 +38,14 @@ enum LuaflowBinary {
                       stderr: String(decoding: stderr, as: UTF8.self))
     }
 
+    /// Runs `body` on a thread of its own: tests that wait seconds for the binary must not hold one
+    /// of the few threads of Swift's cooperative pool, which the async tests running alongside need.
+    static func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Swift.Result { try body() }) }.start()
+        }
+    }
+
     /// Starts `luaflow args...` and sends it SIGKILL after `seconds`; true when it was still running.
     static func runKilled(_ args: [String], in directory: URL, after seconds: Double) throws -> Bool {
         let process = Process()

@@ -88,7 +88,11 @@ import Testing
         #expect(nodes[1]["in"] as? Int == 2)
     }
 
-    @Test func ctrlCDrainsKeepsProgressAndTheNextRunResumes() throws {
+    @Test func ctrlCDrainsKeepsProgressAndTheNextRunResumes() async throws {
+        try await LuaflowBinary.offPool { try Self.interruptAndResume() }
+    }
+
+    static func interruptAndResume() throws {
         let dir = try LuaflowBinary.workspace()
         // 300 records, about 10 ms each: Ctrl-C after 1 s lands in the middle.
         try dir.write("slow.lua", """
