@@ -200,7 +200,7 @@ private struct Stage: @unchecked Sendable {
             default: break
             }
         } catch {
-            control.fail(error)
+            if runtime is SourceRuntime && checkpointer != nil { control.failAfterDrain(error) } else { control.fail(error) }
         }
         output.workerFinished()
         runtime.recordTime(Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9)
