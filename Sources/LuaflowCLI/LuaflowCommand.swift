@@ -13,8 +13,10 @@ struct LuaflowCommand: ParsableCommand {
         Examples:
           luaflow run examples/quickstart/pipeline.lua
           luaflow run pipeline.lua --set users.page_size=50 --limit 100
+          luaflow templates
+          luaflow new api-source github_issues
         """,
-        subcommands: [RunCommand.self]
+        subcommands: [RunCommand.self, NewCommand.self, TemplatesCommand.self]
     )
 
     /// Parses and runs, mapping usage errors to exit status 2 (ArgumentParser uses 64).
