@@ -5,10 +5,12 @@ import TestSupport
 /// Every template, as `luaflow new` writes it: its own tests pass under `luaflow test`, and its
 /// pipeline runs unchanged (API templates against the in-process test server via `--set`).
 @Suite struct TemplateEndToEndTests {
-    /// Generates `template` as connector `demo` into a fresh directory and returns that directory.
-    static func generate(_ template: String) throws -> URL {
+    /// Generates `template` as connector `name` into a fresh directory and returns that directory.
+    /// Some tests give the connector the name of a helper node of the generated pipeline, to
+    /// check that `--set <name>.key=...` still reaches the connector.
+    static func generate(_ template: String, name: String = "demo") throws -> URL {
         let workspace = try LuaflowBinary.workspace()
-        let result = try LuaflowBinary.run(["new", template, "demo", "--dir", "demo"], in: workspace)
+        let result = try LuaflowBinary.run(["new", template, name, "--dir", "demo"], in: workspace)
         #expect(result.exitCode == 0, "\(result.stderr)")
         return workspace.appendingPathComponent("demo")
     }
@@ -99,26 +101,26 @@ import TestSupport
     }
 
     @Test func transformPipeline() throws {
-        let dir = try Self.generate("transform")
+        let dir = try Self.generate("transform", name: "users")
         let result = try Self.runPipeline(dir)
-        let records = try Self.jsonLines(dir, "out/demo.jsonl")
+        let records = try Self.jsonLines(dir, "out/users.jsonl")
         #expect(records.map { $0["roles"] as? String } == ["admin", "dev", "analyst"])
         #expect(records.map { $0["email"] as? String } == ["ada@example.com", "ada@example.com", "kofi@example.com"])
         #expect(result.stderr.contains("dropped 1 records missing id"))
     }
 
     @Test func collectorSinkPipeline() throws {
-        let dir = try Self.generate("collector-sink")
-        let result = try Self.runPipeline(dir)
+        let dir = try Self.generate("collector-sink", name: "orders")
+        let result = try Self.runPipeline(dir, ["--set", "orders.group_by=country"])
         #expect(result.stderr.contains("collected 4 records"))
-        #expect(result.stderr.contains("status = paid: 2"))
-        #expect(result.stderr.contains("status = refunded: 1"))
+        #expect(result.stderr.contains("country = GB: 2"))
+        #expect(result.stderr.contains("country = SG: 1"))
     }
 
     @Test func fileWriterSinkPipeline() throws {
-        let dir = try Self.generate("file-writer-sink")
+        let dir = try Self.generate("file-writer-sink", name: "people")
         try Self.runPipeline(dir)
-        #expect(try dir.read("out/demo.md") == """
+        #expect(try dir.read("out/people.md") == """
             | name | role | since |
             |---|---|---|
             | Ada Lovelace | engineer | 1843 |
@@ -132,8 +134,8 @@ import TestSupport
         let server = try TestHTTPServer.start(standardRoutes: false)
         defer { server.stop() }
         server.route("/items") { request in request.method == "POST" ? .json(["ok": true], status: 201) : .text("", status: 405) }
-        let dir = try Self.generate("api-poster-sink")
-        try Self.runPipeline(dir, ["--set", "demo.base_url=\(server.baseURL)"], environment: ["DEMO_TOKEN": nil])
+        let dir = try Self.generate("api-poster-sink", name: "signups")
+        try Self.runPipeline(dir, ["--set", "signups.base_url=\(server.baseURL)"], environment: ["SIGNUPS_TOKEN": nil])
         let posts = server.requests(path: "/items")
         #expect(posts.count == 3)
         let emails = try posts.map { try JSONSerialization.jsonObject(with: Data($0.body)) as? [String: Any] }.map { $0?["email"] as? String }
@@ -142,17 +144,17 @@ import TestSupport
     }
 
     @Test func batchWriterSinkPipeline() throws {
-        let dir = try Self.generate("batch-writer-sink")
-        try Self.runPipeline(dir)
-        let batches = try Self.jsonLines(dir, "out/demo.jsonl")
-        #expect(batches.map { $0["count"] as? Int } == [100, 100, 50])
-        #expect((batches[2]["records"] as? [Any])?.count == 50)
+        let dir = try Self.generate("batch-writer-sink", name: "events")
+        try Self.runPipeline(dir, ["--set", "events.batch_size=120"])
+        let batches = try Self.jsonLines(dir, "out/events.jsonl")
+        #expect(batches.map { $0["count"] as? Int } == [120, 120, 10])
+        #expect((batches[2]["records"] as? [Any])?.count == 10)
     }
 
     @Test func pipelineTemplate() throws {
         let dir = try Self.generate("pipeline")
         try Self.runPipeline(dir)
         #expect(try Self.jsonLines(dir, "out/demo.jsonl").map { $0["order_id"] as? String } == ["1001", "1004"])
-        #expect(try dir.read("out/demo.csv") == "order_id,customer,amount\n1001,Ada Lovelace,120.5\n1004,Kofi Mensah,89.9\n")
+        #expect(try dir.read("out/demo_report.csv") == "order_id,customer,amount\n1001,Ada Lovelace,120.5\n1004,Kofi Mensah,89.9\n")
     }
 }

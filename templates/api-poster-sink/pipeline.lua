@@ -3,6 +3,9 @@
 --   luaflow run pipeline.lua --set {{name}}.base_url=https://your.api.example/v1
 --
 -- A token goes in the environment ({{NAME}}_TOKEN=...), never in this file.
+local api = sink("{{name}}.lua", { base_url = "https://api.example.com/v1" })
+
+-- Declared after the sink, so the sink keeps the name {{name}} whatever you call it.
 local signups = source.list { name = "signups", items = {
   { email = "ada@example.com", plan = "pro" },
   { email = "lin@example.com", plan = "free" },
@@ -10,5 +13,5 @@ local signups = source.list { name = "signups", items = {
 } }
 
 network {
-  { signups, sink("{{name}}.lua", { base_url = "https://api.example.com/v1" }) },
+  { signups, api },
 }

@@ -2,6 +2,9 @@
 --
 --   luaflow run pipeline.lua
 --   luaflow run pipeline.lua --set {{name}}.group_by=country
+local summary = sink("{{name}}.lua", { group_by = "status" })
+
+-- Declared after the sink, so the sink keeps the name {{name}} whatever you call it.
 local orders = source.list { name = "orders", items = {
   { id = 1, status = "paid", country = "GB", amount = 120.5 },
   { id = 2, status = "open", country = "SG", amount = 35 },
@@ -10,5 +13,5 @@ local orders = source.list { name = "orders", items = {
 } }
 
 network {
-  { orders, sink("{{name}}.lua", { group_by = "status" }) },
+  { orders, summary },
 }

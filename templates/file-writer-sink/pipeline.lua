@@ -2,6 +2,9 @@
 --
 --   luaflow run pipeline.lua
 --   luaflow run pipeline.lua --set {{name}}.format=jsonl --set {{name}}.path=out/{{name}}.jsonl
+local table_file = sink("{{name}}.lua", { path = "out/{{name}}.md", columns = { "name", "role", "since" } })
+
+-- Declared after the sink, so the sink keeps the name {{name}} whatever you call it.
 local people = source.list { name = "people", items = {
   { name = "Ada Lovelace", role = "engineer", since = 1843 },
   { name = "Lin Mei", role = json.null, since = 2021 },
@@ -9,5 +12,5 @@ local people = source.list { name = "people", items = {
 } }
 
 network {
-  { people, sink("{{name}}.lua", { path = "out/{{name}}.md", columns = { "name", "role", "since" } }) },
+  { people, table_file },
 }

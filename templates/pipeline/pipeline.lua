@@ -1,6 +1,6 @@
 -- {{name}}: a pipeline of built-in connectors and one inline transform.
 -- It reads data/{{name}}.csv, keeps paid orders of at least min_amount, and writes them twice:
--- out/{{name}}.jsonl (every field) and out/{{name}}.csv (chosen columns).
+-- out/{{name}}.jsonl (every field) and out/{{name}}_report.csv (chosen columns).
 --
 --   luaflow run pipeline.lua
 --   luaflow run pipeline.lua --set paid.min_amount=50 --limit 3
@@ -24,7 +24,7 @@ end, { name = "paid", min_amount = 20 })
 
 -- Sinks. sink.file writes to a temp file and publishes it atomically at the end of the run.
 local all_fields = sink.file { path = "out/{{name}}.jsonl" }
-local report = sink.file { path = "out/{{name}}.csv", columns = { "order_id", "customer", "amount" } }
+local report = sink.file { path = "out/{{name}}_report.csv", columns = { "order_id", "customer", "amount" } }
 
 -- The network: records flow left to right. One node may feed several (fan-out).
 network {
