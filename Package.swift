@@ -49,11 +49,24 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "LuaflowTesting",
+            dependencies: [
+                "LuaflowCore",
+                "LuaflowHTTP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "LuaflowCLI",
             dependencies: [
                 "LuaflowCore",
                 "LuaflowHTTP",
+                "LuaflowTesting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -71,6 +84,7 @@ let package = Package(
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "LuaflowHTTPTests", dependencies: ["LuaflowHTTP", "TestSupport"]),
+        .testTarget(name: "LuaflowTestingTests", dependencies: ["LuaflowTesting", "LuaflowCore", "LuaBridge"]),
         .testTarget(name: "LuaflowCLITests", dependencies: ["LuaflowCore", "TestSupport"]),
     ]
 )

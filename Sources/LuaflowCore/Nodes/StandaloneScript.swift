@@ -1,0 +1,48 @@
+import Foundation
+import LuaBridge
+
+/// A connector script loaded on its own, outside a pipeline (`luaflow test`), through the same
+/// path as a pipeline node: its own sandboxed environment, the host modules, `config` validated
+/// against the script's `schema` (defaults, `env` fallbacks, unknown keys rejected) and `init()`
+/// called. It lives in a state the caller owns and drives.
+public final class StandaloneScript {
+    /// The script's global environment.
+    public let env: LuaRef
+    /// The node name messages use: `config.name`, else the script's file name without `.lua`.
+    public let name: String
+
+    /// Loads `path` (relative to `directory`, or absolute) with `configJSON` as its config.
+    /// `caller` and `line` say where it was loaded from (`tests/users_test.lua`, 12), for messages.
+    /// Throws `PipelineError` or `PipelineErrors` with the text `luaflow run` prints.
+    public init(path: String, configJSON: [UInt8], directory: String, caller: String, line: Int?,
+                state lua: LuaState, extensions: HostExtensions) throws {
+        let object = (try? JSONSerialization.jsonObject(with: Data(configJSON))) as? [String: Any] ?? [:]
+        let base = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+        name = object["name"] as? String ?? base
+        let options: NodeOptions
+        do {
+            options = try NodeOptions(config: object)
+        } catch {
+            throw PipelineError(.config, node: name, phase: "config", "\(error) (\(caller):\(line ?? 0))")
+        }
+        let spec = NodeSpec(id: 1, role: .transform, name: name, implementation: .script(path: path),
+                            configJSON: configJSON, options: options, line: line)
+        let pipeline = PipelineSpec(file: caller, directory: directory, nodes: [spec], edges: [])
+        for root in LuaScriptNode.configuredPaths(configJSON, base: directory) { lua.allowFiles(at: root) }
+        let node = try LuaScriptNode(spec: spec, pipeline: pipeline, stats: NodeStats(name: name, role: .transform),
+                                 extensions: extensions, state: lua)
+        env = node.env
+        try node.callHook("init")
+    }
+
+    /// Installs the host modules of `extensions` (`http`...) into `env`, an environment that is
+    /// no node's (a test file's own), as they are installed for a script at `path` in `directory`.
+    public static func installModules(of extensions: HostExtensions, into lua: LuaState, env: LuaRef,
+                                      path: String, directory: String) throws {
+        let spec = NodeSpec(id: 0, role: .transform, name: path, implementation: .script(path: path),
+                            configJSON: Array("{}".utf8), options: NodeOptions(), line: nil)
+        let context = NodeContext(spec: spec, pipeline: PipelineSpec(file: path, directory: directory, nodes: [spec], edges: []),
+                                  stats: NodeStats(name: path, role: .transform))
+        for module in extensions.modules { try module.install(into: lua, env: env, node: context) }
+    }
+}

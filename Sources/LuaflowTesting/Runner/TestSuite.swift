@@ -1,0 +1,33 @@
+import Foundation
+import NIOConcurrencyHelpers
+import NIOPosix
+
+/// Runs test files one after another, each on its own thread with its own state and mock
+/// server, and reports every result as soon as it is known.
+public enum TestSuite {
+    /// Runs `files` (paths as output shows them) and returns every result, in order.
+    /// `report` is called on the test threads, one result at a time.
+    public static func run(files: [String], report: @escaping @Sendable (TestResult) -> Void) throws -> [TestResult] {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        defer { try? group.syncShutdownGracefully() }
+        let results = NIOLockedValueBox<[TestResult]>([])
+        for file in files {
+            let server = try MockHTTPServer(routes: MockRoutes(), group: group)
+            let done = DispatchSemaphore(value: 0)
+            let path = URL(fileURLWithPath: file).standardizedFileURL.path
+            let thread = Thread {
+                TestFileRunner(display: file, path: path, server: server).run { result in
+                    results.withLockedValue { $0.append(result) }
+                    report(result)
+                }
+                done.signal()
+            }
+            thread.name = "luaflow-test:\(file)"
+            thread.stackSize = 16 << 20
+            thread.start()
+            done.wait()
+            server.stop()
+        }
+        return results.withLockedValue { $0 }
+    }
+}
