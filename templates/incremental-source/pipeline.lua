@@ -1,5 +1,6 @@
--- Copies new and changed {{name}} records into out/{{name}}.jsonl. Run it again later: with
--- state kept by the host, only records changed since the last run are fetched.
+-- Copies {{name}} records into out/{{name}}.jsonl: all of them on a first run, and only those
+-- changed since the last run once the host passes state.cursor (see {{name}}.lua). Until then,
+-- --set {{name}}.start_date=2024-05-01T00:00:00Z limits what a run fetches.
 --
 --   luaflow run pipeline.lua --set {{name}}.base_url=https://your.api.example/v1
 --

@@ -5,9 +5,10 @@
 --   GET <base_url><path>?updated_since=<cursor>&page=1&per_page=100
 --   -> { "data": [ { "id": 1, "updated_at": "2024-05-01T10:00:00Z", ... } ], "has_more": true }
 --
--- How incremental sync works: `cursor_field` names the record field that grows when a record
--- changes. After a successful run the host stores the largest value of that field it saw, and
--- passes it back to the next run as state.cursor.
+-- How incremental sync works (the host's state contract): `cursor_field` names the record field
+-- that grows when a record changes; the host keeps the largest value of it from committed runs
+-- and passes it to the next run as state.cursor. Until luaflow run stores state, every run is a
+-- first run: state is empty, and start_date limits what is fetched.
 
 -- The field the host tracks. ISO-8601 UTC timestamps compare correctly as strings.
 cursor_field = "updated_at"                                      -- CHANGE: your API's field
