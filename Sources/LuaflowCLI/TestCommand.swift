@@ -14,7 +14,8 @@ struct TestCommand: ParsableCommand {
         recursively for *_test.lua (hidden directories skipped). See docs/testing.md.
 
         Prints one line per test (ok or FAIL, with file:line of the failing assertion) and a \
-        closing line "N passed, M failed".
+        closing line "N passed, M failed". -q prints only failures and that line; -v adds the \
+        Lua traceback of each failure and shows log.debug output.
 
         Exit status: 0 all passed, 1 a test failed, 2 usage error (no such path, no test files).
 
@@ -39,7 +40,9 @@ struct TestCommand: ParsableCommand {
             logging.report(problem.description, tracebacks: [])
             throw ExitCode(2)
         }
-        let results = try TestSuite.run(files: files) { result in
+        let quiet = logging.quiet
+        let results = try TestSuite.run(files: files, tracebacks: logging.verbose) { result in
+            if quiet && result.passed { return }
             FileHandle.standardOutput.write(Data((TestReporter.format(result) + "\n").utf8))
         }
         FileHandle.standardOutput.write(Data((TestReporter.summary(results) + "\n").utf8))

@@ -78,9 +78,19 @@ import Testing
         try dir.write("connectors/post.lua", """
         schema = { base_url = { type = "url", required = true } }
         local api
-        function init() api = http.session { base_url = config.base_url } end
+        function init() api = http.session { base_url = config.base_url, retry = { max_attempts = 3, base_delay = 0.01 } } end
         function write(batch) api:post("/events", { json = batch }) end
         function finalize() api:post("/done", { json = { ok = true } }) end
+        function check()
+          local res = api:get("/health", { raise = false })
+          if res.status ~= 200 then return false, "health answered " .. res.status end
+          return true
+        end
+        """)
+        try dir.write("connectors/count.lua", """
+        local n = 0
+        function run(item) n = n + 1 end
+        function finalize() emit({ total = n }); return { { done = true } } end
         """)
         try dir.write("tests/nodes_test.lua", """
         test("transform emits", function()
@@ -101,6 +111,21 @@ import Testing
           assert_eq(posts[1].headers["content-type"], "application/json")
           assert_eq(#mock.requests("/done"), 1)
         end)
+
+        test("check and rate limits", function()
+          local c = connector("../connectors/post.lua", { base_url = mock.url })
+          mock.get("/health", { { status = 429, headers = { ["Retry-After"] = "0" } }, { status = 503 } })
+          local ok, why = c:check()
+          assert_eq({ ok, why }, { false, "health answered 503" })
+          assert_eq(#mock.requests("/health"), 3)
+        end)
+
+        test("finalize flushes", function()
+          local c = connector("../connectors/count.lua")
+          assert_eq(c:run({ id = 1 }), {})
+          c:run({ id = 2 })
+          assert_eq(c:finalize(), { { total = 2 }, { done = true } })
+        end)
         """)
         return dir
     }
@@ -115,7 +140,7 @@ import Testing
         }
         #expect(result.stdout.contains("ok    transform emits  (tests/nodes_test.lua)"))
         #expect(result.stdout.contains("ok    sink writes batches  (tests/nodes_test.lua)"))
-        #expect(result.stdout.hasSuffix("6 passed, 0 failed\n"))
+        #expect(result.stdout.hasSuffix("8 passed, 0 failed\n"))
     }
 
     @Test func aFailingAssertionShowsFileAndLineAndExitsOne() throws {
@@ -148,7 +173,24 @@ import Testing
         let result = try LuaflowBinary.run(["test", "tests"], in: dir)
         #expect(result.exitCode == 1)
         #expect(result.stdout.contains("FAIL  (loading the file)  (tests/broken_test.lua)\n      tests/broken_test.lua:2:"))
-        #expect(result.stdout.hasSuffix("6 passed, 1 failed\n"))
+        #expect(result.stdout.hasSuffix("8 passed, 1 failed\n"))
+    }
+
+    @Test func quietShowsOnlyFailuresAndVerboseAddsTracebacks() throws {
+        let dir = try Self.workspace()
+        try dir.write("tests/nodes_test.lua", """
+        test("passes", function() end)
+        test("fails", function() local t = connector("../connectors/tag.lua"); t:run(nil) end)
+        """)
+        let quiet = try LuaflowBinary.run(["test", "-q", "tests/nodes_test.lua"], in: dir)
+        #expect(quiet.exitCode == 1)
+        #expect(quiet.stdout.hasPrefix("FAIL  fails  (tests/nodes_test.lua)\n      tests/../connectors/tag.lua:3: attempt to index a nil value"))
+        #expect(!quiet.stdout.contains("ok    passes"))
+        #expect(!quiet.stdout.contains("stack traceback"))
+        #expect(quiet.stdout.hasSuffix("1 passed, 1 failed\n"))
+        let verbose = try LuaflowBinary.run(["test", "-v", "tests/nodes_test.lua"], in: dir)
+        #expect(verbose.stdout.contains("ok    passes  (tests/nodes_test.lua)"))
+        #expect(verbose.stdout.contains("      stack traceback:\n"))
     }
 
     @Test func usageErrorsExitTwo() throws {

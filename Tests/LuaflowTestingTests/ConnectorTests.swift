@@ -65,4 +65,28 @@ import Testing
         #expect(results["real http against the mock"]?.failure == nil)
         #expect(results["reset between tests and 404 for unknown paths"]?.failure == nil)
     }
+
+    @Test func filesResolveFromTheTestDirectoryInsideTheSandbox() async throws {
+        let files = try LuaTestFiles()
+        try files.write("outside.txt", "secret")
+        try files.write("tests/fixtures/page.json", #"{"data":[{"id":1}]}"#)
+        try files.write("tests/files_test.lua", """
+        test("fixtures", function()
+          local f = assert(io.open("fixtures/page.json"))
+          mock.get("/page", { body = f:read("a"), headers = { ["Content-Type"] = "application/json" } })
+          f:close()
+          local page = http.session({ base_url = mock.url }):get("/page"):json()
+          assert_eq(page.data, { { id = 1 } })
+        end)
+        test("sandboxed", function()
+          local f, why = io.open("../outside.txt")
+          assert_nil(f)
+          assert_true(why:find("access denied", 1, true))
+          assert_nil(os.execute)
+        end)
+        """)
+        let results = try await files.run("tests/files_test.lua")
+        #expect(results["fixtures"]?.failure == nil)
+        #expect(results["sandboxed"]?.failure == nil)
+    }
 }

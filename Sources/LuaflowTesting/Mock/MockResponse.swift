@@ -21,14 +21,3 @@ public struct MockResponse: Sendable, Equatable {
                             body: Array(text.utf8))
     }
 }
-
-/// One header of a mock response.
-public struct MockHeader: Sendable, Equatable {
-    public var name: String
-    public var value: String
-
-    public init(name: String, value: String) {
-        self.name = name
-        self.value = value
-    }
-}

@@ -12,11 +12,14 @@ final class TestFileRunner {
     let display: String
     let path: String
     let server: MockHTTPServer
+    /// Whether failures carry the Lua traceback.
+    let tracebacks: Bool
 
-    init(display: String, path: String, server: MockHTTPServer) {
+    init(display: String, path: String, server: MockHTTPServer, tracebacks: Bool) {
         self.display = display
         self.path = path
         self.server = server
+        self.tracebacks = tracebacks
     }
 
     /// Runs the file, handing each result to `report` as soon as it is known.
@@ -74,7 +77,7 @@ final class TestFileRunner {
         extensions.modules.append(EmitCapture(function: lua.fieldRef(host, "emit")))
 
         guard let code = FileManager.default.contents(atPath: path) else {
-            throw LuaError(kind: .syntax, message: "\(display): cannot read the file")
+            throw HostFunctionError("cannot read the file")
         }
         let chunk = try lua.load(Array(code), chunkName: display)
         lua.setEnvironment(of: chunk, to: env)
@@ -111,8 +114,9 @@ final class TestFileRunner {
         if let location = error.location, !location.file.hasPrefix("luaflow/") {
             text = error.message
         } else {
-            text = "\(display):\(line ?? 0): \(error.reason)"
+            text = (line.map { "\(display):\($0)" } ?? display) + ": " + error.reason
         }
-        return Redactor.shared.redact(text)
+        guard tracebacks, let traceback = error.traceback else { return Redactor.shared.redact(text) }
+        return Redactor.shared.redact(text + "\nstack traceback:\n" + traceback)
     }
 }

@@ -6,8 +6,10 @@ import NIOPosix
 /// server, and reports every result as soon as it is known.
 public enum TestSuite {
     /// Runs `files` (paths as output shows them) and returns every result, in order.
-    /// `report` is called on the test threads, one result at a time.
-    public static func run(files: [String], report: @escaping @Sendable (TestResult) -> Void) throws -> [TestResult] {
+    /// `report` is called on the test threads, one result at a time. With `tracebacks`, a
+    /// failure carries the Lua traceback of the error.
+    public static func run(files: [String], tracebacks: Bool = false,
+                           report: @escaping @Sendable (TestResult) -> Void) throws -> [TestResult] {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         defer { try? group.syncShutdownGracefully() }
         let results = NIOLockedValueBox<[TestResult]>([])
@@ -16,7 +18,7 @@ public enum TestSuite {
             let done = DispatchSemaphore(value: 0)
             let path = URL(fileURLWithPath: file).standardizedFileURL.path
             let thread = Thread {
-                TestFileRunner(display: file, path: path, server: server).run { result in
+                TestFileRunner(display: file, path: path, server: server, tracebacks: tracebacks).run { result in
                     results.withLockedValue { $0.append(result) }
                     report(result)
                 }
