@@ -10,7 +10,7 @@ struct TemplatesCommand: ParsableCommand {
         Templates are read from $\(TemplateLibrary.environmentVariable) when set, else from the \
         templates/ directory of the luaflow checkout or installation the executable belongs to.
 
-        Example:
+        Examples:
           luaflow templates
           luaflow new api-source github_issues
         """
