@@ -38,10 +38,10 @@ struct NewCommand: ParsableCommand {
 
     private func create() throws {
         if let problem = ConnectorName.problem(with: name) { throw TemplateError(problem) }
-        let template = try TemplateLibrary.locate().template(named: template)
+        let chosen = try TemplateLibrary.locate().template(named: template)
         let directory = dir ?? name
         let root = URL(fileURLWithPath: directory)
-        let files = try template.render(connector: name)
+        let files = try chosen.render(connector: name)
         let fm = FileManager.default
 
         var isDirectory: ObjCBool = false
@@ -66,15 +66,15 @@ struct NewCommand: ParsableCommand {
             throw TemplateError("cannot write into \(directory): \(error.localizedDescription); nothing was written")
         }
 
-        print("Created \(name) from the \(template.name) template:")
+        print("Created \(name) from the \(chosen.name) template:")
         for file in files { print("  " + display(directory, file.path)) }
         print("\nNext:")
         if files.contains(where: { $0.path.hasSuffix("_test.lua") }) {
             print("  luaflow test \(shellQuoted(directory))")
         }
-        let runArgs = (template.manifest.runArgs ?? []).map { shellQuoted(template.fill($0, connector: name)) }
+        let runArgs = (chosen.manifest.runArgs ?? []).map { shellQuoted(chosen.fill($0, connector: name)) }
         print("  " + (["luaflow", "run", shellQuoted(display(directory, "pipeline.lua"))] + runArgs).joined(separator: " "))
-        for note in template.manifest.notes ?? [] { print("  " + template.fill(note, connector: name)) }
+        for note in chosen.manifest.notes ?? [] { print("  " + chosen.fill(note, connector: name)) }
     }
 
     /// `file` inside `directory`, written the way the user would type it.

@@ -63,6 +63,11 @@ import Testing
         #expect(result.stderr.contains("nothing was written"))
         #expect(try dir.read("orders/pipeline.lua") == "-- mine\n")
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("orders").path) == ["pipeline.lua"])
+
+        try dir.write("notes.txt", "a file, not a directory\n")
+        let onFile = try LuaflowBinary.run(["new", "transform", "clean", "--dir", "notes.txt"], in: dir)
+        #expect(onFile.exitCode == 2)
+        #expect(onFile.stderr.contains("notes.txt exists and is not a directory"))
     }
 
     @Test(arguments: ["9lives", "my-connector", "with space", "orders_test", "ünïcode", String(repeating: "a", count: 65), ""])
