@@ -14,8 +14,10 @@ struct LuaflowCommand: ParsableCommand {
           luaflow run examples/quickstart/pipeline.lua
           luaflow run pipeline.lua --set users.page_size=50 --limit 100
           luaflow test tests/
+          luaflow templates
+          luaflow new api-source github_issues
         """,
-        subcommands: [RunCommand.self, TestCommand.self, StateCommand.self]
+        subcommands: [RunCommand.self, TestCommand.self, NewCommand.self, TemplatesCommand.self, StateCommand.self]
     )
 
     /// Parses and runs, mapping usage errors to exit status 2 (ArgumentParser uses 64).

@@ -17,11 +17,19 @@ enum LuaflowBinary {
     }
 
     /// Runs `luaflow args...` in `directory`; `interruptAfter` sends SIGINT after that many seconds.
-    static func run(_ args: [String], in directory: URL? = nil, interruptAfter: Double? = nil) throws -> Result {
+    /// `environment` changes the inherited environment (a nil value removes the variable);
+    /// `executable` replaces the binary's path.
+    static func run(_ args: [String], in directory: URL? = nil, interruptAfter: Double? = nil,
+                    environment: [String: String?] = [:], executable: String? = nil) throws -> Result {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
+        process.executableURL = URL(fileURLWithPath: executable ?? path)
         process.arguments = args
         if let directory { process.currentDirectoryURL = directory }
+        if !environment.isEmpty {
+            var env = ProcessInfo.processInfo.environment
+            for (name, value) in environment { env[name] = value }
+            process.environment = env
+        }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

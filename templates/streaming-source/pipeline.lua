@@ -1,0 +1,17 @@
+-- Follows the {{name}} event feed and writes each event to out/{{name}}.jsonl and to the
+-- terminal. It stops after 10 empty polls in a row, after `lifetime` seconds, or on Ctrl-C
+-- (the events received so far are kept).
+--
+--   luaflow run pipeline.lua --set {{name}}.base_url=https://your.api.example/v1
+--
+-- A token goes in the environment ({{NAME}}_TOKEN=...), never in this file.
+local feed = source("{{name}}.lua", {
+  base_url = "https://stream.example.com/v1",
+  max_idle_polls = 10,
+  lifetime = 600,
+})
+
+network {
+  { feed, sink.file { path = "out/{{name}}.jsonl" } },
+  { feed, sink.stdout {} },
+}
