@@ -16,11 +16,14 @@ enum LuaflowBinary {
         var stderr: String
     }
 
-    /// Runs `luaflow args...` in `directory`; `interruptAfter` sends SIGINT after that many seconds.
-    static func run(_ args: [String], in directory: URL? = nil, interruptAfter: Double? = nil) throws -> Result {
+    /// Runs `luaflow args...` in `directory` with `environment` added to this process's;
+    /// `interruptAfter` sends SIGINT after that many seconds.
+    static func run(_ args: [String], in directory: URL? = nil, environment: [String: String] = [:],
+                    interruptAfter: Double? = nil) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = args
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         if let directory { process.currentDirectoryURL = directory }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
