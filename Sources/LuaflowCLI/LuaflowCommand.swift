@@ -13,8 +13,10 @@ struct LuaflowCommand: ParsableCommand {
         Examples:
           luaflow run examples/quickstart/pipeline.lua
           luaflow run pipeline.lua --set users.page_size=50 --limit 100
+          luaflow check pipeline.lua --config prod.yaml
+          luaflow discover connectors/users.lua --sample 50
         """,
-        subcommands: [RunCommand.self]
+        subcommands: [RunCommand.self, CheckCommand.self, DiscoverCommand.self]
     )
 
     /// Parses and runs, mapping usage errors to exit status 2 (ArgumentParser uses 64).
