@@ -12,7 +12,7 @@ final class LuaSourceRuntime: SourceRuntime {
     private let runFunction: LuaRef?
     private let getFunction: LuaRef?
     private let batchSize: Int
-    private let maxItems: Int?
+    let maxItems: Int?
     private let lifetime: Double?
     private var produced = 0
     private var started = DispatchTime.now()
@@ -39,6 +39,7 @@ final class LuaSourceRuntime: SourceRuntime {
         pagination = node.lua.newTable()
         state = node.lua.newTable()
         try node.callHook("init")
+        recordExpectedCount()
     }
 
     private var remaining: Int? { maxItems.map { $0 - produced } }

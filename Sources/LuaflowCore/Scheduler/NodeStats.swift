@@ -17,9 +17,13 @@ public final class NodeStats: @unchecked Sendable {
         /// HTTP requests the node made, and how many of their attempts were retries.
         public var requests = 0
         public var retries = 0
+        /// Records a source said it will produce (its `count()`, capped by limits), for progress.
+        public var expected: Int?
+
+        public init() {}
     }
 
-    init(name: String, role: NodeSpec.Role) {
+    public init(name: String, role: NodeSpec.Role) {
         self.name = name
         self.role = role
     }
