@@ -1,14 +1,6 @@
 import Foundation
 import LuaBridge
 
-/// One stream of a connector and the schema inferred from its first records.
-public struct DiscoveredStream: Sendable {
-    public var name: String
-    /// Records sampled.
-    public var records: Int
-    public var schema: InferredSchema
-}
-
 /// `luaflow discover`: the streams a source connector offers (`streams()` returning names or
 /// `{ name = ... }` tables; without it, one stream named after the file) and, for each, a schema
 /// inferred from the first records. A stream is selected by setting `config.stream` before the
