@@ -29,7 +29,7 @@ struct DiscoverCommand: ParsableCommand {
     @Option(name: .customLong("set"), help: ArgumentHelp("Set a config key: key=value (value parsed as JSON when it is, else a string).", valueName: "key=value"))
     var sets: [String] = []
 
-    @Option(help: "Records to sample per stream.")
+    @Option(help: ArgumentHelp("Records to sample per stream.", valueName: "n"))
     var sample = 100
 
     @Flag(help: "Print the streams and schemas as JSON.")

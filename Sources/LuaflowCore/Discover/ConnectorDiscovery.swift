@@ -24,6 +24,9 @@ public enum ConnectorDiscovery {
     private static func run(script: String, configFile: [UInt8], sets: [(key: String, value: String)],
                             sample: Int, extensions: HostExtensions) throws -> [DiscoveredStream] {
         let url = URL(fileURLWithPath: script)
+        guard FileManager.default.isReadableFile(atPath: script) else {
+            throw PipelineError(.config, "cannot read connector \(script): no such file")
+        }
         let name = url.deletingPathExtension().lastPathComponent
         let pipeline = PipelineSpec(file: script, directory: url.deletingLastPathComponent().standardizedFileURL.path,
                                     nodes: [], edges: [], networkLine: nil)
