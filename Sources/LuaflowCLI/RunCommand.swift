@@ -19,6 +19,7 @@ struct RunCommand: ParsableCommand {
         Examples:
           luaflow run examples/quickstart/pipeline.lua
           luaflow run pipeline.lua --set clean.min_age=21 --set users.csv.max_items=10
+          luaflow run pipeline.lua --config prod.yaml --set users.page_size=50
           luaflow run pipeline.lua --limit 100 --log-format json -q
         """
     )
@@ -26,8 +27,7 @@ struct RunCommand: ParsableCommand {
     @Argument(help: "The pipeline file.")
     var pipeline: String
 
-    @Option(name: .customLong("set"), help: ArgumentHelp("Override a node's config: node.key=value (value parsed as JSON when it is, else a string).", valueName: "node.key=value"))
-    var overrides: [String] = []
+    @OptionGroup var config: ConfigOptions
 
     @Option(help: "Stop every source after N records.")
     var limit: Int?
@@ -40,12 +40,12 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .customLong("no-fuse"), help: "Run every transform in its own Lua state and thread (for debugging; output is the same).")
     var noFuse = false
 
+    @Flag(name: .customLong("no-progress"), help: "Do not show live progress (shown only when standard error is a terminal).")
+    var noProgress = false
+
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
-        for o in overrides where PipelineLoader.Override(o) == nil {
-            throw ValidationError("--set expects node.key=value, got '\(o)'")
-        }
         if let limit, limit < 0 { throw ValidationError("--limit must not be negative") }
     }
 
@@ -53,13 +53,16 @@ struct RunCommand: ParsableCommand {
         logging.bootstrap()
         luaflow_install_sigint_handler()
         do {
-            let spec = try PipelineLoader.load(file: pipeline, overrides: overrides.compactMap(PipelineLoader.Override.init))
+            let spec = try config.load(pipeline)
             let graph = try PipelineGraph(spec)
             // A --limit run is a preview: it neither resumes nor moves the state on.
             let stateOptions = limit == nil ? StateOptions(path: state.path(for: spec), fullRefresh: fullRefresh) : nil
             let runner = try PipelineRunner(graph: graph, options: RunOptions(limit: limit, fuse: !noFuse, extensions: HTTPLuaModule.extensions(),
                                                                               state: stateOptions))
-            let summary = try runner.run()
+            let progress = ProgressDisplay.enabled(noProgress: noProgress, quiet: logging.quiet) ? ProgressDisplay(stats: runner.stats) : nil
+            let result = Result { try runner.run() }
+            progress?.stop()
+            let summary = try result.get()
             logging.printSummary(summary)
             if summary.interrupted {
                 if stateOptions != nil {

@@ -25,10 +25,12 @@ import TestSupport
             let summary = try await example.run(api.referenceOverrides(
                 nodes: ["customers", "orders", "products"], ["page_size": "\(pageSize)"]))
             #expect(try example.ids("out/\(stream).jsonl") == FakeAcmeAPI.ids(stream, total))
+            // count() asks customers and orders for a one-record page (products has no total).
+            let counted = stream == "products" ? 0 : 1
             let fetches = api.server.requests(path: "/v2/\(stream)")
-            #expect(fetches.count == pages, "\(fetches.map(\.uri))")
+            #expect(fetches.count == pages + counted, "\(fetches.map(\.uri))")
             #expect(summary.row(stream)?.recordsOut == total)
-            #expect(summary.row(stream)?.requests == pages + 1)  // + the check() in init
+            #expect(summary.row(stream)?.requests == pages + 1 + counted)  // + the check() in init
         }
     }
 
@@ -59,7 +61,7 @@ import TestSupport
             try await example.run(api.referenceOverrides(nodes: ["customers"], settings, credentials: false), only: "customers")
             #expect(try example.ids("out/customers.jsonl") == FakeAcmeAPI.ids("customers", 25))
             let requests = api.server.requests
-            #expect(requests.count == 4)  // /me, then 3 pages
+            #expect(requests.count == 5)  // /me, count(), then 3 pages
             for request in requests {
                 switch mode {
                 case "api_key":
@@ -100,7 +102,7 @@ import TestSupport
             #expect(try example.ids("out/orders.jsonl") == FakeAcmeAPI.ids("orders", 8))
             let expected = ["api_key": ("X-API-Key", FakeAcmeAPI.apiKey), "bearer": ("Authorization", "Bearer \(FakeAcmeAPI.token)"),
                             "basic": ("Authorization", FakeAcmeAPI.basicHeader)][mode]!
-            #expect(api.server.requests.count == 3)
+            #expect(api.server.requests.count == 4)  // /me, count(), 2 pages
             #expect(api.server.requests.allSatisfy { $0.header(expected.0) == expected.1 })
         }
     }
@@ -183,13 +185,13 @@ import TestSupport
     // MARK: api-reference: resilience
 
     @Test func aFailedPageIsRetriedAndNoRecordIsLostOrRepeated() async throws {
-        // The second /v2/customers request fails once with 503 (Retry-After: 0).
+        // The second /v2/customers request (the first page, after count()) fails once with 503 (Retry-After: 0).
         try await withFakeAcme(totals: ["customers": 35], failAt: ["/v2/customers": [2]]) { api in
             let example = try ExampleDirectory(copying: "api-reference")
             let summary = try await example.run(api.referenceOverrides(nodes: ["customers"], ["page_size": "10"]),
                                                 only: "customers")
             #expect(try example.ids("out/customers.jsonl") == FakeAcmeAPI.ids("customers", 35))
-            #expect(api.server.requests(path: "/v2/customers").count == 5)  // 4 pages, one sent twice
+            #expect(api.server.requests(path: "/v2/customers").count == 6)  // count(), 4 pages, one sent twice
             #expect(summary.row("customers")?.retries == 1)
         }
     }
@@ -197,13 +199,13 @@ import TestSupport
     @Test func theRateLimitSpacesRequests() async throws {
         try await withFakeAcme(totals: ["customers": 30]) { api in
             let example = try ExampleDirectory(copying: "api-reference")
-            // 4 requests per second, burst 4: /me and 6 pages are 7 requests, the last 3 paced 0.25 s apart.
+            // 4 requests per second, burst 4: /me, count() and 6 pages are 8 requests, the last 4 paced 0.25 s apart.
             try await example.run(api.referenceOverrides(nodes: ["customers"], ["page_size": "5", "requests_per_second": "4"]),
                                   only: "customers")
             let times = api.server.requests.map(\.arrivedAt)
-            #expect(times.count == 7)
+            #expect(times.count == 8)
             let span = (times.last ?? 0) - (times.first ?? 0)
-            #expect(span >= 0.6, "7 requests at 4/s took only \(span) s")
+            #expect(span >= 0.85, "8 requests at 4/s took only \(span) s")
             #expect(try example.ids("out/customers.jsonl") == FakeAcmeAPI.ids("customers", 30))
         }
     }

@@ -11,9 +11,10 @@ final class LuaScriptNode {
     let displayPath: String
 
     /// Loads the node into its own state, or into `state` (fused stages share one, made by
-    /// `makeState`). Throws `PipelineErrors` listing every problem found.
+    /// `makeState`). Throws `PipelineErrors` listing every problem found. `validate: false`
+    /// skips the schema check (`discover` lists streams before a stream is chosen).
     init(spec: NodeSpec, pipeline: PipelineSpec, stats: NodeStats, extensions: HostExtensions,
-         code: [UInt8]? = nil, chunkName: String? = nil, state: LuaState? = nil) throws {
+         code: [UInt8]? = nil, chunkName: String? = nil, state: LuaState? = nil, validate: Bool = true) throws {
         self.spec = spec
         lua = try state ?? Self.makeState(for: [spec], pipeline: pipeline)
         env = try lua.makeEnvironment(label: spec.name)
@@ -58,6 +59,7 @@ final class LuaScriptNode {
             throw PipelineError(node: spec.name, phase: "load", lua: error)
         }
 
+        guard validate else { return }
         let results = try lua.callReturningRefs(lua.functionRef(helpers, "validate")!, refArgs: [env], results: 3)
         for secret in lua.stringArray(results[1]) { Redactor.shared.add(secret) }
         for path in lua.stringArray(results[2]) { lua.allowFiles(at: URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: pipeline.directory + "/")).path) }

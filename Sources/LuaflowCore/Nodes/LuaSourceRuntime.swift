@@ -12,7 +12,7 @@ final class LuaSourceRuntime: SourceRuntime {
     private let runFunction: LuaRef?
     private let getFunction: LuaRef?
     private let batchSize: Int
-    private let maxItems: Int?
+    let maxItems: Int?
     private let lifetime: Double?
     private var produced = 0
     private var started = DispatchTime.now()
@@ -67,6 +67,7 @@ final class LuaSourceRuntime: SourceRuntime {
             throw PipelineError(node: node.spec.name, phase: "state", lua: error)
         }
         try node.callHook("init")
+        recordExpectedCount()
     }
 
     var countsPages: Bool { getFunction != nil }

@@ -3,7 +3,7 @@
 /// `export` returns the declared network as JSON for the Swift side.
 enum PipelineDSL {
     static let prelude = #"""
-    local env, privileged = ...
+    local env, privileged, resolve_env = ...
     local json = env.json
     local dump, getinfo, getupvalue = privileged.dump, privileged.getinfo, privileged.getupvalue
     local nodes, edges, network_line = {}, {}, nil
@@ -110,9 +110,11 @@ enum PipelineDSL {
 
     local id_of = {}
 
-    -- Gives every node a unique name, applies --set overrides, and returns the network as JSON.
-    return function(sets_json)
-      local sets = json.decode(sets_json)
+    -- Gives every node a unique name, merges the config file's tables (keyed by node name) into
+    -- the node configs, applies --set overrides, resolves env:NAME values, and returns the
+    -- network as JSON (with the config problems found and the values to redact).
+    return function(sets_json, layers_json)
+      local sets, layers = json.decode(sets_json), json.decode(layers_json)
       local used, explicit = {}, {}
       for _, n in ipairs(nodes) do
         id_of[n.node] = n.id
@@ -129,22 +131,42 @@ enum PipelineDSL {
         used[name] = true
         n.name = name
       end
+      local by_name = {}
+      for _, n in ipairs(nodes) do by_name[n.name] = n end
+      local function node_names()
+        local names = {}
+        for _, n in ipairs(nodes) do names[#names + 1] = n.name end
+        return table.concat(names, ", ")
+      end
+      local layer_names = {}
+      for name in pairs(layers) do layer_names[#layer_names + 1] = name end
+      table.sort(layer_names)
+      for _, name in ipairs(layer_names) do
+        local n = by_name[name]
+        if n == nil then error("config file: no node named '" .. name .. "' (nodes: " .. node_names() .. ")", 0) end
+        if type(layers[name]) ~= "table" or layers[name] == json.null then
+          error("config file: '" .. name .. "' must map to a table of settings", 0)
+        end
+        for k, v in pairs(layers[name]) do n.cfg[k] = v end
+      end
       for _, s in ipairs(sets) do
         local best
         for _, n in ipairs(nodes) do
           if s.lhs:sub(1, #n.name + 1) == n.name .. "." and (best == nil or #n.name > #best.name) then best = n end
         end
         if best == nil then
-          local names = {}
-          for _, n in ipairs(nodes) do names[#names + 1] = n.name end
-          error("--set " .. s.lhs .. ": no node of that name (nodes: " .. table.concat(names, ", ") .. ")", 0)
+          error("--set " .. s.lhs .. ": no node of that name (nodes: " .. node_names() .. ")", 0)
         end
         local ok, value = pcall(json.decode, s.value)
         if not ok then value = s.value end
         best.cfg[s.lhs:sub(#best.name + 2)] = value
       end
-      local out = { nodes = json.array(), edges = json.array(), network_line = network_line }
+      local out = { nodes = json.array(), edges = json.array(), network_line = network_line,
+                    problems = json.array(), secrets = json.array() }
       for _, n in ipairs(nodes) do
+        local problems, values = resolve_env(n.cfg)
+        for _, p in ipairs(problems) do out.problems[#out.problems + 1] = { node = n.name, line = n.line, message = p } end
+        for _, v in ipairs(values) do out.secrets[#out.secrets + 1] = v end
         local ok, cfg_json = pcall(json.encode, n.cfg)
         if not ok then
           error("node '" .. n.name .. "' (pipeline.lua:" .. tostring(n.line) .. "): config cannot be encoded: " .. tostring(cfg_json), 0)

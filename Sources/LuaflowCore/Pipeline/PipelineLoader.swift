@@ -31,13 +31,22 @@ public enum PipelineLoader {
             var to: Int
             var line: Int?
         }
+        struct Problem: Decodable {
+            var node: String
+            var line: Int?
+            var message: String
+        }
         var nodes: [Node]
         var edges: [Edge]
         var network_line: Int?
+        var problems: [Problem]
+        var secrets: [String]
     }
 
-    /// Loads `file`. Errors are `.config` errors pointing at pipeline.lua:LINE.
-    public static func load(file: String, overrides: [Override] = []) throws -> PipelineSpec {
+    /// Loads `file`. `nodeConfigs` is a JSON object from a config file, node name → settings,
+    /// merged into the declared configs before `overrides`; then `env:NAME` values are resolved.
+    /// Errors are `.config` errors pointing at pipeline.lua:LINE.
+    public static func load(file: String, overrides: [Override] = [], nodeConfigs: [UInt8] = Array("{}".utf8)) throws -> PipelineSpec {
         let url = URL(fileURLWithPath: file)
         guard let code = FileManager.default.contents(atPath: file) else {
             throw PipelineError(.config, "cannot read pipeline file \(file): no such file")
@@ -51,14 +60,20 @@ public enum PipelineLoader {
         do {
             let env = try lua.makeEnvironment()
             let prelude = try lua.load(Array(PipelineDSL.prelude.utf8), chunkName: "luaflow/pipeline_dsl.lua")
-            let export = try lua.callReturningRef(prelude, refArgs: [env, lua.privileged])
+            let export = try lua.callReturningRef(prelude, refArgs: [env, lua.privileged, try EnvReferences.resolver(in: lua)])
             let chunk = try lua.load(Array(code), chunkName: display)
             lua.setEnvironment(of: chunk, to: env)
             try lua.call(chunk)
             let setsJSON = String(decoding: try JSONEncoder().encode(overrides), as: UTF8.self)
-            let results = try lua.callReturningRefs(export, refArgs: [lua.newString(setsJSON)], results: 2)
+            let results = try lua.callReturningRefs(export, refArgs: [lua.newString(setsJSON), lua.newString(String(decoding: nodeConfigs, as: UTF8.self))], results: 2)
             let exportedJSON = lua.stringBytes(results[0])
             let exported = try JSONDecoder().decode(Exported.self, from: Data(exportedJSON))
+            exported.secrets.forEach(Redactor.shared.add)
+            if !exported.problems.isEmpty {
+                throw PipelineErrors(exported.problems.map {
+                    PipelineError(.config, node: $0.node, phase: "config", "\($0.message) (in \(display):\($0.line ?? 0))")
+                })
+            }
             return try spec(from: exported, bytecode: results[1], lua: lua, file: display, directory: directory)
         } catch let error as LuaError {
             throw PipelineError(.config, phase: "pipeline", error.message, traceback: error.traceback)

@@ -21,9 +21,17 @@ public final class NodeStats: @unchecked Sendable {
         public var retries = 0
         /// Failed records written to the dead-letter file (also counted in `errors`).
         public var deadLettered = 0
+        /// Records a source said it will produce (its `count()`, capped by limits), for progress.
+        public var expected: Int?
+
+        public init() {}
     }
 
-    init(name: String, role: NodeSpec.Role, deadLetters: DeadLetterFile? = nil) {
+    public convenience init(name: String, role: NodeSpec.Role) {
+        self.init(name: name, role: role, deadLetters: nil)
+    }
+
+    init(name: String, role: NodeSpec.Role, deadLetters: DeadLetterFile?) {
         self.name = name
         self.role = role
         self.deadLetters = deadLetters

@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import LuaflowCore
+import LuaflowHTTP
+
+/// `luaflow discover connector.lua`: list a source's streams and infer a schema for each.
+struct DiscoverCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "discover",
+        abstract: "List a source connector's streams and infer a JSON Schema from a sample of each.",
+        discussion: """
+        The streams are what the script's streams() returns (names, or tables with a name field); \
+        a script without streams() has one stream named after the file. Each stream is read by \
+        loading the script with config.stream set to the stream's name, then calling get() or \
+        run() as `luaflow run` does, for the first N records.
+
+        Examples:
+          luaflow discover connectors/users.lua --set base_url=https://api.example.com
+          luaflow discover connectors/users.lua --config users.yaml --sample 500 --json
+        """
+    )
+
+    @Argument(help: "The source connector script.")
+    var connector: String
+
+    @Option(name: .customLong("config"), help: ArgumentHelp("A YAML or JSON file with the connector's config settings.", valueName: "file"))
+    var configFile: String?
+
+    @Option(name: .customLong("set"), help: ArgumentHelp("Set a config key: key=value (value parsed as JSON when it is, else a string).", valueName: "key=value"))
+    var sets: [String] = []
+
+    @Option(help: ArgumentHelp("Records to sample per stream.", valueName: "n"))
+    var sample = 100
+
+    @Flag(help: "Print the streams and schemas as JSON.")
+    var json = false
+
+    @OptionGroup var logging: LoggingOptions
+
+    func validate() throws {
+        for s in sets where !(s.firstIndex(of: "=").map { $0 > s.startIndex } ?? false) {
+            throw ValidationError("--set expects key=value, got '\(s)'")
+        }
+        if sample < 1 { throw ValidationError("--sample must be at least 1") }
+    }
+
+    func run() throws {
+        logging.bootstrap()
+        let streams: [DiscoveredStream]
+        do {
+            let pairs = sets.map { s -> (key: String, value: String) in
+                let eq = s.firstIndex(of: "=")!
+                return (String(s[..<eq]), String(s[s.index(after: eq)...]))
+            }
+            streams = try ConnectorDiscovery.discover(script: connector, configFile: try configFile.map(ConfigFile.load) ?? Array("{}".utf8),
+                                                      sets: pairs, sample: sample, extensions: HTTPLuaModule.extensions())
+        } catch let error as PipelineErrors {
+            logging.report(error.description, tracebacks: error.errors.compactMap(\.traceback))
+            throw ExitCode(error.exitCode)
+        } catch let error as PipelineError {
+            logging.report(error.description, tracebacks: [error.traceback].compactMap { $0 })
+            throw ExitCode(error.exitCode)
+        }
+        print(json ? StreamReport.json(streams) : StreamReport.text(streams))
+    }
+}

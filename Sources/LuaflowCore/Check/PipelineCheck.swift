@@ -1,0 +1,71 @@
+import Foundation
+import LuaBridge
+
+/// `luaflow check`: every node is loaded as a run would load it (script compiled, config
+/// validated against its schema), then each Lua source and sink runs `init()` and `check()`.
+/// Each node is checked on its own dedicated thread, so `check()` may make HTTP calls.
+public enum PipelineCheck {
+    public static func run(_ pipeline: PipelineSpec, extensions: HostExtensions) -> [NodeCheck] {
+        let group = DispatchGroup()
+        let lock = NSLock()
+        nonisolated(unsafe) var results = [NodeCheck?](repeating: nil, count: pipeline.nodes.count)
+        for (index, spec) in pipeline.nodes.enumerated() {
+            group.enter()
+            let thread = Thread {
+                let problems = check(spec, pipeline: pipeline, extensions: extensions)
+                lock.withLock { results[index] = NodeCheck(node: spec.name, role: spec.role, problems: problems) }
+                group.leave()
+            }
+            thread.name = "luaflow:check:\(spec.name)"
+            thread.start()
+        }
+        group.wait()
+        return results.compactMap { $0 }
+    }
+
+    private static func check(_ spec: NodeSpec, pipeline: PipelineSpec, extensions: HostExtensions) -> [String] {
+        do {
+            let stats = NodeStats(name: spec.name, role: spec.role)
+            let runtime = try NodeFactory.make(spec, pipeline: pipeline, stats: stats, options: RunOptions(extensions: extensions))
+            guard let node = (runtime as? LuaSourceRuntime)?.node ?? (runtime as? LuaSinkRuntime)?.node else { return [] }
+            try node.callHook("init")
+            return try callCheck(node)
+        } catch let error as PipelineErrors {
+            return error.errors.map(describe)
+        } catch let error as PipelineError {
+            return [describe(error)]
+        } catch {
+            return [Redactor.shared.redact("\(error)")]
+        }
+    }
+
+    /// Calls `check()` if defined: `false`, `false, "reason"` and `nil, "reason"` are problems
+    /// located at the function's definition; an error is a problem at the line that raised it.
+    private static func callCheck(_ node: LuaScriptNode) throws -> [String] {
+        guard let fn = node.function("check") else { return [] }
+        let results: [LuaValue]
+        do {
+            results = try node.lua.call(fn, results: 2)
+        } catch let error as LuaError {
+            throw PipelineError(node: node.spec.name, phase: "check", lua: error)
+        }
+        let failed = results[0] == .boolean(false) || (results[0] == .nil && results[1].stringValue != nil)
+        guard failed else { return [] }
+        let reason = results[1].stringValue.map { ": \($0)" } ?? ""
+        let line = try definitionLine(of: fn, in: node.lua).map { ":\($0)" } ?? ""
+        return [Redactor.shared.redact("check: \(node.displayPath)\(line): check() returned \(results[0])\(reason)")]
+    }
+
+    private static func definitionLine(of fn: LuaRef, in lua: LuaState) throws -> Int64? {
+        let chunk = try lua.load(Array("local getinfo = (...).getinfo; return function(f) return getinfo(f, 'S').linedefined end".utf8),
+                                 chunkName: "luaflow/check.lua")
+        let lineOf = try lua.callReturningRef(chunk, refArgs: [lua.privileged])
+        return try lua.call(lineOf, 1, results: 1) { lua.push(fn) }[0].integerValue
+    }
+
+    private static func describe(_ error: PipelineError) -> String {
+        var text = (error.phase.map { "\($0): " } ?? "") + error.message
+        for d in error.details { text += " (\(d))" }
+        return Redactor.shared.redact(text)
+    }
+}
