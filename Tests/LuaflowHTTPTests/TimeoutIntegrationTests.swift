@@ -5,33 +5,25 @@ import Testing
 
 /// Network timeouts use real time (they guard sockets); backoff sleeps use the manual clock.
 @Suite struct TimeoutIntegrationTests {
-    func elapsed(_ body: () async throws -> Void) async rethrows -> Double {
-        let start = DispatchTime.now().uptimeNanoseconds
-        try await body()
-        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-    }
-
     @Test func readTimeoutIsReportedAfterRetries() async throws {
         try await withServer { server, runtime in
             let session = try HTTPSession(config: sessionConfig(#"{"base_url": "\#(server.baseURL)", "timeout": {"read": 0.3}, "retry": {"max_attempts": 2}}"#), runtime: runtime)
-            var error: HTTPError?
-            let seconds = await elapsed { error = await httpError { _ = try await session.execute(HTTPRequest(url: "/slow?delay_ms=5000")) } }
+            let error = await httpError { _ = try await session.execute(HTTPRequest(url: "/slow?delay_ms=5000")) }
+            // A timeout error (not the 5 s response) proves the timeout fired; wall time is not
+            // measured, since other tests running in the process can delay the task's resumption.
             #expect(error?.kind == .timeout)
             #expect(error?.attempts == 2)
             #expect(error?.description.contains("read timeout (0.3 s) expired") == true)
             #expect(server.requests(path: "/slow").count == 2)
-            #expect(seconds < 8) // without the read timeout: 2 × 5 s
         }
     }
 
     @Test func totalTimeoutBoundsTheWholeExchange() async throws {
         try await withServer { server, runtime in
             let session = try HTTPSession(config: sessionConfig(#"{"base_url": "\#(server.baseURL)", "timeout": 0.3, "retry": {"max_attempts": 1}}"#), runtime: runtime)
-            var error: HTTPError?
-            let seconds = await elapsed { error = await httpError { _ = try await session.execute(HTTPRequest(url: "/slow?delay_ms=5000")) } }
+            let error = await httpError { _ = try await session.execute(HTTPRequest(url: "/slow?delay_ms=5000")) }
             #expect(error?.kind == .timeout)
             #expect(error?.description.contains("total timeout (0.3 s) expired") == true)
-            #expect(seconds < 4.5) // without the total timeout: 5 s
         }
     }
 
