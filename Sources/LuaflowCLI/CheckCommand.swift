@@ -31,17 +31,10 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         logging.bootstrap()
-        let results: [NodeCheck]
-        do {
+        let results = try logging.reportingFailures { () -> [NodeCheck] in
             let spec = try config.load(pipeline)
             _ = try PipelineGraph(spec)
-            results = PipelineCheck.run(spec, extensions: HTTPLuaModule.extensions())
-        } catch let error as PipelineErrors {
-            logging.report(error.description, tracebacks: error.errors.compactMap(\.traceback))
-            throw ExitCode(error.exitCode)
-        } catch let error as PipelineError {
-            logging.report(error.description, tracebacks: [error.traceback].compactMap { $0 })
-            throw ExitCode(error.exitCode)
+            return PipelineCheck.run(spec, extensions: HTTPLuaModule.extensions())
         }
         print(logging.logFormat == .json ? Self.json(results) : Self.table(results))
         if results.contains(where: { !$0.ok }) { throw ExitCode(2) }

@@ -46,20 +46,13 @@ struct DiscoverCommand: ParsableCommand {
 
     func run() throws {
         logging.bootstrap()
-        let streams: [DiscoveredStream]
-        do {
+        let streams = try logging.reportingFailures { () -> [DiscoveredStream] in
             let pairs = sets.map { s -> (key: String, value: String) in
                 let eq = s.firstIndex(of: "=")!
                 return (String(s[..<eq]), String(s[s.index(after: eq)...]))
             }
-            streams = try ConnectorDiscovery.discover(script: connector, configFile: try configFile.map(ConfigFile.load) ?? Array("{}".utf8),
+            return try ConnectorDiscovery.discover(script: connector, configFile: try configFile.map(ConfigFile.load) ?? Array("{}".utf8),
                                                       sets: pairs, sample: sample, extensions: HTTPLuaModule.extensions())
-        } catch let error as PipelineErrors {
-            logging.report(error.description, tracebacks: error.errors.compactMap(\.traceback))
-            throw ExitCode(error.exitCode)
-        } catch let error as PipelineError {
-            logging.report(error.description, tracebacks: [error.traceback].compactMap { $0 })
-            throw ExitCode(error.exitCode)
         }
         print(json ? StreamReport.json(streams) : StreamReport.text(streams))
     }

@@ -33,6 +33,17 @@ struct LoggingOptions: ParsableArguments {
         StderrLogHandler.write(logFormat == .json ? summary.json() : summary.table())
     }
 
+    /// Runs `body`; a pipeline error is reported (message, tracebacks with -v) and becomes its exit status.
+    func reportingFailures<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as PipelineErrors {
+            report(error.description, tracebacks: error.errors.compactMap(\.traceback))
+            throw ExitCode(error.exitCode)
+        } catch let error as PipelineError {
+            report(error.description, tracebacks: [error.traceback].compactMap { $0 })
+            throw ExitCode(error.exitCode)
+        }
+    }
+
     func report(_ message: String, tracebacks: [String]) {
         if logFormat == .json {
             let object = ["level": "error", "message": message]

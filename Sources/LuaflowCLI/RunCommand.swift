@@ -52,7 +52,7 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         logging.bootstrap()
         luaflow_install_sigint_handler()
-        do {
+        try logging.reportingFailures {
             let spec = try config.load(pipeline)
             let graph = try PipelineGraph(spec)
             // A --limit run is a preview: it neither resumes nor moves the state on.
@@ -70,12 +70,6 @@ struct RunCommand: ParsableCommand {
                 }
                 throw ExitCode(130)
             }
-        } catch let error as PipelineErrors {
-            logging.report(error.description, tracebacks: error.errors.compactMap(\.traceback))
-            throw ExitCode(error.exitCode)
-        } catch let error as PipelineError {
-            logging.report(error.description, tracebacks: [error.traceback].compactMap { $0 })
-            throw ExitCode(error.exitCode)
         }
     }
 }
