@@ -54,6 +54,33 @@ import Testing
         #expect(stored.pagination == nil)
     }
 
+    @Test func appendModeAccumulatesIncrementalRuns() throws {
+        let ws = try workspace()
+        try ws.write("pipeline.lua", """
+        local src = source("src.lua")
+        network { { src, sink.file { path = "out.jsonl", mode = "append" } }, { src, sink.file { path = "out.csv", mode = "append" } } }
+        """)
+        try ws.run(state: true)
+        try ws.run(overrides: ["src.pages=7"], state: true)
+        #expect(try ids(ws) == Array(1...21))
+        #expect(try ws.read("out.csv") == "id\n" + (1...21).map(String.init).joined(separator: "\n") + "\n", "one header")
+    }
+
+    @Test func appendModeSurvivesACrashWithoutDuplicates() throws {
+        let ws = try workspace()
+        try ws.write("pipeline.lua", #"network { { source("src.lua"), sink.file { path = "out.jsonl", mode = "append" } } }"#)
+        try ws.write("out.jsonl", #"{"id":0}"#)
+        #expect(ws.failure(overrides: ["src.fail_at=3"], state: true) != nil)
+        try ws.run(state: true)
+        #expect(try ids(ws) == Array(0...15))
+    }
+
+    @Test func appendModeNeedsALineFormat() throws {
+        let ws = try workspace()
+        try ws.write("pipeline.lua", #"network { { source("src.lua"), sink.file { path = "out.json", mode = "append" } } }"#)
+        #expect(ws.failure()?.message.contains("mode = \"append\" works with jsonl, csv and txt") == true)
+    }
+
     @Test func aFailedRunResumesFromItsLastCheckpoint() throws {
         let ws = try workspace()
         let failure = try #require(ws.failure(overrides: ["src.fail_at=4"], state: true))

@@ -55,6 +55,24 @@ final class AtomicFileWriter {
         if !resumable { luaflow_track_temp_file(tempPath) }
     }
 
+    /// Starts the in-progress file with the target's current content (`mode = "append"`), ending
+    /// it with a newline. Returns the first line of that content (a CSV header), nil when there was none.
+    func copyTarget() throws -> String? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        var firstLine: String?
+        var last: UInt8 = 0x0A
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+            if firstLine == nil {
+                firstLine = String(decoding: chunk.prefix { $0 != 0x0A }, as: UTF8.self)
+            }
+            try chunk.withUnsafeBytes { try write($0.baseAddress!, count: $0.count) }
+            last = chunk.last!
+        }
+        if last != 0x0A { try write("\n") }
+        return firstLine
+    }
+
     func write(_ bytes: UnsafeRawPointer, count: Int) throws {
         var offset = 0
         while offset < count {

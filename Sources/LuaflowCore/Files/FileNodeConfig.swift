@@ -9,9 +9,11 @@ struct FileNodeConfig {
     var columns: [String]?
     /// txt sink: the field written as the line (default `line`).
     var field: String?
+    /// Sink `mode = "append"`: the run's records are added after the file's current content.
+    var append = false
 
     static let sourceKeys: Set<String> = ["path", "format", "delimiter"]
-    static let sinkKeys: Set<String> = ["path", "format", "delimiter", "columns", "field"]
+    static let sinkKeys: Set<String> = ["path", "format", "delimiter", "columns", "field", "mode"]
 
     /// Reads the config and resolves the path against the pipeline directory.
     static func load(_ spec: NodeSpec, pipeline: PipelineSpec) throws -> (FileNodeConfig, String, FileFormat, UInt8) {
@@ -35,9 +37,19 @@ struct FileNodeConfig {
             guard let list = value as? [String], !list.isEmpty else { throw problem("columns must be a list of field names") }
             config.columns = list
         }
+        switch try string("mode") {
+        case nil, "overwrite": break
+        case "append": config.append = true
+        case let other?: throw problem("mode must be \"overwrite\" or \"append\", got \"\(other)\"")
+        }
         let resolved = path.hasPrefix("/") ? path : pipeline.directory + "/" + path
+        let format: FileFormat
         do {
-            return (config, resolved, try FileFormat.resolve(config.format, path: path), try delimiter(config.delimiter, path: path))
+            format = try FileFormat.resolve(config.format, path: path)
+            if config.append && format == .json {
+                throw FileConfigError("mode = \"append\" works with jsonl, csv and txt files (a JSON array cannot be extended); use format = \"jsonl\"")
+            }
+            return (config, resolved, format, try delimiter(config.delimiter, path: path))
         } catch {
             throw problem("\(error)")
         }

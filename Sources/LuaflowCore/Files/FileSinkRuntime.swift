@@ -16,6 +16,7 @@ final class FileSinkRuntime: SinkRuntime {
     private var columns: [String]?
     /// Configured columns select fields; inferred ones must hold every field of every record.
     private let columnsConfigured: Bool
+    private let append: Bool
     private var columnsRef: LuaRef?
     private var textFormatter: LuaRef?
     private var records = 0
@@ -30,6 +31,7 @@ final class FileSinkRuntime: SinkRuntime {
         self.delimiter = delimiter
         columns = config.columns
         columnsConfigured = config.columns != nil
+        append = config.append
         writer = AtomicFileWriter(path: path)
         lua = try LuaState(memoryLimit: spec.options.memoryLimitMB << 20, instructionLimit: 0)
         loop = LuaRecordLoop(spec: spec, lua: lua, stats: stats)
@@ -67,8 +69,31 @@ final class FileSinkRuntime: SinkRuntime {
         lua.claim()
         do { try writer.open() } catch { throw PipelineError(.runtime, node: spec.name, phase: "write", "\(error)") }
         if resumedHeader { return }
+        if append, let header = try copyExistingOutput() {
+            if format == .csv, !header.isEmpty { try adoptHeader(header) }
+            if format != .csv || !header.isEmpty { return }
+        }
         if format == .json { try write("[") }
         if format == .csv, let columns { try writeHeader(columns) }
+    }
+
+    /// `mode = "append"`: the current output goes first; returns its first line (nil: no file).
+    private func copyExistingOutput() throws -> String? {
+        do { return try writer.copyTarget() } catch {
+            throw PipelineError(.runtime, node: spec.name, phase: "write", "cannot append to \(writer.path): \(error)")
+        }
+    }
+
+    /// Appending to a CSV file: its header gives the columns (and must match configured ones).
+    private func adoptHeader(_ header: String) throws {
+        let existing = header.split(separator: Character(UnicodeScalar(delimiter)), omittingEmptySubsequences: false).map {
+            $0.trimmingCharacters(in: CharacterSet(charactersIn: "\"\r"))
+        }
+        if let columns, columnsConfigured, columns != existing {
+            throw PipelineError(.config, node: spec.name, phase: "write",
+                                "cannot append to \(writer.path): its columns are \(existing.joined(separator: ", ")), the sink's are \(columns.joined(separator: ", "))")
+        }
+        columns = existing
     }
 
     func checkpoint() throws -> SinkState? {
