@@ -17,7 +17,7 @@ final class FusedTransformRuntime: TransformRuntime {
     private var seen = 0
 
     var stats: NodeStats { memberStats[0] }
-    var holdsRecords: Bool { members.contains { $0.function("finalize") != nil } }
+    let holdsRecords: Bool
 
     init(specs: [NodeSpec], pipeline: PipelineSpec, stats: [NodeStats], extensions: HostExtensions) throws {
         lua = try LuaScriptNode.makeState(for: specs, pipeline: pipeline)
@@ -38,6 +38,7 @@ final class FusedTransformRuntime: TransformRuntime {
         loops = zip(members, stats).map { LuaRecordLoop(node: $0, stats: $1) }
         runFunctions = try members.map { try $0.required("run", signature: "run(item)").id }
         skips = members.map { $0.spec.options.onError == .skip ? 1 : 0 }
+        holdsRecords = members.contains { $0.defines("finalize") }
     }
 
     func open() throws {

@@ -76,6 +76,13 @@ final class LuaScriptNode {
         lua.functionRef(env, name)
     }
 
+    /// Whether the script defines the global function `name`.
+    func defines(_ name: String) -> Bool {
+        guard let ref = function(name) else { return false }
+        lua.release(ref)
+        return true
+    }
+
     /// Requires a function of the node contract, with a message that says what to write.
     func required(_ name: String, signature: String) throws -> LuaRef {
         guard let ref = function(name) else {

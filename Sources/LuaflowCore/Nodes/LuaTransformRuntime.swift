@@ -14,9 +14,10 @@ final class LuaTransformRuntime: TransformRuntime {
         self.stats = stats
         loop = LuaRecordLoop(node: node, stats: stats)
         runFunction = try node.required("run", signature: "run(item)")
+        holdsRecords = node.defines("finalize")
     }
 
-    var holdsRecords: Bool { node.function("finalize") != nil }
+    let holdsRecords: Bool
 
     func open() throws {
         node.lua.claim()

@@ -118,11 +118,13 @@ extension PipelineRunner {
     fileprivate func finish(_ control: RunControl, state: RunState?, interrupted: Bool) throws {
         let sinks = runtimes.joined().compactMap { $0 as? SinkRuntime }
         // Dead letters describe what happened, whatever the outcome.
-        for file in stats.compactMap(\.deadLetters) { try file.publish() }
+        let publishDeadLetters = { for file in self.stats.compactMap(\.deadLetters) { try file.publish() } }
         if let error = control.error {
             sinks.forEach { $0.abort() }
+            try? publishDeadLetters() // the run's own error is the one to report
             throw error
         }
+        try publishDeadLetters()
         if state != nil, interrupted {
             sinks.forEach { $0.abort() }
             return
