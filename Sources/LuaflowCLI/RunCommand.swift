@@ -12,7 +12,9 @@ struct RunCommand: ParsableCommand {
         discussion: """
         Every script is loaded and every node's config is checked against its schema before any \
         record moves; all problems are reported together. Outputs of file sinks appear only when \
-        the run succeeds.
+        the run succeeds. Progress is checkpointed in .luaflow/state.db beside the pipeline: a run \
+        that failed, was interrupted or killed resumes from its last checkpoint, and incremental \
+        sources fetch only what is new.
 
         Exit status: 0 success, 1 runtime failure, 2 usage or config error, 130 interrupted.
 
