@@ -14,7 +14,13 @@ public final class StateStore: @unchecked Sendable {
         do {
             try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path,
                                                     withIntermediateDirectories: true)
-            db = try DatabaseQueue(path: path)
+            var configuration = Configuration()
+            // WAL with synchronous = NORMAL survives a killed process; after a power loss the
+            // store may lag the outputs, which only means re-reading since an older checkpoint.
+            configuration.prepareDatabase { db in
+                try db.execute(sql: "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL")
+            }
+            db = try DatabaseQueue(path: path, configuration: configuration)
             try Self.migrator.migrate(db)
         } catch {
             throw PipelineError(.config, node: "state", phase: "state", "cannot open the state store \(path): \(error)")
