@@ -30,9 +30,10 @@ import TestSupport
         server.route("/v1/users") { _ in .json(["data": ["users": [["id": 1], ["id": 2]]]]) }
         let examples = try Self.examples()
         #expect(examples.count >= 8)
-        let dir = try LuaflowBinary.workspace()
-        try dir.write("pipeline.lua", #"network { { source("example.lua"), sink.stdout {} } }"#)
         for example in examples {
+            // A fresh directory each time, as a reader trying one example would have (no state).
+            let dir = try LuaflowBinary.workspace()
+            try dir.write("pipeline.lua", #"network { { source("example.lua"), sink.stdout {} } }"#)
             try dir.write("example.lua", example.script)
             let args = ["run", "pipeline.lua", "-q"] + (example.script.contains("base_url") ? ["--set", "example.base_url=\(server.baseURL)"] : [])
             let result = try LuaflowBinary.run(args, in: dir)
