@@ -99,3 +99,25 @@ final class LockedCounter: @unchecked Sendable {
         set { lock.withLock { current = newValue } }
     }
 }
+
+/// examples/incremental: a run() source following a change log with cursor_field and an append sink.
+@Suite struct IncrementalExampleTests {
+    @Test func eachRunAppendsOnlyTheNewChanges() throws {
+        let dir = try LuaflowBinary.workspace(copying: "incremental")
+        #expect(try LuaflowBinary.run(["run", "pipeline.lua", "-q"], in: dir).exitCode == 0)
+        #expect(try dir.read("out/changes.jsonl").split(separator: "\n").count == 3)
+        let log = dir.appendingPathComponent("data/changes.jsonl")
+        let handle = try FileHandle(forWritingTo: log)
+        handle.seekToEndOfFile()
+        handle.write(Data(#"{"id": 3, "name": "Edsger", "updated_at": "2026-11-04T12:00:00Z"}"#.utf8 + [0x0A]))
+        try handle.close()
+        let second = try LuaflowBinary.run(["run", "pipeline.lua"], in: dir)
+        #expect(second.exitCode == 0)
+        #expect(second.stderr.contains("resuming after 2026-11-03T08:15:00Z"))
+        let lines = try dir.read("out/changes.jsonl").split(separator: "\n")
+        #expect(lines.count == 4)
+        #expect(lines.last?.contains("Edsger") == true)
+        let show = try LuaflowBinary.run(["state", "show", "pipeline.lua"], in: dir)
+        #expect(show.stdout.contains("\"2026-11-04T12:00:00Z\""))
+    }
+}

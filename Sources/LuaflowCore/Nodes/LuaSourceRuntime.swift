@@ -63,6 +63,8 @@ final class LuaSourceRuntime: SourceRuntime {
             if let r = startPoint.lastRun { fields.append("\"last_run\":\"\(r)\"") }
             state = try node.lua.decodeJSON(Array("{\(fields.joined(separator: ","))}".utf8))
             if let committed = startPoint.committedCursor { try cursor?.start(at: committed) }
+            // run() sources (and init()) read the same table as the global `state`.
+            if node.lua.field(node.env, "state") == .nil { node.lua.setField(node.env, "state", ref: state!) }
         } catch let error as LuaError {
             throw PipelineError(node: node.spec.name, phase: "state", lua: error)
         }
