@@ -17,8 +17,13 @@ public final class StateStore: @unchecked Sendable {
             var configuration = Configuration()
             // WAL with synchronous = NORMAL survives a killed process; after a power loss the
             // store may lag the outputs, which only means re-reading since an older checkpoint.
+            configuration.busyMode = .timeout(10)
             configuration.prepareDatabase { db in
-                try db.execute(sql: "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL")
+                // WAL is kept in the file; switching needs the only connection, so only the first open does it.
+                if try String.fetchOne(db, sql: "PRAGMA journal_mode") != "wal" {
+                    try db.execute(sql: "PRAGMA journal_mode = WAL")
+                }
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
             }
             db = try DatabaseQueue(path: path, configuration: configuration)
             try Self.migrator.migrate(db)
