@@ -5,18 +5,6 @@ import TestSupport
 /// `kill -9` at random moments: every rerun resumes from the last checkpoint, and the finished
 /// output holds every record exactly once.
 @Suite(.serialized) struct CrashResumeTests {
-    /// A deterministic generator (SplitMix64), so a failing schedule can be replayed.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test func sigkillAtRandomMomentsLosesAndDuplicatesNothing() async throws {
         try await LuaflowBinary.offPool { try Self.killAndResume() }
     }
@@ -37,7 +25,7 @@ import TestSupport
                                   paginator = { type = "cursor", cursor_param = "cursor", cursor_path = "next" } },
                     sink.file { path = "out.jsonl" } } }
         """)
-        var random = SeededGenerator(state: 20261124)
+        var random = SeededGenerator(seed: 20261124) // replayable schedule
         var killedMidRun = 0
         for _ in 0..<20 {
             let delay = Double.random(in: 0.05...0.9, using: &random)

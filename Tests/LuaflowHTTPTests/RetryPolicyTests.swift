@@ -1,4 +1,5 @@
 import LuaflowHTTP
+import TestSupport
 import Testing
 
 @Suite struct RetryPolicyTests {

@@ -2,21 +2,6 @@ import Foundation
 import LuaflowHTTP
 import TestSupport
 
-/// SplitMix64: a tiny seeded generator, so jitter in tests is the same on every run.
-struct SeededGenerator: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// A session config from the JSON a Lua table would turn into.
 func sessionConfig(_ json: String) throws -> HTTPSessionConfig {
     try HTTPSessionConfig.decode(json: Data(json.utf8))
