@@ -149,6 +149,27 @@ import Testing
         #expect(try ids(ws) == Array(1...15))
     }
 
+    @Test func checkpointsFlushScriptSinks() throws {
+        let ws = try workspace()
+        try ws.write("batches.lua", """
+        function write(batch)
+          local f = io.open("writes.log", "a"); f:write(#batch, "\\n"); f:close()
+        end
+        """)
+        try ws.write("lines.lua", """
+        local n = 0
+        function run(item) n = n + 1 end
+        function flush() local f = io.open("flushes.log", "a"); f:write(n, "\\n"); f:close() end
+        """)
+        try ws.write("pipeline.lua", """
+        local src = source("src.lua")
+        network { { src, sink("batches.lua", { batch_size = 100 }) }, { src, sink("lines.lua") } }
+        """)
+        try ws.run(state: true)
+        #expect(try ws.read("writes.log") == "3\n3\n3\n3\n3\n", "each page's checkpoint sends the pending batch")
+        #expect(try ws.read("flushes.log") == "3\n6\n9\n12\n15\n", "flush() at every checkpoint")
+    }
+
     @Test func stateStoreCommitsAndResets() throws {
         let ws = try Workspace()
         let store = try StateStore(path: ws.statePath)
