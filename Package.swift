@@ -88,7 +88,7 @@ let package = Package(
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "LuaflowHTTPTests", dependencies: ["LuaflowHTTP", "TestSupport"]),
-        .testTarget(name: "LuaflowTestingTests", dependencies: ["LuaflowTesting", "LuaflowCore", "LuaBridge"]),
+        .testTarget(name: "LuaflowTestingTests", dependencies: ["LuaflowTesting", "LuaflowCore", "LuaBridge", "TestSupport"]),
         .testTarget(name: "LuaflowCLITests", dependencies: ["LuaflowCore", "TestSupport"]),
     ]
 )

@@ -6,7 +6,7 @@ import TestSupport
 /// output holds every record exactly once.
 @Suite(.serialized) struct CrashResumeTests {
     @Test func sigkillAtRandomMomentsLosesAndDuplicatesNothing() async throws {
-        try await LuaflowBinary.offPool { try Self.killAndResume() }
+        try await onThread { try Self.killAndResume() }
     }
 
     static func killAndResume() throws {

@@ -46,14 +46,6 @@ enum LuaflowBinary {
                       stderr: String(decoding: stderr, as: UTF8.self))
     }
 
-    /// Runs `body` on a thread of its own: tests that wait seconds for the binary must not hold one
-    /// of the few threads of Swift's cooperative pool, which the async tests running alongside need.
-    static func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Swift.Result { try body() }) }.start()
-        }
-    }
-
     /// Starts `luaflow args...` and sends it SIGKILL after `seconds`; true when it was still running.
     static func runKilled(_ args: [String], in directory: URL, after seconds: Double) throws -> Bool {
         let process = Process()
@@ -79,17 +71,5 @@ enum LuaflowBinary {
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         }
         return dir
-    }
-}
-
-extension URL {
-    func write(_ relative: String, _ text: String) throws {
-        let url = appendingPathComponent(relative)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try text.write(to: url, atomically: true, encoding: .utf8)
-    }
-
-    func read(_ relative: String) throws -> String {
-        try String(contentsOf: appendingPathComponent(relative), encoding: .utf8)
     }
 }

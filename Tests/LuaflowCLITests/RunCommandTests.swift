@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 @Suite struct RunCommandTests {
     @Test func helpShowsCommandsAndExamples() throws {
@@ -89,7 +90,7 @@ import Testing
     }
 
     @Test func ctrlCDrainsKeepsProgressAndTheNextRunResumes() async throws {
-        try await LuaflowBinary.offPool { try Self.interruptAndResume() }
+        try await onThread { try Self.interruptAndResume() }
     }
 
     static func interruptAndResume() throws {

@@ -1,6 +1,7 @@
 import Foundation
 import LuaflowCore
 import LuaflowHTTP
+import TestSupport
 
 /// A temporary pipeline directory run in-process with the HTTP module installed.
 struct LuaPipelineHarness {
@@ -12,9 +13,7 @@ struct LuaPipelineHarness {
     }
 
     func write(_ relative: String, _ text: String) throws {
-        let url = root.appendingPathComponent(relative)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try text.write(to: url, atomically: true, encoding: .utf8)
+        try root.write(relative, text)
     }
 
     /// Runs pipeline.lua and returns the summary (without blocking the cooperative pool).

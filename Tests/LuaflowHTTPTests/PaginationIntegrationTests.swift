@@ -120,10 +120,3 @@ import Testing
         }
     }
 }
-
-/// Runs `body` on a new thread (like a pipeline stage) and waits for it without blocking the pool.
-func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread { continuation.resume(with: Result { try body() }) }.start()
-    }
-}

@@ -1,5 +1,6 @@
 import Foundation
 @testable import LuaflowTesting
+import TestSupport
 
 /// A temp directory of Lua test files and connectors, run through `TestSuite` on a dedicated
 /// thread (never on the cooperative pool: the files block on HTTP).
@@ -12,20 +13,13 @@ struct LuaTestFiles {
     }
 
     func write(_ relative: String, _ text: String) throws {
-        let url = root.appendingPathComponent(relative)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try text.write(to: url, atomically: true, encoding: .utf8)
+        try root.write(relative, text)
     }
 
     /// Runs one test file and returns its results by test name.
     func run(_ relative: String) async throws -> [String: TestResult] {
         let file = root.appendingPathComponent(relative).path
-        let results: [TestResult] = try await withCheckedThrowingContinuation { continuation in
-            let thread = Thread {
-                continuation.resume(with: Result { try TestSuite.run(files: [file]) { _ in } })
-            }
-            thread.start()
-        }
+        let results = try await onThread { try TestSuite.run(files: [file]) { _ in } }
         return Dictionary(results.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
     }
 }
