@@ -18,9 +18,11 @@ struct StateCommand: ParsableCommand {
         @Argument(help: "The pipeline file.") var pipeline: String
         @OptionGroup var location: StateLocationOptions
         @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var logging: LoggingOptions
 
         func run() throws {
-            try StateCommand.guarded {
+            logging.bootstrap()
+            try logging.reportingFailures {
                 let spec = try PipelineLoader.load(file: pipeline, overrides: [])
                 let report = try StateReport(store: StateStore(path: location.path(for: spec)))
                 print(Redactor.shared.redact(json ? report.json() : report.table()))
@@ -36,9 +38,11 @@ struct StateCommand: ParsableCommand {
         @Argument(help: "The pipeline file.") var pipeline: String
         @Argument(help: "Only this node (default: every node).") var node: String?
         @OptionGroup var location: StateLocationOptions
+        @OptionGroup var logging: LoggingOptions
 
         func run() throws {
-            try StateCommand.guarded {
+            logging.bootstrap()
+            try logging.reportingFailures {
                 let spec = try PipelineLoader.load(file: pipeline, overrides: [])
                 if let node, !spec.nodes.contains(where: { $0.name == node }) {
                     throw PipelineError(.config, node: node, phase: "state",
@@ -48,17 +52,6 @@ struct StateCommand: ParsableCommand {
                 try store.reset(node: node)
                 print("reset the state of \(node.map { "node \($0)" } ?? "every node") in \(store.path)")
             }
-        }
-    }
-
-    /// Maps pipeline errors to their message and exit status.
-    static func guarded(_ body: () throws -> Void) throws {
-        do { try body() } catch let error as PipelineError {
-            FileHandle.standardError.write(Data((error.description + "\n").utf8))
-            throw ExitCode(error.exitCode)
-        } catch let error as PipelineErrors {
-            FileHandle.standardError.write(Data((error.description + "\n").utf8))
-            throw ExitCode(error.exitCode)
         }
     }
 }
