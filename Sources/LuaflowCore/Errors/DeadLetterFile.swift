@@ -46,9 +46,8 @@ final class DeadLetterFile: @unchecked Sendable {
     private func open() throws -> AtomicFileWriter {
         let writer = AtomicFileWriter(path: path)
         try writer.open()
-        if let earlier = FileManager.default.contents(atPath: path), !earlier.isEmpty {
-            try earlier.withUnsafeBytes { try writer.write($0.baseAddress!, count: $0.count) }
-        }
+        _ = try writer.copyTarget() // earlier runs' entries first, streamed
+
         self.writer = writer
         return writer
     }

@@ -55,7 +55,8 @@ final class AtomicFileWriter {
         if !resumable { luaflow_track_temp_file(tempPath) }
     }
 
-    /// Starts the in-progress file with the target's current content (`mode = "append"`), ending
+    /// Starts the in-progress file with the target's current content (`mode = "append"`, dead
+    /// letters), ending
     /// it with a newline. Returns the first line of that content (a CSV header), nil when there was none.
     func copyTarget() throws -> String? {
         guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
