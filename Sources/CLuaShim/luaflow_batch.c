@@ -145,12 +145,13 @@ static int write_batch_cf(lua_State *L) {
         finish_record(io);
     }
     io->phase = LUAFLOW_PHASE_CALL;
-    lua_call(L, 1, 0);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, c->aux_ref); /* stack: write, batch, info */
+    lua_call(L, 2, 0);
     return 0;
 }
 
-int luaflow_run_write_batch(lua_State *L, int fn_ref, luaflow_batch_io *io) {
-    batch_call c = { .io = io, .fn_ref = fn_ref };
+int luaflow_run_write_batch(lua_State *L, int fn_ref, int info_ref, luaflow_batch_io *io) {
+    batch_call c = { .io = io, .fn_ref = fn_ref, .aux_ref = info_ref };
     return call_protected(L, write_batch_cf, &c, 0);
 }
 
@@ -231,6 +232,12 @@ static int source_get_cf(lua_State *L) {
     lua_call(L, 2, 2); /* stack: records, next */
     ctx->emit_out = NULL;
     io->phase = LUAFLOW_PHASE_ENCODE;
+    if (lua_isnil(L, -2) && !lua_isnil(L, -1) && !is_empty_table(L, -1)) {
+        /* A page with no records table but a next page: skipping it silently would lose its records. */
+        lua_pushstring(L, "get() returned nil records with a next pagination; return {} for a page that "
+                          "has no records, or nil, nil when the data is exhausted");
+        return lua_error(L);
+    }
     if (!lua_isnil(L, -2)) {
         if (!lua_istable(L, -2)) {
             lua_pushfstring(L, "get() must return a table of records (or nil), got a %s", luaL_typename(L, -2));

@@ -30,7 +30,16 @@ public struct PipelineError: Error, Sendable, CustomStringConvertible {
     /// the script's top level) are config errors: nothing has run yet.
     init(node: String, phase: String, lua: LuaError, details: [String] = []) {
         let category: Category = lua.kind == .syntax || phase == "load" ? .config : .runtime
-        self.init(category, node: node, phase: phase, lua.message, details: details, traceback: lua.traceback)
+        self.init(category, node: node, phase: phase, Self.withoutHostLocation(lua.message), details: details, traceback: lua.traceback)
+    }
+
+    /// A message raised inside Lua the host ships (`luaflow/source.http.lua:85: ...`) without that
+    /// location: it means nothing to the user, and the node is named anyway.
+    static func withoutHostLocation(_ message: String) -> String {
+        guard message.hasPrefix("luaflow/"), let colon = message.range(of: ".lua:"),
+              let end = message[colon.upperBound...].firstIndex(where: { !$0.isNumber }),
+              message[end...].hasPrefix(": ") else { return message }
+        return String(message[message.index(end, offsetBy: 2)...])
     }
 
     public var exitCode: Int32 { category == .config ? 2 : 1 }

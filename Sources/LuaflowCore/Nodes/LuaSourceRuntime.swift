@@ -6,6 +6,10 @@ import LuaBridge
 /// A source script: `run()` returning the next item (nil when done), or `get(pagination, state)`
 /// returning `records, next` (nil or `{}` next when done). Honours `max_items`, `lifetime` and
 /// `batch_size`; a streaming `run()` source hands on what it has at least every 200 ms.
+///
+/// Failures never end a source as if its data were exhausted: a failed `get()` is called again
+/// only with the same pagination, and a failed `run()` only when the script declares
+/// `resumable = true` (calling it again continues where it was).
 final class LuaSourceRuntime: SourceRuntime {
     let node: LuaScriptNode
     let stats: NodeStats
@@ -20,11 +24,15 @@ final class LuaSourceRuntime: SourceRuntime {
     private var pagination: LuaRef?
     private var state: LuaRef?
     private var lastPagination: [UInt8]?
+    /// Every pagination `get()` returned in this run, so a cursor cycle is caught on its first repeat.
+    private var seenPaginations = PaginationDigests()
     private var pages = 0
     private var consecutiveErrors = 0
     /// Retries of the current call after connection or transient errors.
     private var retriedAttempts = 0
     private static let maxAttempts = 3
+    /// `resumable = true`: a `run()` that raised may be called again.
+    private let resumable: Bool
     private let cursor: CursorTracker?
     private var startPoint = SourceStart()
     let stream: String
@@ -43,6 +51,7 @@ final class LuaSourceRuntime: SourceRuntime {
         } else {
             stream = ""
         }
+        resumable = node.lua.field(node.env, "resumable") == .boolean(true)
         batchSize = max(1, node.spec.options.batchSize ?? 1000)
         maxItems = [node.spec.options.maxItems, limit].compactMap { $0 }.min()
         lifetime = node.spec.options.lifetime
@@ -58,6 +67,7 @@ final class LuaSourceRuntime: SourceRuntime {
         do {
             pagination = try startPoint.pagination.map { try node.lua.decodeJSON(Array($0.utf8)) } ?? node.lua.newTable()
             lastPagination = startPoint.pagination.map { Array($0.utf8) }
+            if let lastPagination { seenPaginations.insert(lastPagination) }
             var fields: [String] = []
             if let c = startPoint.stateCursor { fields.append("\"cursor\":\(c)") }
             if let r = startPoint.lastRun { fields.append("\"last_run\":\"\(r)\"") }
@@ -119,12 +129,14 @@ final class LuaSourceRuntime: SourceRuntime {
         io.deadline_ns = Int64(DispatchTime.now().uptimeNanoseconds) + 200_000_000
         let ctx = luaflow_get_ctx(node.lua.handle)!
         let emittedBefore = ctx.pointee.emitted
+        let failuresBefore = stats.snapshot.requestFailures
         let status = withUnsafeMutablePointer(to: &out) { ptr -> Int32 in
             io.out = ptr
             return luaflow_run_source_pull(node.lua.handle, runFunction!.id, &io)
         }
         if status != LUA_OK {
-            try sourceFailed(node.lua.popError(status: status, kind: .runtime), function: "run()", producedNow: Int(io.returned))
+            try sourceFailed(node.lua.popError(status: status, kind: .runtime), function: "run()", producedNow: Int(io.returned),
+                             afterRequestFailure: stats.snapshot.requestFailures != failuresBefore)
             out.len = io.record_out_start
         } else {
             consecutiveErrors = 0
@@ -141,6 +153,7 @@ final class LuaSourceRuntime: SourceRuntime {
         defer { luaflow_buf_free(&aux) }
         let ctx = luaflow_get_ctx(node.lua.handle)!
         let emittedBefore = ctx.pointee.emitted
+        let failuresBefore = stats.snapshot.requestFailures
         let status = withUnsafeMutablePointer(to: &out) { outPtr -> Int32 in
             withUnsafeMutablePointer(to: &aux) { auxPtr in
                 io.out = outPtr
@@ -151,7 +164,8 @@ final class LuaSourceRuntime: SourceRuntime {
         pages += 1
         if status != LUA_OK {
             out.len = 0
-            try sourceFailed(node.lua.popError(status: status, kind: .runtime), function: "get()", producedNow: 0)
+            try sourceFailed(node.lua.popError(status: status, kind: .runtime), function: "get()", producedNow: 0,
+                             afterRequestFailure: stats.snapshot.requestFailures != failuresBefore)
             return 0
         }
         consecutiveErrors = 0
@@ -160,10 +174,13 @@ final class LuaSourceRuntime: SourceRuntime {
             done = true
         } else {
             let next = Array(UnsafeRawBufferPointer(start: aux.data, count: aux.len))
-            if next == lastPagination {
+            if let firstSeen = seenPaginations.insert(next, page: pages) {
                 node.lua.release(node.lua.popRef())
-                throw PipelineError(.runtime, node: node.spec.name, phase: "get",
-                    "get() returned the same pagination twice (\(String(decoding: next, as: UTF8.self))) after page \(pages); stopping so the source does not loop forever")
+                let text = String(decoding: next, as: UTF8.self)
+                let what = firstSeen == pages - 1
+                    ? "get() returned the same pagination twice (\(text)) after page \(pages)"
+                    : "get() returned the pagination \(text) after page \(pages), as it did after page \(firstSeen): the pages form a cycle"
+                throw PipelineError(.runtime, node: node.spec.name, phase: "get", "\(what); stopping so the source does not loop forever")
             }
             lastPagination = next
             if let old = pagination { node.lua.release(old) }
@@ -172,26 +189,34 @@ final class LuaSourceRuntime: SourceRuntime {
         return Int(io.returned) + Int(ctx.pointee.emitted - emittedBefore)
     }
 
-    /// A source error. Connection and transient errors (`errors.transient(...)` or an HTTP failure
-    /// of that class) are retried: the same call again, up to 3 attempts with backoff. Auth errors
-    /// always stop the run. Anything else is fatal unless `on_error` says otherwise, and fatal
-    /// after 100 failures in a row.
-    private func sourceFailed(_ error: LuaError, function: String, producedNow: Int) throws {
+    /// A source error. Auth errors stop the run. An error the script raised with
+    /// `errors.transient(...)` or `errors.connection(...)` is retried: the same call again, up to 3
+    /// attempts with backoff (`get()` with the same pagination). A call that failed after an HTTP
+    /// request failed is not: the HTTP layer owns request retries and has used them up. A
+    /// non-resumable `run()` is never called again; a resumable one falls under `on_error`.
+    private func sourceFailed(_ error: LuaError, function: String, producedNow: Int, afterRequestFailure: Bool) throws {
         let count = produced + producedNow
+        var details = ["after \(count) record\(count == 1 ? "" : "s")"]
+        if getFunction == nil && !resumable && ErrorClass(message: error.message) != .auth {
+            details.append("run() is not called again after an error (declare `resumable = true` if calling it again continues where it stopped)")
+        }
         let failure = PipelineError(node: node.spec.name, phase: function.replacingOccurrences(of: "()", with: ""), lua: error,
-                                    details: ["after \(count) record\(count == 1 ? "" : "s")"])
+                                    details: details)
         let errorClass = ErrorClass(message: error.message)
-        if errorClass?.isRetryable == true && retriedAttempts < Self.maxAttempts - 1 {
+        let callableAgain = getFunction != nil || resumable
+        if callableAgain && errorClass?.isRetryable == true && !afterRequestFailure && retriedAttempts < Self.maxAttempts - 1 {
             retriedAttempts += 1
             let delay = min(10, 0.2 * Double(1 << (retriedAttempts - 1))) * Double.random(in: 0.5...1)
-            PipelineLog.logger.warning("\(function) failed (attempt \(retriedAttempts) of \(Self.maxAttempts)), retrying in \(String(format: "%.1f", delay))s: \(Redactor.shared.redact(error.message))",
+            PipelineLog.logger.warning("\(function) failed (attempt \(retriedAttempts) of \(Self.maxAttempts)), calling it again in \(String(format: "%.1f", delay))s: \(Redactor.shared.redact(error.message))",
                                        metadata: ["node": "\(node.spec.name)"])
             stats.update { $0.retries += 1 }
-            Thread.sleep(forTimeInterval: delay)
+            Interrupt.sleep(seconds: delay)
             return
         }
         retriedAttempts = 0
-        if errorClass == .auth { throw failure }
+        // A page cannot be skipped without losing it, and a run() that is called again after an
+        // error may have dropped what it was reading: both end the source.
+        guard getFunction == nil, resumable, errorClass != .auth else { throw failure }
         consecutiveErrors += 1
         if consecutiveErrors >= 100 {
             throw PipelineError(.runtime, node: node.spec.name, phase: "run",

@@ -19,6 +19,8 @@ public final class NodeStats: @unchecked Sendable {
         /// HTTP requests the node made, and how many of their attempts were retries.
         public var requests = 0
         public var retries = 0
+        /// HTTP requests that failed for good (after the HTTP layer's own retries).
+        public var requestFailures = 0
         /// Failed records written to the dead-letter file (also counted in `errors`).
         public var deadLettered = 0
         /// Records a source said it will produce (its `count()`, capped by limits), for progress.

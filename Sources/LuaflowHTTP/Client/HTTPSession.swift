@@ -17,13 +17,16 @@ public final class HTTPSession: Sendable {
     let policy: RetryPolicy
     let authenticator: Authenticator
     let profile: HTTPRuntime.ClientProfile
+    let logger: Logger
 
     /// Validates `config`, registers its credentials with `Redactor.shared` and its rate limit
     /// with the runtime. Throws ``HTTPError/Kind/invalidConfig``.
-    public init(config: HTTPSessionConfig, runtime: HTTPRuntime = .shared) throws {
+    /// `logger`: where this session's retries are logged (default: the runtime's).
+    public init(config: HTTPSessionConfig, runtime: HTTPRuntime = .shared, logger: Logger? = nil) throws {
         try config.validate()
         self.config = config
         self.runtime = runtime
+        self.logger = logger ?? runtime.logger
         let metrics = HTTPMetrics(parent: runtime.metrics)
         let policy = RetryPolicy(config.retry)
         let profile = HTTPRuntime.ClientProfile(insecure: config.insecure, connectTimeout: config.timeout.connect,
@@ -40,15 +43,17 @@ public final class HTTPSession: Sendable {
         }
         // The token endpoint gets the session's retries and timeouts, but not its auth, base URL or rate
         // limit, and no redirects: a 307 would carry client_secret (in the form or Basic header) elsewhere.
-        let tokenTransfer = Transfer(runtime: runtime, metrics: metrics, profile: profile, timeouts: config.timeout,
+        var tokenTransfer = Transfer(runtime: runtime, metrics: metrics, profile: profile, timeouts: config.timeout,
                                      maxBodyBytes: config.maxBodyBytes, maxRedirects: 0, rateLimit: nil)
+        tokenTransfer.logger = self.logger
+        let tokens = tokenTransfer
         let userAgent = config.userAgent
         var tokenPolicy = policy
         tokenPolicy.retryNonIdempotent = true  // a client-credentials grant has no side effect worth protecting
         self.authenticator = Authenticator(config.auth, clock: runtime.clock) { [tokenPolicy] request in
             let exchange = Exchange(method: request.method, url: request.url,
                                     headers: request.headers + [("User-Agent", userAgent)], body: request.body)
-            return try await tokenTransfer.withRetries(exchange, policy: tokenPolicy, raise: false, authenticator: nil)
+            return try await tokens.withRetries(exchange, policy: tokenPolicy, raise: false, authenticator: nil)
         }
         if let rateLimit = config.rateLimit, let base = config.baseURL, let origin = Origin(url: base) {
             runtime.rateLimiters.configure(host: origin.hostKey, rateLimit, now: runtime.clock.now())
@@ -69,6 +74,7 @@ public final class HTTPSession: Sendable {
                                 maxBodyBytes: config.maxBodyBytes, maxRedirects: config.maxRedirects,
                                 rateLimit: config.baseURL == nil ? config.rateLimit : nil)
         transfer.credentialURL = config.baseURL
+        transfer.logger = logger
         return try await transfer.withRetries(exchange, policy: policy, raise: raise, authenticator: authenticator)
     }
 

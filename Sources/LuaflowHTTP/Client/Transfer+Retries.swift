@@ -5,6 +5,7 @@ extension Transfer {
     /// permanent. A 401 with OAuth2 renews the token and tries once more without using up an attempt.
     func withRetries(_ exchange: Exchange, policy: RetryPolicy, raise: Bool, authenticator: Authenticator?) async throws -> HTTPResponse {
         let clock = runtime.clock
+        let logger = self.logger ?? runtime.logger
         let target = "\(exchange.method) \(URLRedactor.redact(exchange.url))"
         var attempts = 0
         var renewedCredential = false
@@ -22,7 +23,7 @@ extension Transfer {
                                   attempt: budgetUsed, retryAfter: nil, using: &$0)
                 }
                 if case .retry(let delay) = decision {
-                    runtime.logger.info("\(target): \(failure.detail); retry \(budgetUsed) of \(policy.maxAttempts - 1) in \(format(delay))")
+                    logger.info("\(target): \(failure.detail); retry \(budgetUsed) of \(policy.maxAttempts - 1) in \(format(delay))")
                     try await pause(delay, after: attempts, exchange)
                     continue
                 }
@@ -35,7 +36,7 @@ extension Transfer {
                 renewedCredential = true
                 await authenticator.invalidate(credential)
                 metrics.record { $0.retries += 1 }
-                runtime.logger.info("\(target): status 401; renewing the OAuth2 token and trying again")
+                logger.info("\(target): status 401; renewing the OAuth2 token and trying again")
                 continue
             }
             let retryAfter = response.headers["Retry-After"].flatMap { RetryAfter.seconds($0, now: clock.wallTime()) }
@@ -51,7 +52,7 @@ extension Transfer {
             case .successful:
                 return final
             case .retry(let delay):
-                runtime.logger.info("\(target): status \(response.status); retry \(budgetUsed) of \(policy.maxAttempts - 1) in \(format(delay))")
+                logger.info("\(target): status \(response.status); retry \(budgetUsed) of \(policy.maxAttempts - 1) in \(format(delay))")
                 try await pause(delay, after: attempts, exchange)
             case .dontRetry(let reason):
                 metrics.record { $0.failures += 1 }

@@ -17,6 +17,8 @@ struct Transfer: Sendable {
     let rateLimit: RateLimitConfig?
     /// The origin the credentials belong to: the session's base_url (nil: the request's own URL).
     var credentialURL: String? = nil
+    /// Where retries are logged (the session's logger, which names its node).
+    var logger: Logger? = nil
 
     /// Sends `exchange` with `credential` and follows redirects. Throws ``ExchangeFailure``.
     func attempt(_ exchange: Exchange, credential: Authenticator.Credential, authenticator: Authenticator?) async throws -> HTTPResponse {

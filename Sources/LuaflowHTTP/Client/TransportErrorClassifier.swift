@@ -52,6 +52,10 @@ enum TransportErrorClassifier {
         if error is NIOTooManyBytesError {
             return ExchangeFailure(failure: .permanent, kind: .invalidResponse, detail: "the response body is larger than max_body_bytes")
         }
+        if let error = error as? HTTPParserError, error == .invalidEOFState {
+            // The connection closed before the body was complete: lost, like a reset.
+            return ExchangeFailure(failure: .connectionLost, kind: .connection, detail: "the connection closed in the middle of the response")
+        }
         if error is HTTPParserError {
             return ExchangeFailure(failure: .permanent, kind: .invalidResponse, detail: "malformed HTTP response (\(error))")
         }

@@ -19,7 +19,9 @@ final class HTTPLuaBinding: @unchecked Sendable {
     /// session(config_json) -> id
     func newSession(_ args: HostArguments) throws -> [LuaValue] {
         let config = try HTTPSessionConfig.decode(json: Data(args.bytes(1) ?? Array("{}".utf8)))
-        sessions.append(try HTTPSession(config: config, runtime: runtime))
+        var logger = runtime.logger
+        logger[metadataKey: "node"] = "\(stats.name)"
+        sessions.append(try HTTPSession(config: config, runtime: runtime, logger: logger))
         return [.integer(Int64(sessions.count))]
     }
 
@@ -87,6 +89,7 @@ final class HTTPLuaBinding: @unchecked Sendable {
             stats.update {
                 $0.requests += after.requests - before.requests
                 $0.retries += after.retries - before.retries
+                $0.requestFailures += after.failures - before.failures
             }
         }
         return try body()

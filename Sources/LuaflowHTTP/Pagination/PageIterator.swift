@@ -37,26 +37,28 @@ public final class PageIterator {
 
     /// The next page, or nil when there are no more. Blocks the calling thread while the request
     /// runs: call it from a dedicated thread (a stage), never from Swift's concurrency pool.
+    /// A failed page is not skipped: the error is thrown, and calling again asks for the same page.
     @available(*, noasync, message: "blocks the calling thread; use nextPage()")
     public func next() throws -> Page? {
-        guard let request = takeRequest() else { return nil }
+        guard let request = nextRequest() else { return nil }
         return try advance(after: session.executeBlocking(request), request: request)
     }
 
-    /// The next page, or nil when there are no more.
+    /// The next page, or nil when there are no more (see ``next()``).
     public func nextPage() async throws -> Page? {
-        guard let request = takeRequest() else { return nil }
+        guard let request = nextRequest() else { return nil }
         return try advance(after: await session.execute(request), request: request)
     }
 
-    private func takeRequest() -> HTTPRequest? {
+    private func nextRequest() -> HTTPRequest? {
         if let maxPages = paginator.maxPages, pagesFetched >= maxPages { pending = nil }
-        defer { pending = nil }  // an error ends the iteration; success sets the next request
         return pending
     }
 
+    /// Reads the page `sent` fetched and moves on to the next one; throws (staying on this page)
+    /// when the page cannot be read or the paginator finds a loop.
     private func advance(after response: HTTPResponse, request sent: HTTPRequest) throws -> Page {
-        pagesFetched += 1
+        let number = pagesFetched + 1
         let paths = machine.bodyPaths
         let countPath = machine.needsRecordCount || paginator.recordsPath != nil ? paginator.recordsPath ?? "" : nil
         var values: [String: Any] = [:]
@@ -66,7 +68,7 @@ public final class PageIterator {
                 (values, count) = try Self.read(response.body, paths: paths, countPath: countPath)
             } catch {
                 throw HTTPError(.invalidResponse, method: sent.method, url: response.url, status: response.status,
-                                attempts: response.attempts, body: response.body, detail: "page \(pagesFetched) is not valid JSON")
+                                attempts: response.attempts, body: response.body, detail: "page \(number) is not valid JSON")
             }
         }
         var hasher = Hasher()
@@ -74,12 +76,15 @@ public final class PageIterator {
         let snapshot = PageSnapshot(url: response.url, headers: response.headers, values: values, recordCount: count,
                                     bodyDigest: hasher.finalize())
         do {
+            var machine = self.machine  // unchanged when the page is refused
             pendingTarget = try machine.next(after: snapshot)
+            self.machine = machine
             pending = pendingTarget.map { Self.apply($0, to: request) }
         } catch let error as HTTPError {
             throw error.on(method: sent.method, url: response.url)
         }
-        return Page(response: response, number: pagesFetched, recordCount: count)
+        pagesFetched = number
+        return Page(response: response, number: number, recordCount: count)
     }
 
     /// The values at `paths` and the record count at `countPath`: scanned without building the
