@@ -10,6 +10,7 @@
 #define HOOK_EVERY 10000
 
 volatile sig_atomic_t luaflow_interrupt_level = 0;
+static volatile sig_atomic_t interrupt_signal = 0;
 
 /* Temp files of outputs being written: removed if a second Ctrl-C ends the process at once. */
 #define MAX_TEMP_FILES 256
@@ -40,34 +41,40 @@ void luaflow_untrack_temp_file(const char *path) {
     pthread_mutex_unlock(&temp_files_lock);
 }
 
-static void on_sigint(int sig) {
-    (void)sig;
+static void on_stop_signal(int sig) {
+    if (interrupt_signal == 0) interrupt_signal = sig;
     luaflow_interrupt_level++;
     if (luaflow_interrupt_level >= 2) {
         for (int i = 0; i < MAX_TEMP_FILES; i++) {
             char *p = temp_files[i];
             if (p != NULL) unlink(p); /* async-signal-safe */
         }
-        _exit(130);
+        _exit(128 + interrupt_signal);
     }
 }
 
-void luaflow_install_sigint_handler(void) {
+void luaflow_install_stop_handlers(void) {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_sigint;
+    sa.sa_handler = on_stop_signal;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
-    /* A parent may have started us with SIGINT blocked (test runners do); unblock it so the
-     * handler runs. Stage threads created afterwards inherit this mask. */
+    sigaction(SIGTERM, &sa, NULL);
+    /* A parent may have started us with these signals blocked (test runners do); unblock them so
+     * the handler runs. Stage threads created afterwards inherit this mask. */
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 }
 
 int luaflow_interrupt_requested(void) {
     return (int)luaflow_interrupt_level;
+}
+
+int luaflow_interrupt_signal(void) {
+    return (int)interrupt_signal;
 }
 
 luaflow_ctx *luaflow_get_ctx(lua_State *L) {
@@ -93,6 +100,10 @@ static void *limited_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
 }
 
 static void push_budget_message(lua_State *L, const luaflow_ctx *ctx) {
+    if (ctx->killed == LUAFLOW_KILLED_BY_SIGNAL) {
+        lua_pushstring(L, "interrupted: the run is stopping");
+        return;
+    }
     lua_pushfstring(L, "instruction budget exceeded: more than %I instructions in one call "
                        "(an endless loop? raise the node's instruction_limit if the work is real)",
                     (lua_Integer)ctx->instr_limit);
@@ -104,6 +115,7 @@ static void budget_hook(lua_State *L, lua_Debug *ar) {
     if (!ctx->limits_active) return;
     ctx->instr_count += HOOK_EVERY;
     if (ctx->instr_limit > 0 && ctx->instr_count > ctx->instr_limit) ctx->killed = 1;
+    if (luaflow_interrupt_level > 0) ctx->killed = LUAFLOW_KILLED_BY_SIGNAL;
     if (ctx->killed) {
         /* Raised again on every tick, so a pcall inside the script cannot swallow it. */
         luaL_where(L, 0); /* in a hook, level 0 is the Lua function being run */

@@ -1,5 +1,4 @@
 import ArgumentParser
-import CLuaShim
 import Foundation
 import LuaflowCore
 import LuaflowHTTP
@@ -16,7 +15,12 @@ struct RunCommand: ParsableCommand {
         that failed, was interrupted or killed resumes from its last checkpoint, and incremental \
         sources fetch only what is new.
 
-        Exit status: 0 success, 1 runtime failure, 2 usage or config error, 130 interrupted.
+        SIGINT (Ctrl-C) or SIGTERM stops a run within a second: requests and retry sleeps are \
+        cancelled, running scripts are interrupted, nothing is published, and progress up to the \
+        last checkpoint is kept for the next run. A second signal exits at once.
+
+        Exit status: 0 success (every source reached its end, every sink committed), 1 runtime \
+        failure, 2 usage or config error, 130 interrupted by SIGINT, 143 stopped by SIGTERM.
 
         Examples:
           luaflow run examples/quickstart/pipeline.lua
@@ -53,24 +57,31 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         logging.bootstrap()
-        luaflow_install_sigint_handler()
+        Interrupt.installHandlers()
         try logging.reportingFailures {
             let spec = try config.load(pipeline)
             let graph = try PipelineGraph(spec)
             // A --limit run is a preview: it neither resumes nor moves the state on.
             let stateOptions = limit == nil ? StateOptions(path: state.path(for: spec), fullRefresh: fullRefresh) : nil
-            let runner = try PipelineRunner(graph: graph, options: RunOptions(limit: limit, fuse: !noFuse, extensions: HTTPLuaModule.extensions(),
+            let runner: PipelineRunner
+            do {
+                runner = try PipelineRunner(graph: graph, options: RunOptions(limit: limit, fuse: !noFuse, extensions: HTTPLuaModule.extensions(),
                                                                               state: stateOptions))
+            } catch where Interrupt.requested {
+                StderrLogHandler.write("interrupted by \(Interrupt.signalName) while loading the pipeline; nothing ran")
+                throw ExitCode(Interrupt.exitStatus)
+            }
             let progress = ProgressDisplay.enabled(noProgress: noProgress, quiet: logging.quiet) ? ProgressDisplay(stats: runner.stats) : nil
             let result = Result { try runner.run() }
             progress?.stop()
             let summary = try result.get()
             logging.printSummary(summary)
             if summary.interrupted {
-                if stateOptions != nil {
-                    StderrLogHandler.write("interrupted: progress up to the last checkpoint is saved; run again to resume (or --full-refresh to start over)")
-                }
-                throw ExitCode(130)
+                let saved = stateOptions != nil
+                    ? "progress up to the last checkpoint is saved; run again to resume (or --full-refresh to start over)"
+                    : "nothing was published"
+                StderrLogHandler.write("interrupted by \(Interrupt.signalName): \(saved)")
+                throw ExitCode(Interrupt.exitStatus)
             }
         }
     }

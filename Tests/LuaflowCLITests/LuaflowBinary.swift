@@ -14,12 +14,15 @@ enum LuaflowBinary {
         var exitCode: Int32
         var stdout: String
         var stderr: String
+        /// With `signal`: seconds from the signal to the exit (nil when the run ended before it).
+        var exitedAfterSignal: Double?
     }
 
-    /// Runs `luaflow args...` in `directory`; `interruptAfter` sends SIGINT after that many seconds.
-    /// `environment` changes the inherited environment (a nil value removes the variable);
-    /// `executable` replaces the binary's path.
+    /// Runs `luaflow args...` in `directory`; `signal` sends that signal after that many seconds
+    /// (`interruptAfter`: SIGINT). `environment` changes the inherited environment (a nil value
+    /// removes the variable); `executable` replaces the binary's path.
     static func run(_ args: [String], in directory: URL? = nil, interruptAfter: Double? = nil,
+                    signal: (number: Int32, after: Double)? = nil,
                     environment: [String: String?] = [:], executable: String? = nil) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable ?? path)
@@ -34,16 +37,21 @@ enum LuaflowBinary {
         process.standardOutput = out
         process.standardError = err
         try process.run()
-        if let interruptAfter {
-            Thread.sleep(forTimeInterval: interruptAfter)
-            kill(process.processIdentifier, SIGINT)
+        var signalled: DispatchTime?
+        if let stop = signal ?? interruptAfter.map({ (SIGINT, $0) }) {
+            Thread.sleep(forTimeInterval: stop.after)
+            if process.isRunning {
+                signalled = .now()
+                kill(process.processIdentifier, stop.number)
+            }
         }
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return Result(exitCode: process.terminationStatus,
                       stdout: String(decoding: stdout, as: UTF8.self),
-                      stderr: String(decoding: stderr, as: UTF8.self))
+                      stderr: String(decoding: stderr, as: UTF8.self),
+                      exitedAfterSignal: signalled.map { Double(DispatchTime.now().uptimeNanoseconds - $0.uptimeNanoseconds) / 1e9 })
     }
 
     /// Starts `luaflow args...` and sends it SIGKILL after `seconds`; true when it was still running.

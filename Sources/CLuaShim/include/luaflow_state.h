@@ -17,7 +17,7 @@ typedef struct luaflow_ctx {
     int mem_exceeded;          ///< set when an allocation was refused by the limit
     int64_t instr_limit;       ///< instructions per call; 0 = unlimited
     int64_t instr_count;       ///< instructions since the last luaflow_reset_budget
-    int killed;                ///< budget exceeded: the hook keeps raising until reset
+    int killed;                ///< budget exceeded (1) or the run is stopping (LUAFLOW_KILLED_BY_SIGNAL): the hook keeps raising until reset
     luaflow_buf *emit_out;     ///< where emit() appends records; NULL outside run/finalize
     int64_t emitted;           ///< records appended by emit() so far
     int emit_stack_ref;        ///< fused stages: registry ref of the table of per-stage emit lists
@@ -25,15 +25,21 @@ typedef struct luaflow_ctx {
     void *host;                ///< the Swift owner (unretained)
 } luaflow_ctx;
 
-/// Counts SIGINTs: at 1, sources stop at the next batch and the run drains; at 2 the process exits 130.
+/// `killed` when SIGINT or SIGTERM stops the run: running Lua raises "interrupted" at its next hook tick.
+#define LUAFLOW_KILLED_BY_SIGNAL 2
+
+/// Counts SIGINTs and SIGTERMs: at 1 the run stops (sources, queues, requests and running Lua);
+/// at 2 the process exits at once with 128 + the first signal's number.
 extern volatile sig_atomic_t luaflow_interrupt_level;
-/// Installs a SIGINT handler that increments luaflow_interrupt_level (a second Ctrl-C exits 130).
-void luaflow_install_sigint_handler(void);
+/// Installs the SIGINT and SIGTERM handler that increments luaflow_interrupt_level.
+void luaflow_install_stop_handlers(void);
+/// The first stop signal received (SIGINT or SIGTERM), 0 when none.
+int luaflow_interrupt_signal(void);
 /// Registers a temp file that a second Ctrl-C must remove before exiting; untrack it once it was
 /// renamed or removed.
 void luaflow_track_temp_file(const char *path);
 void luaflow_untrack_temp_file(const char *path);
-/// The current SIGINT count (0 = keep running).
+/// The current stop-signal count (0 = keep running).
 int luaflow_interrupt_requested(void);
 
 /// Creates a state with the allocator limit and instruction budget and opens the standard
@@ -115,8 +121,9 @@ typedef struct luaflow_batch_io {
 /// io->out; for a sink (`is_sink`), results are ignored. Stops at the first error (status returned,
 /// message on top, io->pos at the failing record, io->phase says which step failed).
 int luaflow_run_batch(lua_State *L, int fn_ref, int is_sink, luaflow_batch_io *io);
-/// Decodes up to io->max_records records of io->in into one array and calls write(array).
-int luaflow_run_write_batch(lua_State *L, int fn_ref, luaflow_batch_io *io);
+/// Decodes up to io->max_records records of io->in into one array and calls write(array, info),
+/// info being the table at registry ref `info_ref`.
+int luaflow_run_write_batch(lua_State *L, int fn_ref, int info_ref, luaflow_batch_io *io);
 /// Calls run() until it returns nil (io->done = 1), io->max_records records, or the deadline.
 int luaflow_run_source_pull(lua_State *L, int fn_ref, luaflow_batch_io *io);
 /// Calls get(pagination, state) once: records encoded to io->out; the returned pagination is left

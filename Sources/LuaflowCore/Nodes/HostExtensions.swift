@@ -28,9 +28,14 @@ public struct HostExtensions: Sendable {
     public var modules: [any HostModule] = []
     /// Keyed by `role.kind`, e.g. `source.http`.
     public var builtins: [String: BuiltinScript] = [:]
+    /// Called once when a stop signal arrives, to end what the modules have blocked (requests,
+    /// retry sleeps) at once.
+    public var onInterrupt: [@Sendable () -> Void] = []
 
-    public init(modules: [any HostModule] = [], builtins: [String: BuiltinScript] = [:]) {
+    public init(modules: [any HostModule] = [], builtins: [String: BuiltinScript] = [:],
+                onInterrupt: [@Sendable () -> Void] = []) {
         self.modules = modules
         self.builtins = builtins
+        self.onInterrupt = onInterrupt
     }
 }

@@ -1,4 +1,3 @@
-import CLuaShim
 import Foundation
 
 /// Options of one run.
@@ -88,7 +87,6 @@ public final class PipelineRunner {
             }
         }
         let runState = try options.state.map { try makeRunState($0) }
-        let interrupted = InterruptFlag()
         let group = DispatchGroup()
         let threads = zip(plan.stages, runtimes).flatMap { nodes, replicas -> [StageThread] in
             let head = graph.node(nodes[0])
@@ -96,44 +94,52 @@ public final class PipelineRunner {
                                      workers: replicas.count, ordered: head.options.ordered)
             return replicas.enumerated().map { index, runtime in
                 let stage = Stage(node: nodes[0], runtime: runtime, input: queues[nodes[0]], output: output, control: control,
-                                  interrupted: interrupted, checkpointer: runState?.checkpointers[nodes[0]],
-                                  coordinator: runState?.coordinator)
+                                  checkpointer: runState?.checkpointers[nodes[0]], coordinator: runState?.coordinator)
                 let name = nodes.map { graph.node($0).name }.joined(separator: "+") + (replicas.count > 1 ? "/\(index + 1)" : "")
                 return StageThread(name: name, group: group) { stage.run() }
             }
         }
         threads.forEach { $0.start() }
-        group.wait()
-        try finish(control, state: runState, interrupted: interrupted.value)
+        while group.wait(timeout: .now() + .milliseconds(20)) == .timedOut {
+            if Interrupt.requested && !control.interrupted { stop(control) }
+        }
+        if Interrupt.requested && !control.interrupted { stop(control) }
+        try finish(control, state: runState)
         return RunSummary(nodes: stats.map { ($0.name, $0.role, $0.snapshot) },
                           seconds: Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9,
-                          interrupted: interrupted.value)
+                          interrupted: control.interrupted)
+    }
+
+    /// A stop signal: queues are cancelled, blocked requests and sleeps end, running Lua raises at
+    /// its next hook tick; every stage then returns without finishing its work.
+    private func stop(_ control: RunControl) {
+        control.interrupt()
+        options.extensions.onInterrupt.forEach { $0() }
     }
 }
 
 extension PipelineRunner {
     /// Sinks publish together, only when every node succeeded; otherwise none does. With state, a
-    /// failed or interrupted run keeps its in-progress outputs and checkpoints for the next run to
-    /// resume, and a successful one commits its final state before publishing.
-    fileprivate func finish(_ control: RunControl, state: RunState?, interrupted: Bool) throws {
+    /// failed or interrupted run keeps the in-progress outputs that its checkpoints cover for the
+    /// next run to resume, and a successful one commits its final state before publishing.
+    fileprivate func finish(_ control: RunControl, state: RunState?) throws {
         let sinks = runtimes.joined().compactMap { $0 as? SinkRuntime }
         // Dead letters describe what happened, whatever the outcome.
         let publishDeadLetters = { for file in self.stats.compactMap(\.deadLetters) { try file.publish() } }
-        if let error = control.error {
-            sinks.forEach { $0.abort() }
+        let abortSinks = { for sink in sinks { sink.abort(keepingProgress: state?.hasCommittedOutput(sink.stats.name) ?? false) } }
+        if control.interrupted || control.error != nil {
+            abortSinks()
             try? publishDeadLetters() // the run's own error is the one to report
-            throw error
+            try? state?.end(control.interrupted ? .interrupted : .failed)
+            if control.interrupted { return }
+            throw control.error!
         }
         try publishDeadLetters()
-        if state != nil, interrupted {
-            sinks.forEach { $0.abort() }
-            return
-        }
         let publish = {
             do {
                 for sink in sinks { try sink.commit() }
             } catch {
-                sinks.forEach { $0.abort() }
+                abortSinks()
                 throw error
             }
         }
@@ -171,14 +177,6 @@ extension PipelineRunner {
     }
 }
 
-/// Set when Ctrl-C stopped the sources early.
-final class InterruptFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var set = false
-    var value: Bool { lock.withLock { set } }
-    func raise() { lock.withLock { set = true } }
-}
-
 /// The loop of one node's thread (or of one worker of a node).
 private struct Stage: @unchecked Sendable {
     /// The node id of the stage's first node.
@@ -187,7 +185,6 @@ private struct Stage: @unchecked Sendable {
     let input: BoundedQueue<RecordBatch>?
     let output: StageOutput
     let control: RunControl
-    let interrupted: InterruptFlag
     let checkpointer: SourceCheckpointer?
     let coordinator: CheckpointCoordinator?
 
@@ -201,6 +198,8 @@ private struct Stage: @unchecked Sendable {
             case let sink as SinkRuntime: try pump(sink)
             default: break
             }
+        } catch where Interrupt.requested {
+            // What a stop signal cut short (a cancelled request, Lua raising "interrupted") is not a failure.
         } catch {
             if runtime is SourceRuntime && checkpointer != nil { control.failAfterDrain(error) } else { control.fail(error) }
         }
@@ -210,12 +209,7 @@ private struct Stage: @unchecked Sendable {
 
     private func pump(_ source: SourceRuntime) throws {
         var skip = checkpointer?.skip ?? 0
-        while !control.failed {
-            if luaflow_interrupt_requested() > 0 {
-                interrupted.raise()
-                if let marker = try checkpointer?.marker(source) { output.send(marker) }
-                return
-            }
+        while !control.stopped && !Interrupt.requested {
             guard var batch = try source.next() else {
                 try checkpointer?.sourceEnded(source)
                 return
@@ -228,8 +222,16 @@ private struct Stage: @unchecked Sendable {
                 guard let rest = batch.dropping(first: n) else { continue }
                 batch = rest
             }
-            output.send(batch)
-            if let marker = try checkpointer?.afterBatch(source, records: batch.records) { output.send(marker) }
+            var rest: RecordBatch? = batch
+            while let current = rest {
+                let due = checkpointer?.recordsUntilDue(source) ?? current.records
+                let (head, tail) = current.split(after: due)
+                rest = tail
+                output.send(head)
+                if let marker = try checkpointer?.afterBatch(source, records: head.records, heldBack: tail?.records ?? 0) {
+                    output.send(marker)
+                }
+            }
         }
     }
 
@@ -241,7 +243,7 @@ private struct Stage: @unchecked Sendable {
             }
             output.deliver(try transform.process(batch), for: number)
         }
-        guard !control.failed else { return }
+        guard !control.stopped else { return }
         if let out = try transform.finish() { output.deliverFinal(out) }
     }
 
@@ -253,7 +255,7 @@ private struct Stage: @unchecked Sendable {
             }
             try sink.consume(batch)
         }
-        if !control.failed { try sink.finish() }
+        if !control.stopped { try sink.finish() }
     }
 }
 

@@ -7,6 +7,7 @@ final class RunControl: @unchecked Sendable {
     /// A checkpointed source failed: the run fails once what is in flight has drained.
     private var drainError: Error?
     private var queues: [BoundedQueue<RecordBatch>] = []
+    private var interruptedFlag = false
 
     func track(_ queue: BoundedQueue<RecordBatch>) {
         lock.withLock { queues.append(queue) }
@@ -28,7 +29,22 @@ final class RunControl: @unchecked Sendable {
         lock.withLock { if firstError == nil && drainError == nil { drainError = error } }
     }
 
+    /// A stop signal: every queue is cancelled (what they hold is not drained: the last checkpoint
+    /// already marks what is safe) and stages stop as soon as they can.
+    func interrupt() {
+        let toCancel: [BoundedQueue<RecordBatch>] = lock.withLock {
+            guard !interruptedFlag else { return [] }
+            interruptedFlag = true
+            return queues
+        }
+        toCancel.forEach { $0.cancel() }
+    }
+
     var error: Error? { lock.withLock { firstError ?? drainError } }
     /// Something failed: stages stop as soon as they can (a draining run still empties its queues).
     var failed: Bool { error != nil }
+    /// A stop signal ended the run.
+    var interrupted: Bool { lock.withLock { interruptedFlag } }
+    /// The run failed or was interrupted: no stage finishes its work.
+    var stopped: Bool { lock.withLock { firstError != nil || drainError != nil || interruptedFlag } }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LuaflowCore
 
 /// Runs async work for a thread that must wait for it: a stage thread calling into the HTTP stack
 /// from Lua. The work runs on the Swift concurrency runtime; the caller blocks on a semaphore.
@@ -26,7 +27,8 @@ final class BlockingCall<Value: Sendable>: @unchecked Sendable {
     }
 }
 
-/// The blocking calls in flight, so ``HTTPRuntime/cancelBlockingCalls()`` can end them (Ctrl-C).
+/// The blocking calls in flight, so ``HTTPRuntime/cancelBlockingCalls()`` can end them (SIGINT,
+/// SIGTERM). A call started after a stop signal is cancelled at once.
 final class BlockingCallRegistry: Sendable {
     private let tasks = Locked<(next: Int, running: [Int: Task<Void, Never>])>((0, [:]))
 
@@ -34,7 +36,10 @@ final class BlockingCallRegistry: Sendable {
         let call = BlockingCall<Value>()
         let id = tasks.withLock { state in
             state.next += 1
-            state.running[state.next] = call.start(work)
+            let task = call.start(work)
+            state.running[state.next] = task
+            // cancelAll() runs after the signal is seen: it finds this task, or this check does.
+            if Interrupt.requested { task.cancel() }
             return state.next
         }
         defer { _ = tasks.withLock { $0.running.removeValue(forKey: id) } }

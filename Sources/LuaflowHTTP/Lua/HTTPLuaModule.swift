@@ -39,6 +39,7 @@ public struct HTTPLuaModule: HostModule {
     public static func extensions(runtime: HTTPRuntime = .shared) -> HostExtensions {
         HostExtensions(modules: [HTTPLuaModule(runtime: runtime)],
                        builtins: ["source.http": BuiltinScript(code: HTTPBuiltins.source),
-                                  "sink.http": BuiltinScript(code: HTTPBuiltins.sink)])
+                                  "sink.http": BuiltinScript(code: HTTPBuiltins.sink)],
+                       onInterrupt: [{ runtime.cancelBlockingCalls() }])
     }
 }
