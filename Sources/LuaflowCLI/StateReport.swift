@@ -5,12 +5,17 @@ import LuaflowCore
 struct StateReport {
     let path: String
     let run: (status: RunStatus, startedAt: String, finishedAt: String?)?
+    /// "running" only while a run holds the lock; a "running" run that does not was killed.
+    let status: String?
     let streams: [StreamState]
     let sinks: [SinkState]
 
     init(store: StateStore) throws {
         path = store.path
         run = try store.lastRun()
+        status = run.map { run in
+            run.status == .running && !StateLock.isHeld(path: store.path + ".lock") ? "killed" : run.status.rawValue
+        }
         streams = try store.streams()
         sinks = try store.sinks()
     }
@@ -18,7 +23,7 @@ struct StateReport {
     func table() -> String {
         var lines = ["state: \(path)"]
         if let run {
-            let how = run.status == .running ? "unfinished (the next run resumes)" : run.status.rawValue
+            let how = run.status.isUnfinished ? "\(status!) (the next run resumes)" : run.status.rawValue
             lines.append("last run: \(how), started \(run.startedAt)" + (run.finishedAt.map { ", ended \($0)" } ?? ""))
         } else {
             lines.append("no run recorded yet")
@@ -48,7 +53,7 @@ struct StateReport {
         }
         let object: [String: Any] = [
             "path": path,
-            "run": run.map { ["status": $0.status.rawValue, "started_at": $0.startedAt, "finished_at": $0.finishedAt ?? NSNull()] as [String: Any] } ?? NSNull(),
+            "run": run.map { ["status": status!, "started_at": $0.startedAt, "finished_at": $0.finishedAt ?? NSNull()] as [String: Any] } ?? NSNull(),
             "streams": streams.map { s -> [String: Any] in
                 ["node": s.node, "stream": s.stream, "cursor": parsed(s.cursor), "pagination": parsed(s.pagination),
                  "skip": s.skip, "records": s.records, "last_run": s.lastRun ?? NSNull(), "updated_at": s.updatedAt ?? NSNull()]

@@ -119,11 +119,12 @@ final class AtomicFileWriter {
         }
     }
 
-    /// Drops the partial output (kept for the next run when resumable); `path` is untouched.
-    func abort() {
+    /// Drops the partial output (kept for the next run when resumable and `keepingProgress`: a
+    /// committed checkpoint covers part of it); `path` is untouched.
+    func abort(keepingProgress: Bool = false) {
         if fd >= 0 { close(fd) }
         fd = -1
-        if !resumable { unlink(tempPath) }
+        if !(resumable && keepingProgress) { unlink(tempPath) }
         luaflow_untrack_temp_file(tempPath)
     }
 }

@@ -43,6 +43,10 @@ struct FileNodeConfig {
         case let other?: throw problem("mode must be \"overwrite\" or \"append\", got \"\(other)\"")
         }
         let resolved = path.hasPrefix("/") ? path : pipeline.directory + "/" + path
+        var isDirectory: ObjCBool = false
+        if spec.role == .sink, FileManager.default.fileExists(atPath: resolved, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw problem("path \(path) is a directory; give the file to write, e.g. \(path.hasSuffix("/") ? path : path + "/")out.jsonl")
+        }
         let format: FileFormat
         do {
             format = try FileFormat.resolve(config.format, path: path)

@@ -55,7 +55,7 @@ final class FileSinkRuntime: SinkRuntime {
     }
 
     /// Continues the in-progress output of an unfinished run (or starts it again when `state` is nil).
-    func resume(from state: SinkState?) throws {
+    func resume(from state: SinkState?, run: String) throws {
         writer.resume(at: state?.length)
         guard let state else { return }
         resumedHeader = state.length > 0
@@ -133,7 +133,7 @@ final class FileSinkRuntime: SinkRuntime {
         try guarded { try writer.publish() }
     }
 
-    func abort() { writer.abort() }
+    func abort(keepingProgress: Bool) { writer.abort(keepingProgress: keepingProgress) }
 
     // MARK: Formats
 

@@ -3,8 +3,11 @@ import Foundation
 import CLuaShim
 import LuaBridge
 
-/// A sink script: `run(item)` per record, or `write(batch)` with records batched by the host
+/// A sink script: `run(item)` per record, or `write(batch, info)` with records batched by the host
 /// (`batch_size`, default 100); optional `init()`; `finalize()` once every input is done.
+/// `info.position` is the batch's first record's number in the run's input of the sink, and
+/// `info.key` an idempotency key derived from the pipeline, the node, the run and that position:
+/// a batch re-sent after a retry or a resume carries the same key.
 final class LuaSinkRuntime: SinkRuntime {
     let node: LuaScriptNode
     let stats: NodeStats
@@ -15,10 +18,16 @@ final class LuaSinkRuntime: SinkRuntime {
     /// Records waiting for a full `write` batch.
     private var pending = luaflow_buf()
     private var pendingRecords = 0
+    /// Records handed to the script so far in this run, counting those its resumed checkpoint covers.
+    private var consumed = 0
+    private let info: LuaRef
+    private var keys: BatchKeys
 
-    init(node: LuaScriptNode, stats: NodeStats) throws {
+    init(node: LuaScriptNode, stats: NodeStats, pipeline: PipelineSpec) throws {
         self.node = node
         self.stats = stats
+        info = node.lua.newTable()
+        keys = BatchKeys(pipeline: pipeline.file, node: node.spec.name, run: UUID().uuidString)
         loop = LuaRecordLoop(node: node, stats: stats)
         writeFunction = node.function("write")
         runFunction = writeFunction == nil ? try node.required("run", signature: "run(item) (or write(batch))") : nil
@@ -27,6 +36,11 @@ final class LuaSinkRuntime: SinkRuntime {
     }
 
     deinit { luaflow_buf_free(&pending) }
+
+    func resume(from state: SinkState?, run: String) throws {
+        consumed = state?.records ?? 0
+        keys.run = run
+    }
 
     func open() throws {
         node.lua.claim()
@@ -37,6 +51,7 @@ final class LuaSinkRuntime: SinkRuntime {
         if let runFunction {
             let outcome = try loop.run(batch, fn: runFunction, isSink: true, out: nil)
             stats.update { $0.recordsIn += outcome.records }
+            consumed += outcome.records
             return
         }
         guard let bytes = batch.bytes, batch.length > 0 else { return }
@@ -58,7 +73,10 @@ final class LuaSinkRuntime: SinkRuntime {
             io.max_records = Int64(batchSize)
             io.records = 0
             let batchStart = io.pos
-            let status = luaflow_run_write_batch(node.lua.handle, writeFunction.id, &io)
+            node.lua.setField(info, "position", .integer(Int64(consumed + 1)))
+            node.lua.setField(info, "key", .string(keys.key(position: consumed + 1, records: min(batchSize, pendingRecords))))
+            let status = luaflow_run_write_batch(node.lua.handle, writeFunction.id, info.id, &io)
+            consumed += Int(io.records)
             pendingRecords -= Int(io.records)
             stats.update { $0.recordsIn += Int(io.records) }
             if status != LUA_OK {
@@ -90,10 +108,12 @@ final class LuaSinkRuntime: SinkRuntime {
     }
 
     /// A checkpoint: the pending `write` batch goes out, then the script's `flush()` if it has one.
+    /// The state records how many records the sink has written, so a resumed run numbers its
+    /// batches (and derives their keys) as this one did.
     func checkpoint() throws -> SinkState? {
         try flush(all: true)
         try node.callHook("flush")
-        return nil
+        return SinkState(node: node.spec.name, path: "", length: Int64(consumed), records: consumed)
     }
 
     func finish() throws {

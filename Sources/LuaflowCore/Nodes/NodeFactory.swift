@@ -25,14 +25,14 @@ enum NodeFactory {
             switch spec.role {
             case .source: return try LuaSourceRuntime(node: node, stats: stats, limit: limit)
             case .transform: return try LuaTransformRuntime(node: node, stats: stats)
-            case .sink: return try LuaSinkRuntime(node: node, stats: stats)
+            case .sink: return try LuaSinkRuntime(node: node, stats: stats, pipeline: pipeline)
             }
         case (.source, _):
             return try LuaSourceRuntime(node: script(), stats: stats, limit: limit)
         case (.transform, _):
             return try LuaTransformRuntime(node: script(), stats: stats)
         case (.sink, _):
-            return try LuaSinkRuntime(node: script(), stats: stats)
+            return try LuaSinkRuntime(node: script(), stats: stats, pipeline: pipeline)
         }
     }
 }

@@ -42,17 +42,20 @@ protocol SinkRuntime: NodeRuntime {
     func consume(_ batch: RecordBatch) throws
     func finish() throws
     func commit() throws
-    func abort()
     /// Makes everything consumed so far durable (flush, fsync, a pending `write` batch) and
     /// returns what a resumed run needs (nil when nothing: the sink simply starts again).
     func checkpoint() throws -> SinkState?
-    /// Continues the in-progress output of an unfinished run; called before `open`.
-    func resume(from state: SinkState?) throws
+    /// Called once before `open`: `state` is what the last checkpoint of an unfinished run
+    /// committed (nil: start afresh), `run` names the logical run (the same across its resumes).
+    func resume(from state: SinkState?, run: String) throws
+    /// Drops the output; with `keepingProgress`, what a committed checkpoint covers stays for the
+    /// next run to resume.
+    func abort(keepingProgress: Bool)
 }
 
 extension SinkRuntime {
     func commit() throws {}
-    func abort() {}
+    func abort(keepingProgress: Bool) {}
     func checkpoint() throws -> SinkState? { nil }
-    func resume(from state: SinkState?) throws {}
+    func resume(from state: SinkState?, run: String) throws {}
 }

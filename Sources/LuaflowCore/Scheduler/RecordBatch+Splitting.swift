@@ -5,21 +5,39 @@ extension RecordBatch {
     /// The batch without its first `n` records (nil when nothing is left): a resumed source
     /// drops what the checkpoint already covers.
     func dropping(first n: Int) -> RecordBatch? {
-        guard n < records, let bytes else { return nil }
+        guard n < records, let start = offset(afterRecords: n) else { return nil }
+        return slice(from: start, to: length, records: records - n, lines: n..<records)
+    }
+
+    /// The first `n` records and the rest (nil when `n` covers the batch): a checkpoint that falls
+    /// inside a batch is sent between the two.
+    func split(after n: Int) -> (head: RecordBatch, tail: RecordBatch?) {
+        guard n > 0, n < records, let end = offset(afterRecords: n) else { return (self, nil) }
+        return (slice(from: 0, to: end, records: n, lines: 0..<n),
+                slice(from: end, to: length, records: records - n, lines: n..<records))
+    }
+
+    /// The byte offset just past the `n`th record (blank lines are not records).
+    private func offset(afterRecords n: Int) -> Int? {
+        guard let bytes else { return nil }
         let text = bytes.assumingMemoryBound(to: UInt8.self)
         var start = 0
-        var dropped = 0
-        while dropped < n {
+        var seen = 0
+        while seen < n {
             guard let nl = memchr(bytes + start, 0x0A, length - start) else { return nil }
             let end = bytes.distance(to: nl)
-            if (start..<end).contains(where: { ![0x20, 0x09, 0x0D].contains(text[$0]) }) { dropped += 1 }
+            if (start..<end).contains(where: { ![0x20, 0x09, 0x0D].contains(text[$0]) }) { seen += 1 }
             start = end + 1
         }
+        return start
+    }
+
+    private func slice(from start: Int, to end: Int, records: Int, lines: Range<Int>) -> RecordBatch {
         var buffer = luaflow_buf()
         luaflow_buf_init(&buffer)
-        _ = luaflow_buf_append(&buffer, bytes + start, length - start)
-        var rest = origin
-        if let lines = rest?.lines, lines.count > n { rest?.lines = Array(lines[n...]) }
-        return RecordBatch(taking: &buffer, records: records - n, validated: validated, origin: rest)
+        _ = luaflow_buf_append(&buffer, bytes! + start, end - start)
+        var part = origin
+        if let all = part?.lines, all.count >= lines.upperBound { part?.lines = Array(all[lines]) }
+        return RecordBatch(taking: &buffer, records: records, validated: validated, origin: part)
     }
 }

@@ -31,7 +31,7 @@ final class RunState {
         if options.fullRefresh { try store.reset() }
         let last = try store.lastRun()
         if last?.status == .publishing { try Self.finishPublishing(store) }
-        resuming = last?.status == .running
+        resuming = last.map { $0.status.isUnfinished } ?? false
         startedAt = resuming ? last!.startedAt : StateStore.now()
         coordinator = CheckpointCoordinator(store: store, downstream: downstream)
         for (id, runtime) in sources {
@@ -43,10 +43,20 @@ final class RunState {
             checkpointers[id] = checkpointer
         }
         for (id, runtime) in sinks {
-            try runtime.resume(from: resuming ? try store.sink(node: graph.node(id).name) : nil)
+            try runtime.resume(from: resuming ? try store.sink(node: graph.node(id).name) : nil, run: startedAt)
         }
         if !resuming { try store.commit(streams: [], sinks: [], clearSinks: true) }
         try store.markRunning(startedAt: startedAt)
+    }
+
+    /// Whether a committed checkpoint covers part of sink `node`'s in-progress output.
+    func hasCommittedOutput(_ node: String) -> Bool {
+        (try? store.sink(node: node)) != nil
+    }
+
+    /// The run failed or was interrupted: the store says so; its checkpoints stay for the next run.
+    func end(_ status: RunStatus) throws {
+        try store.markRun(status)
     }
 
     /// The run succeeded: commits every source's final state (cursor, no pagination) and the sinks'
@@ -64,7 +74,7 @@ final class RunState {
 
     /// A crash after the final commit but before every output was renamed: finish the renames.
     private static func finishPublishing(_ store: StateStore) throws {
-        for sink in try store.sinks() {
+        for sink in try store.sinks() where !sink.path.isEmpty {
             let partial = AtomicFileWriter.partialPath(for: sink.path)
             if FileManager.default.fileExists(atPath: partial) {
                 do { try AtomicFileWriter.publish(partial, to: sink.path) } catch {

@@ -26,20 +26,25 @@ final class SourceCheckpointer {
         self.enabled = enabled
     }
 
-    /// A marker after a batch of `records`, when one is due.
-    func afterBatch(_ runtime: SourceRuntime, records: Int) throws -> RecordBatch? {
-        sinceLast += runtime.countsPages ? 1 : records
-        let due = every ?? (runtime.countsPages ? 1 : 100_000)
-        guard sinceLast >= due else { return nil }
-        return try marker(runtime)
+    /// For sources that count records: how many more records the next checkpoint is due after
+    /// (a batch larger than that is split there, so checkpoints fall every `checkpoint_every` records).
+    func recordsUntilDue(_ runtime: SourceRuntime) -> Int? {
+        guard enabled, !runtime.countsPages else { return nil }
+        return (every ?? 100_000) - sinceLast
     }
 
-    /// A marker now (the run was interrupted: the position so far is worth keeping).
-    func marker(_ runtime: SourceRuntime) throws -> RecordBatch? {
-        guard enabled else { return nil }
+    /// A marker after a batch of `records`, when one is due. `heldBack`: records the source
+    /// returned that are not sent yet (the rest of a split batch), which the marker must not cover.
+    func afterBatch(_ runtime: SourceRuntime, records: Int, heldBack: Int = 0) throws -> RecordBatch? {
+        sinceLast += runtime.countsPages ? 1 : records
+        let due = every ?? (runtime.countsPages ? 1 : 100_000)
+        guard sinceLast >= due, enabled else { return nil }
         sinceLast = 0
         sequence += 1
-        return RecordBatch(marker: Checkpoint(source: source, sequence: sequence, state: try state(runtime, finished: false)))
+        var state = try state(runtime, finished: false)
+        state.skip -= heldBack
+        state.records -= heldBack
+        return RecordBatch(marker: Checkpoint(source: source, sequence: sequence, state: state))
     }
 
     /// The source is done: keeps its final state (cursor, record count) for the end of the run.

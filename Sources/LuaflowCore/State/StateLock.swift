@@ -2,7 +2,7 @@ import Foundation
 
 /// An exclusive lock on a pipeline's state for the life of a run, so two runs of one pipeline
 /// cannot interleave their checkpoints. Released when the process exits, even by SIGKILL.
-final class StateLock {
+public final class StateLock {
     private let fd: Int32
 
     init(path: String) throws {
@@ -10,14 +10,24 @@ final class StateLock {
                                                  withIntermediateDirectories: true)
         fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
-            throw PipelineError(.config, node: "state", phase: "state", "cannot open \(path): \(String(cString: strerror(errno)))")
+            throw PipelineError(.runtime, node: "state", phase: "state", "cannot open \(path): \(String(cString: strerror(errno)))")
         }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             close(fd)
-            throw PipelineError(.config, node: "state", phase: "state",
+            throw PipelineError(.runtime, node: "state", phase: "state",
                                 "another luaflow run is using this pipeline's state (\(path)); wait for it to finish")
         }
     }
 
     deinit { close(fd) }
+
+    /// Whether a run holds the lock at `path` now.
+    public static func isHeld(path: String) -> Bool {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        if flock(fd, LOCK_SH | LOCK_NB) != 0 { return true }
+        flock(fd, LOCK_UN)
+        return false
+    }
 }

@@ -28,7 +28,7 @@ public final class StateStore: @unchecked Sendable {
             db = try DatabaseQueue(path: path, configuration: configuration)
             try Self.migrator.migrate(db)
         } catch {
-            throw PipelineError(.config, node: "state", phase: "state", "cannot open the state store \(path): \(error)")
+            throw PipelineError(.runtime, node: "state", phase: "state", "cannot open the state store \(path): \(error)")
         }
     }
 

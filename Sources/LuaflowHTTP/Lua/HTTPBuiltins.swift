@@ -94,8 +94,9 @@ enum HTTPBuiltins {
     end
     """#
 
-    /// Posts records as JSON arrays of `batch_size`; each batch carries one Idempotency-Key that
-    /// stays the same across its retries, so a retried POST is safe.
+    /// Posts records as JSON arrays of `batch_size`; each batch carries the Idempotency-Key the host
+    /// derives from its position in the run, the same across its retries and after a resume, so
+    /// the API can drop a batch it already has.
     static let sink = #"""
     schema = {
       url        = { type = "url", required = true, description = "where batches are sent" },
@@ -117,10 +118,10 @@ enum HTTPBuiltins {
       }
     end
 
-    function write(batch)
+    function write(batch, info)
       session:request(config.method, config.url, {
         json = json.array(batch),
-        headers = { ["Idempotency-Key"] = http.idempotency_key() },
+        headers = { ["Idempotency-Key"] = info.key },
       })
     end
     """#
