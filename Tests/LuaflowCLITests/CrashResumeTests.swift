@@ -33,10 +33,7 @@ import TestSupport
         }
         let last = try LuaflowBinary.run(["run", "pipeline.lua", "-q"], in: dir)
         #expect(last.exitCode == 0, "\(last.stderr)")
-        let ids = try dir.read("out.jsonl").split(separator: "\n").map {
-            (try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any])["id"] as! Int
-        }
-        #expect(ids == Array(1...total), "every record exactly once, in order")
+        #expect(try dir.ids(in: "out.jsonl") == Array(1...total), "every record exactly once, in order")
         #expect(killedMidRun >= 10, "most kills must land inside a run to test anything (\(killedMidRun) did)")
         // Runs resumed mid-way: far fewer started at the first page than ran (21), and far fewer
         // pages were fetched than 21 runs from scratch would (630).

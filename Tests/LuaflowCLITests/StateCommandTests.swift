@@ -25,12 +25,6 @@ import TestSupport
         """
     }
 
-    func ids(_ dir: URL) throws -> [Int] {
-        try dir.read("out.jsonl").split(separator: "\n").map {
-            (try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any])["id"] as! Int
-        }
-    }
-
     @Test func sourceHTTPIncrementalFetchesOnlyNewRecordsWithLag() throws {
         let total = LockedCounter(5)
         let server = try Self.eventsServer { total.value }
@@ -38,12 +32,12 @@ import TestSupport
         let dir = try LuaflowBinary.workspace()
         try dir.write("pipeline.lua", pipeline(server, lag: 2))
         #expect(try LuaflowBinary.run(["run", "pipeline.lua"], in: dir).exitCode == 0)
-        #expect(try ids(dir) == [1, 2, 3, 4, 5])
+        #expect(try dir.ids(in: "out.jsonl") == [1, 2, 3, 4, 5])
         #expect(server.requests(path: "/events").last?.queryValue("since") == "2025-12-31T00:00:00Z")
         total.value = 8
         #expect(try LuaflowBinary.run(["run", "pipeline.lua"], in: dir).exitCode == 0)
         #expect(server.requests(path: "/events").last?.queryValue("since") == "2026-01-01T00:00:03Z", "cursor 00:05 minus a lag of 2 s")
-        #expect(try ids(dir) == [4, 5, 6, 7, 8])
+        #expect(try dir.ids(in: "out.jsonl") == [4, 5, 6, 7, 8])
 
         let show = try LuaflowBinary.run(["state", "show", "pipeline.lua"], in: dir)
         #expect(show.exitCode == 0)
@@ -56,7 +50,7 @@ import TestSupport
         #expect(streams.first?["records"] as? Int == 10, "5 records in each run")
 
         #expect(try LuaflowBinary.run(["run", "pipeline.lua", "--full-refresh"], in: dir).exitCode == 0)
-        #expect(try ids(dir) == Array(1...8))
+        #expect(try dir.ids(in: "out.jsonl") == Array(1...8))
     }
 
     @Test func resetForgetsANodeOrEverything() throws {
@@ -85,7 +79,7 @@ import TestSupport
         #expect(try LuaflowBinary.run(["run", "pipeline.lua", "--limit", "2"], in: dir).exitCode == 0)
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent(".luaflow/state.db").path))
         #expect(try LuaflowBinary.run(["run", "pipeline.lua"], in: dir).exitCode == 0)
-        #expect(try ids(dir) == [1, 2, 3, 4])
+        #expect(try dir.ids(in: "out.jsonl") == [1, 2, 3, 4])
     }
 }
 

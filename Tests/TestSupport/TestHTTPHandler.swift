@@ -57,7 +57,28 @@ final class TestHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         let keepAlive = request.isKeepAlive && !headers[canonicalForm: "Connection"].contains("close")
         headers.replaceOrAdd(name: "Connection", value: keepAlive ? "keep-alive" : "close")
         let head = HTTPResponseHead(version: request.version, status: HTTPResponseStatus(statusCode: response.status), headers: headers)
+        if let cut = response.truncatedAfter {
+            context.write(wrapOutboundOut(.head(head)), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: response.body.prefix(cut)))))).assumeIsolated()
+                .whenComplete { _ in context.close(promise: nil) }
+            return
+        }
+        if response.bodyDelay > 0 {
+            context.writeAndFlush(wrapOutboundOut(.head(head)), promise: nil)
+            var rest = response
+            rest.bodyDelay = 0
+            context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64(response.bodyDelay * 1e9))) {
+                guard context.channel.isActive else { return }
+                self.finish(rest, for: request, keepAlive: keepAlive, context: context)
+            }
+            return
+        }
         context.write(wrapOutboundOut(.head(head)), promise: nil)
+        finish(response, for: request, keepAlive: keepAlive, context: context)
+    }
+
+    /// Writes the body and the end of a response whose head was written.
+    private func finish(_ response: TestHTTPResponse, for request: HTTPRequestHead, keepAlive: Bool, context: ChannelHandlerContext) {
         if request.method != .HEAD, !response.body.isEmpty {
             context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: response.body)))), promise: nil)
         }

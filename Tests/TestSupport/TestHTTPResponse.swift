@@ -10,6 +10,11 @@ public struct TestHTTPResponse: Sendable {
     public var delay: Double = 0
     /// Close the connection instead of answering.
     public var dropsConnection = false
+    /// Send the head (with the full Content-Length) and only this many body bytes, then close:
+    /// a connection reset in the middle of the response.
+    public var truncatedAfter: Int?
+    /// Seconds between sending the head and the body (a slow body).
+    public var bodyDelay: Double = 0
 
     public init(status: Int = 200, headers: [(String, String)] = [], body: [UInt8] = []) {
         self.status = status
@@ -38,6 +43,20 @@ public struct TestHTTPResponse: Sendable {
     public func delayed(by seconds: Double) -> TestHTTPResponse {
         var copy = self
         copy.delay = seconds
+        return copy
+    }
+
+    /// The same response cut off after `bytes` bytes of its body, the connection closed.
+    public func truncated(after bytes: Int) -> TestHTTPResponse {
+        var copy = self
+        copy.truncatedAfter = bytes
+        return copy
+    }
+
+    /// The same response with its body sent `seconds` after its head.
+    public func slowBody(_ seconds: Double) -> TestHTTPResponse {
+        var copy = self
+        copy.bodyDelay = seconds
         return copy
     }
 }

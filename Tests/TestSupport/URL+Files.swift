@@ -12,3 +12,18 @@ extension URL {
         try String(contentsOf: appendingPathComponent(relative), encoding: .utf8)
     }
 }
+
+extension URL {
+    /// Whether `relative` exists under this directory.
+    public func exists(_ relative: String) -> Bool {
+        FileManager.default.fileExists(atPath: appendingPathComponent(relative).path)
+    }
+
+    /// The integer `field` of every record of the JSON Lines file `relative` ([] when it does not exist).
+    public func ids(in relative: String, field: String = "id") throws -> [Int] {
+        guard exists(relative) else { return [] }
+        return try read(relative).split(separator: "\n").map {
+            (try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any])[field] as! Int
+        }
+    }
+}
