@@ -140,6 +140,27 @@ import TestSupport
         }
     }
 
+    @Test func builtInCredentialsAreRegisteredWhenTheNodeLoads() throws {
+        // source.http never gets to create its session (bad retry settings), and the sink, which has
+        // the same token in a setting no schema marks secret, prints it: the token is still hidden.
+        let token = "builtin-lit-tok-5a1c"
+        let dir = try workspace([
+            "out.lua": """
+            function run(x) end
+            function check() return false, "refused " .. config.token end
+            """,
+            "pipeline.lua": """
+            network { { source.http { name = "api", base_url = "http://127.0.0.1:9", auth = { bearer = "\(token)" },
+                                      retry = { max_attempts = 0 } },
+                        sink("out.lua", { token = "\(token)" }) } }
+            """,
+        ])
+        let check = try LuaflowBinary.run(["check", "pipeline.lua"], in: dir)
+        #expect(check.exitCode == 2)
+        #expect(check.stdout.contains("max_attempts") && check.stdout.contains("refused ***"), "\(check.stdout)")
+        Self.expectAbsent(token, from: ["check": check.stdout + check.stderr])
+    }
+
     @Test func aSecretOfTheWrongTypeIsNotEchoed() throws {
         let dir = try workspace([
             "src.lua": """
