@@ -24,7 +24,8 @@ struct Transfer: Sendable {
         let keyParameter = authenticator?.queryParameter.map { Set([$0]) } ?? []
         var hop = exchange
         if home == nil || Origin(url: hop.url) != home {
-            // An absolute URL on another origin (a next link, say): none of the credentials go there.
+            // An absolute URL on another origin (a next link, say), or an exchange that may carry
+            // no credentials at all: none go there, whoever set them.
             hop.headers.removeAll { isCredential($0.0) }
             hop.url = URLBuilder.removing(parameters: keyParameter, from: hop.url)
         }

@@ -29,8 +29,12 @@ public final class PageIterator {
         self.session = session
         self.paginator = paginator
         self.request = request
-        let first = try? request.resolvedURL(base: session.config.baseURL)
-        credentialOrigin = first.flatMap { url in session.credentialOrigin(of: url).flatMap { $0 == Origin(url: url) ? $0 : nil } }
+        if let first = try? request.resolvedURL(base: session.config.baseURL), let origin = Origin(url: first),
+           session.credentialOrigin(of: first) == origin {
+            credentialOrigin = origin
+        } else {
+            credentialOrigin = nil
+        }
         self.machine = paginator.makeStateMachine()
         if let resume { machine.resume(at: resume) }
         pendingTarget = resume ?? machine.firstPage
