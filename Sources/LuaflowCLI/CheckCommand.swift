@@ -36,7 +36,9 @@ struct CheckCommand: ParsableCommand {
             _ = try PipelineGraph(spec)
             return PipelineCheck.run(spec, extensions: HTTPLuaModule.extensions())
         }
-        print(logging.logFormat == .json ? Self.json(results) : Self.table(results))
+        // Nodes are checked in parallel: redacting the whole report once every node registered its
+        // secrets hides a value one node marks secret from another node's problems too.
+        print(Redactor.shared.redact(logging.logFormat == .json ? Self.json(results) : Self.table(results)))
         if results.contains(where: { !$0.ok }) { throw ExitCode(2) }
     }
 

@@ -54,6 +54,6 @@ struct DiscoverCommand: ParsableCommand {
             return try ConnectorDiscovery.discover(script: connector, configFile: try configFile.map(ConfigFile.load) ?? Array("{}".utf8),
                                                       sets: pairs, sample: sample, extensions: HTTPLuaModule.extensions())
         }
-        print(json ? StreamReport.json(streams) : StreamReport.text(streams))
+        print(Redactor.shared.redact(json ? StreamReport.json(streams) : StreamReport.text(streams)))
     }
 }

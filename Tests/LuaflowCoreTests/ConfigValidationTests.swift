@@ -35,19 +35,20 @@ import Testing
         #expect(message.contains(expected), "\(message)")
     }
 
-    @Test func environmentValuesAreVisibleAtTheTopLevel() throws {
+    @Test func environmentValuesAreVisibleFromInit() throws {
         setenv("LUAFLOW_TEST_PAGE", "50", 1)
         let ws = try Workspace()
         try ws.write("src.lua", """
         schema = { page = { type = "integer", default = 10, env = "LUAFLOW_TEST_PAGE" } }
-        local top = config.page
+        local at_init
+        function init() at_init = config.page end
         local done = false
-        function run() if done then return nil end done = true return { top = top, now = config.page } end
+        function run() if done then return nil end done = true return { init = at_init, now = config.page } end
         """)
         try ws.write("pipeline.lua", #"network { { source("src.lua"), sink.file { path = "out.jsonl" } } }"#)
         try ws.run()
         let record = try #require(try ws.records("out.jsonl").first)
-        #expect(record["top"] as? Int == 50)
+        #expect(record["init"] as? Int == 50)
         #expect(record["now"] as? Int == 50)
     }
 

@@ -158,17 +158,28 @@ import Testing
         #expect(failure.message.contains("pipeline.lua:1"))
     }
 
-    @Test func defaultsAreVisibleAtTheTopLevelOfTheScript() throws {
+    @Test func configIsNotReadableAtTheTopLevelOfTheScript() throws {
         let ws = try Workspace()
         try ws.write("src.lua", """
         schema = { size = { type = "integer", default = 3 } }
         local size = config.size
-        local n = 0
-        function run() n = n + 1; if n <= size then return { n = n } end end
+        function run() end
         """)
         try ws.write("pipeline.lua", #"network { { source("src.lua"), sink.file { path = "out.jsonl" } } }"#)
-        try ws.run()
-        #expect(try ws.records("out.jsonl").count == 3)
+        let failure = try #require(ws.failure())
+        #expect(failure.exitCode == 2)
+        #expect(failure.message.contains("node 'src' (load): src.lua:2: config.size is used at the top level of the script"), "\(failure.message)")
+        #expect(failure.message.contains("use config in init() or a later function"))
+    }
+
+    @Test func configCannotBeListedOrWrittenAtTheTopLevel() throws {
+        let ws = try Workspace()
+        try ws.write("list.lua", "for k in pairs(config) do end\nfunction run() end")
+        try ws.write("write.lua", "\nconfig.size = 4\nfunction run() end")
+        try ws.write("pipeline.lua", #"network { { source("list.lua"), sink.stdout {} }, { source("write.lua"), sink.stdout {} } }"#)
+        let message = try #require(ws.failure()).message
+        #expect(message.contains("list.lua:1: config is used at the top level"), "\(message)")
+        #expect(message.contains("write.lua:2: config.size is used at the top level"), "\(message)")
     }
 
     @Test func missingContractFunctionsAreConfigErrors() throws {

@@ -9,6 +9,10 @@ import Foundation
 /// - `/link?page=1&per_page=10` → a JSON array, with `Link: <…>; rel="next", <…>; rel="last"` (+ first/prev)
 /// - `/cursor-repeat` → records and always `{"next_cursor": "same"}`
 /// - `/page-ignored` → the first page whatever `page` says
+/// - `/handoff?id=1[&to=URL]` → `{"results": [{"id": 1}], "links": {"next": URL | null}}`, with
+///   `Link: <URL>; rel="next"`: a page whose next page is anywhere, another origin included
+/// - `/echo-link?page=1&per_page=10` → like `/link`, but the next link repeats every query
+///   parameter of the request (credentials included, as some APIs do)
 extension TestHTTPServer {
     func installPaginationRoutes() {
         route("/cursor") { request in
@@ -64,6 +68,21 @@ extension TestHTTPServer {
         }
         route("/page-ignored") { _ in
             .json(["items": TestDataset.records(from: 0, count: 10, total: 100)])
+        }
+        route("/handoff") { request in
+            let records = [["id": request.queryInt("id") ?? 1]]
+            guard let next = request.queryValue("to") else { return .json(["results": records, "links": ["next": NSNull()]]) }
+            return .json(["results": records, "links": ["next": next]], headers: [("Link", "<\(next)>; rel=\"next\"")])
+        }
+        route("/echo-link") { [baseURL] request in
+            let total = request.queryInt("total") ?? TestDataset.defaultTotal
+            let size = request.queryInt("per_page") ?? 10
+            let page = request.queryInt("page") ?? 1
+            let records = TestDataset.records(from: (page - 1) * size, count: size, total: total)
+            guard page * size < total else { return .json(records) }
+            let query = request.query.filter { $0.0 != "page" } + [("page", String(page + 1))]
+            let next = baseURL + request.path + "?" + query.map { "\($0.0)=\($0.1)" }.joined(separator: "&")
+            return .json(records, headers: [("Link", "<\(next)>; rel=\"next\"")])
         }
     }
 }

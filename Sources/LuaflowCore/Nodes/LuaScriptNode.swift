@@ -1,8 +1,9 @@
 import Foundation
 import LuaBridge
 
-/// A node's script loaded into its own sandboxed state: config attached, top level run, config
-/// validated against the script's `schema`. Everything here happens before any node starts.
+/// A node's script loaded into its own sandboxed state: config attached (empty while the top level
+/// runs), top level run, the secrets the `schema` declares registered for redaction, config filled
+/// in and validated against the schema. Everything here happens before any node starts.
 final class LuaScriptNode {
     let spec: NodeSpec
     let lua: LuaState
@@ -12,7 +13,8 @@ final class LuaScriptNode {
 
     /// Loads the node into its own state, or into `state` (fused stages share one, made by
     /// `makeState`). Throws `PipelineErrors` listing every problem found. `validate: false`
-    /// skips the schema check (`discover` lists streams before a stream is chosen).
+    /// skips the schema check (`discover` lists streams before a stream is chosen); secrets are
+    /// registered either way.
     init(spec: NodeSpec, pipeline: PipelineSpec, stats: NodeStats, extensions: HostExtensions,
          code: [UInt8]? = nil, chunkName: String? = nil, state: LuaState? = nil, validate: Bool = true) throws {
         self.spec = spec
@@ -45,6 +47,9 @@ final class LuaScriptNode {
         try lua.call(lua.functionRef(helpers, "attach")!, 2, results: 0) { lua.push(env); lua.push(config) }
 
         do {
+            // Built-ins are host code that never prints its config: they may read it at their top
+            // level (`source.http` sets `cursor_field` from it).
+            if case .builtin = spec.implementation { _ = try lua.call(lua.functionRef(helpers, "reveal")!) }
             let chunk: LuaRef
             if case .inline(let bytecode) = spec.implementation {
                 chunk = try lua.loadHostBinary(bytecode, chunkName: pipeline.file)
@@ -55,14 +60,17 @@ final class LuaScriptNode {
                 lua.setEnvironment(of: chunk, to: env)
                 try lua.call(chunk)
             }
+            // The schema is known now: its secrets are registered before any script code can see config.
+            let secrets = try lua.callReturningRefs(lua.functionRef(helpers, "secrets")!, refArgs: [], results: 1)
+            lua.stringArray(secrets[0]).forEach(Redactor.shared.add)
+            _ = try lua.call(lua.functionRef(helpers, "reveal")!)
         } catch let error as LuaError {
             throw PipelineError(node: spec.name, phase: "load", lua: error)
         }
 
         guard validate else { return }
-        let results = try lua.callReturningRefs(lua.functionRef(helpers, "validate")!, refArgs: [env], results: 3)
-        for secret in lua.stringArray(results[1]) { Redactor.shared.add(secret) }
-        for path in lua.stringArray(results[2]) { lua.allowFiles(at: URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: pipeline.directory + "/")).path) }
+        let results = try lua.callReturningRefs(lua.functionRef(helpers, "validate")!, refArgs: [], results: 2)
+        for path in lua.stringArray(results[1]) { lua.allowFiles(at: URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: pipeline.directory + "/")).path) }
         let problems = lua.stringArray(results[0])
         if !problems.isEmpty {
             throw PipelineErrors(problems.map {

@@ -19,22 +19,20 @@ final class Authenticator: Sendable {
 
     private let mode: Mode
 
-    /// Header fields (lowercased) never forwarded to another origin, whoever set them.
-    static let alwaysSensitiveHeaders: Set<String> = ["authorization", "proxy-authorization", "cookie"]
-
-    /// ``alwaysSensitiveHeaders`` plus the API key header, if any.
-    let sensitiveHeaders: Set<String>
-    /// Query parameter carrying the API key, removed from URLs that leave the origin.
+    /// The API key's header field (lowercased), if the key goes in a header.
+    private let keyHeader: String?
+    /// Query parameter carrying the API key, removed from URLs that leave the origin and from
+    /// page tokens kept in state.
     let queryParameter: String?
 
     init(_ config: AuthConfig?, clock: any HTTPClock, fetchToken: @escaping OAuth2TokenProvider.Fetch) {
-        var headers = Self.alwaysSensitiveHeaders
+        var header: String?
         var query: String?
         switch config {
         case nil:
             mode = .none
         case .apiKey(let key, .header(let name)):
-            headers.insert(name.lowercased())
+            header = name.lowercased()
             mode = .fixed(Credential(header: (name, key)))
         case .apiKey(let key, .query(let name)):
             query = name
@@ -47,8 +45,14 @@ final class Authenticator: Sendable {
         case .oauth2(let oauth):
             mode = .oauth2(OAuth2TokenProvider(config: oauth, clock: clock, fetch: fetchToken))
         }
-        sensitiveHeaders = headers
+        keyHeader = header
         queryParameter = query
+    }
+
+    /// Whether the header field `name` carries a credential: the API key's header, or any field
+    /// ``CredentialHeaders`` names, whoever set it.
+    func isCredential(header name: String) -> Bool {
+        name.lowercased() == keyHeader || CredentialHeaders.contains(name)
     }
 
     /// Whether a 401 should renew the credential and try once more.

@@ -34,13 +34,7 @@ public final class HTTPSession: Sendable {
         self.metrics = metrics
         self.policy = policy
         self.profile = profile
-        for secret in config.auth?.secrets ?? [] { Redactor.shared.add(secret) }
-        for (name, value) in config.headers where ["authorization", "proxy-authorization", "cookie"].contains(name.lowercased())
-            || URLRedactor.isSensitiveParameter(name) {
-            Redactor.shared.add(value)
-            // `Bearer abc`: the credential also appears on its own (in bodies the server echoes, in logs).
-            if let space = value.firstIndex(of: " ") { Redactor.shared.add(String(value[value.index(after: space)...])) }
-        }
+        config.credentials.forEach(Redactor.shared.add)
         // The token endpoint gets the session's retries and timeouts, but not its auth, base URL or rate
         // limit, and no redirects: a 307 would carry client_secret (in the form or Basic header) elsewhere.
         var tokenTransfer = Transfer(runtime: runtime, metrics: metrics, profile: profile, timeouts: config.timeout,
@@ -51,8 +45,8 @@ public final class HTTPSession: Sendable {
         var tokenPolicy = policy
         tokenPolicy.retryNonIdempotent = true  // a client-credentials grant has no side effect worth protecting
         self.authenticator = Authenticator(config.auth, clock: runtime.clock) { [tokenPolicy] request in
-            let exchange = Exchange(method: request.method, url: request.url,
-                                    headers: request.headers + [("User-Agent", userAgent)], body: request.body)
+            let exchange = Exchange(method: request.method, url: request.url, headers: request.headers + [("User-Agent", userAgent)],
+                                    body: request.body, credentialOrigin: Origin(url: request.url))
             return try await tokens.withRetries(exchange, policy: tokenPolicy, raise: false, authenticator: nil)
         }
         if let rateLimit = config.rateLimit, let base = config.baseURL, let origin = Origin(url: base) {
@@ -68,14 +62,27 @@ public final class HTTPSession: Sendable {
     ///   ``HTTPError/Kind/status``; when false, the response is returned whatever its status.
     ///   Transport failures always throw.
     public func execute(_ request: HTTPRequest, raise: Bool = true) async throws -> HTTPResponse {
+        try await execute(request, raise: raise, credentialOrigin: credentialOrigin(of: request.resolvedURL(base: config.baseURL)))
+    }
+
+    /// ``execute(_:raise:)`` sending credentials only to `credentialOrigin` (nil: to no origin), as a
+    /// pagination does for its pages. Throws ``HTTPError/Kind/invalidConfig`` for a method that is
+    /// not an RFC 9110 token.
+    func execute(_ request: HTTPRequest, raise: Bool, credentialOrigin: Origin?) async throws -> HTTPResponse {
+        try HTTPRequest.validate(method: request.method)
         let exchange = Exchange(method: request.method, url: try request.resolvedURL(base: config.baseURL),
-                                headers: mergedHeaders(request.headers), body: request.body)
+                                headers: mergedHeaders(request.headers), body: request.body, credentialOrigin: credentialOrigin)
         var transfer = Transfer(runtime: runtime, metrics: metrics, profile: profile, timeouts: config.timeout,
                                 maxBodyBytes: config.maxBodyBytes, maxRedirects: config.maxRedirects,
                                 rateLimit: config.baseURL == nil ? config.rateLimit : nil)
-        transfer.credentialURL = config.baseURL
         transfer.logger = logger
         return try await transfer.withRetries(exchange, policy: policy, raise: raise, authenticator: authenticator)
+    }
+
+    /// The origin the session's credentials belong to for a request to `url`: the origin of
+    /// `base_url` when the session has one, else the URL's own.
+    func credentialOrigin(of url: String) -> Origin? {
+        config.baseURL.flatMap { Origin(url: $0) } ?? Origin(url: url)
     }
 
     /// ``execute(_:raise:)`` for code running on its own thread (a pipeline stage running Lua):

@@ -15,26 +15,26 @@ struct Transfer: Sendable {
     let maxRedirects: Int
     /// The session's limit, applied to every host it talks to (nil: only limits other sessions set).
     let rateLimit: RateLimitConfig?
-    /// The origin the credentials belong to: the session's base_url (nil: the request's own URL).
-    var credentialURL: String? = nil
     /// Where retries are logged (the session's logger, which names its node).
     var logger: Logger? = nil
 
-    /// Sends `exchange` with `credential` and follows redirects. Throws ``ExchangeFailure``.
+    /// Sends `exchange` with `credential` and follows redirects; credentials go only to
+    /// `exchange.credentialOrigin`. Throws ``ExchangeFailure``.
     func attempt(_ exchange: Exchange, credential: Authenticator.Credential, authenticator: Authenticator?) async throws -> HTTPResponse {
-        let home = credentialURL.flatMap { Origin(url: $0) } ?? Origin(url: exchange.url)
-        let sensitive = authenticator?.sensitiveHeaders ?? Authenticator.alwaysSensitiveHeaders
+        let home = exchange.credentialOrigin
+        let isCredential = authenticator?.isCredential(header:) ?? CredentialHeaders.contains
         let keyParameter = authenticator?.queryParameter.map { Set([$0]) } ?? []
         var hop = exchange
-        if Origin(url: hop.url) != home {
-            // An absolute URL on another origin (a next link, say): none of the credentials go there.
-            hop.headers.removeAll { sensitive.contains($0.0.lowercased()) }
+        if home == nil || Origin(url: hop.url) != home {
+            // An absolute URL on another origin (a next link, say), or an exchange that may carry
+            // no credentials at all: none go there, whoever set them.
+            hop.headers.removeAll { isCredential($0.0) }
             hop.url = URLBuilder.removing(parameters: keyParameter, from: hop.url)
         }
         var redirects = 0
         while true {
             var outgoing = hop
-            if Origin(url: hop.url) == home {
+            if home != nil, Origin(url: hop.url) == home {
                 if let header = credential.header {
                     outgoing.headers.removeAll { $0.0.caseInsensitiveCompare(header.name) == .orderedSame }
                     outgoing.headers.append((header.name, header.value))
@@ -58,9 +58,9 @@ struct Transfer: Sendable {
                 hop.body = nil
                 hop.headers.removeAll { ["content-type", "content-length"].contains($0.0.lowercased()) }
             }
-            if Origin(url: next.url) != home {
+            if home == nil || Origin(url: next.url) != home {
                 // Leaving the origin the credentials were configured for: forward none of them.
-                hop.headers.removeAll { sensitive.contains($0.0.lowercased()) }
+                hop.headers.removeAll { isCredential($0.0) }
                 hop.url = URLBuilder.removing(parameters: keyParameter, from: hop.url)
             }
         }

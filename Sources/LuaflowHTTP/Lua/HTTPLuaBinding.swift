@@ -74,11 +74,14 @@ final class HTTPLuaBinding: @unchecked Sendable {
     }
 
     /// Reads method, path, query pairs and header pairs from arguments `method`...`method + 3`.
+    /// A method that is not an RFC 9110 token is refused here, at the script's call.
     private func makeRequest(_ args: HostArguments, method: Int) throws -> HTTPRequest {
-        HTTPRequest(method: try args.string(method, function: "http.request"),
-                    url: args[method + 1].stringValue ?? "",
-                    query: try Self.pairs(args.bytes(method + 2)),
-                    headers: try Self.pairs(args.bytes(method + 3)))
+        let request = HTTPRequest(method: try args.string(method, function: "http.request"),
+                                  url: args[method + 1].stringValue ?? "",
+                                  query: try Self.pairs(args.bytes(method + 2)),
+                                  headers: try Self.pairs(args.bytes(method + 3)))
+        try HTTPRequest.validate(method: request.method)
+        return request
     }
 
     /// Runs a request, adding its requests and retries to the node's counters.

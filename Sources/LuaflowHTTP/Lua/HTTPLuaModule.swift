@@ -12,6 +12,11 @@ public struct HTTPLuaModule: HostModule {
     }
 
     public func install(into lua: LuaState, env: LuaRef, node: NodeContext) throws {
+        if case .builtin("http") = node.spec.implementation {
+            // `source.http` and `sink.http` take auth and headers from their config: register
+            // those credentials now, before the connector's code runs.
+            HTTPSessionConfig.credentials(inNodeConfig: node.spec.configJSON).forEach(Redactor.shared.add)
+        }
         let binding = HTTPLuaBinding(runtime: runtime, stats: node.stats)
         let host = lua.newTable()
         lua.register("session", in: host, Self.classified(binding.newSession))

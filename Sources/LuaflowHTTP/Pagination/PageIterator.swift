@@ -2,7 +2,9 @@ import Foundation
 
 /// Walks the pages of a paginated endpoint through a session: sends the request, reads each page
 /// with the paginator's state machine and sends the next one until the data, `max_pages` or an
-/// error ends it. Every page goes through the session's auth, rate limit and retries.
+/// error ends it. Every page goes through the session's auth, rate limit and retries; the
+/// credentials go only to the origin of the first request (the one `request` names, also when
+/// resuming), wherever a `next_url` or `Link` points.
 ///
 ///     let pages = PageIterator(session: session, request: HTTPRequest(url: "/users"), paginator: config)
 ///     while let page = try pages.next() { ... }   // on a stage thread
@@ -12,6 +14,9 @@ public final class PageIterator {
     public let session: HTTPSession
     public let paginator: PaginatorConfig
     private let request: HTTPRequest
+    /// Where the credentials may go: the first request's origin (nil: nowhere, when the session
+    /// keeps them to a `base_url` on another origin).
+    private let credentialOrigin: Origin?
     private var machine: any PaginationStateMachine
     private var pending: HTTPRequest?
     /// Where `pending` points, as the paginator named it.
@@ -24,15 +29,24 @@ public final class PageIterator {
         self.session = session
         self.paginator = paginator
         self.request = request
+        if let first = try? request.resolvedURL(base: session.config.baseURL), let origin = Origin(url: first),
+           session.credentialOrigin(of: first) == origin {
+            credentialOrigin = origin
+        } else {
+            credentialOrigin = nil
+        }
         self.machine = paginator.makeStateMachine()
         if let resume { machine.resume(at: resume) }
         pendingTarget = resume ?? machine.firstPage
         self.pending = Self.apply(pendingTarget!, to: request)
     }
 
-    /// The token of the page the next call fetches (nil when there is none): what a checkpoint keeps.
+    /// The token of the page the next call fetches (nil when there is none): what a checkpoint
+    /// keeps. It holds no credentials (an API key query parameter a server echoed into a next
+    /// link is removed); the session adds them again when the page is fetched.
     public var nextToken: String? {
-        pending == nil ? nil : pendingTarget?.token
+        guard pending != nil, let target = pendingTarget else { return nil }
+        return target.removing(parameters: session.authenticator.queryParameter.map { [$0] } ?? []).token
     }
 
     /// The next page, or nil when there are no more. Blocks the calling thread while the request
@@ -41,13 +55,15 @@ public final class PageIterator {
     @available(*, noasync, message: "blocks the calling thread; use nextPage()")
     public func next() throws -> Page? {
         guard let request = nextRequest() else { return nil }
-        return try advance(after: session.executeBlocking(request), request: request)
+        let (session, origin) = (self.session, credentialOrigin)
+        return try advance(after: session.runtime.runBlocking { try await session.execute(request, raise: true, credentialOrigin: origin) },
+                           request: request)
     }
 
     /// The next page, or nil when there are no more (see ``next()``).
     public func nextPage() async throws -> Page? {
         guard let request = nextRequest() else { return nil }
-        return try advance(after: await session.execute(request), request: request)
+        return try advance(after: await session.execute(request, raise: true, credentialOrigin: credentialOrigin), request: request)
     }
 
     private func nextRequest() -> HTTPRequest? {

@@ -25,6 +25,15 @@ extension PageTarget {
         }
     }
 
+    /// The target without the query parameters called any of `names`.
+    func removing(parameters names: Set<String>) -> PageTarget {
+        guard !names.isEmpty else { return self }
+        switch self {
+        case .parameters(let items): return .parameters(items.filter { !names.contains($0.0) })
+        case .url(let url): return .url(URLBuilder.removing(parameters: names, from: url))
+        }
+    }
+
     /// The value of parameter `name`, for a parameter target.
     func parameter(_ name: String) -> String? {
         guard case .parameters(let items) = self else { return nil }
