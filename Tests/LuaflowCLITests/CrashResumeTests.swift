@@ -9,6 +9,33 @@ import TestSupport
         try await onThread { try Self.killAndResume() }
     }
 
+    /// A kill after the checkpoint of a `get()` source's last page (here while another sink's
+    /// finalize() runs): the resumed source has nothing left to read, rather than starting again.
+    @Test func aKillAfterTheLastPagesCheckpointDoesNotReadEverythingAgain() async throws {
+        try await onThread {
+            let dir = try LuaflowBinary.workspace()
+            try dir.write("pages.lua", """
+            function get(p)
+              local page = p.page or 1
+              return { { id = page } }, page < 3 and { page = page + 1 } or nil
+            end
+            """)
+            try dir.write("slow_sink.lua", """
+            function run(item) end
+            function finalize() local t = os.clock() + 30; while os.clock() < t do end end
+            """)
+            try dir.write("pipeline.lua", """
+            local pages = source("pages.lua")
+            network { { pages, sink.file { path = "out.jsonl" } }, { pages, sink("slow_sink.lua", { instruction_limit = 0 }) } }
+            """)
+            #expect(try LuaflowBinary.runKilled(["run", "pipeline.lua", "-q"], in: dir, after: 1.5))
+            try dir.write("slow_sink.lua", "function run(item) end")
+            let rerun = try LuaflowBinary.run(["run", "pipeline.lua", "-q"], in: dir)
+            #expect(rerun.exitCode == 0, "\(rerun.stderr)")
+            #expect(try dir.ids(in: "out.jsonl") == [1, 2, 3])
+        }
+    }
+
     static func killAndResume() throws {
         let total = 600
         let server = try TestHTTPServer.start(standardRoutes: false)

@@ -59,6 +59,7 @@ final class LuaSourceRuntime: SourceRuntime {
 
     func start(from start: SourceStart) throws {
         startPoint = start
+        done = start.exhausted
     }
 
     func open() throws {
@@ -91,7 +92,7 @@ final class LuaSourceRuntime: SourceRuntime {
                 throw PipelineError(node: node.spec.name, phase: "state", lua: error)
             }
             return SourcePosition(pagination: done ? nil : lastPagination.map { String(decoding: $0, as: UTF8.self) },
-                                  produced: produced, cursor: max)
+                                  produced: produced, exhausted: done, cursor: max)
         }
     }
 

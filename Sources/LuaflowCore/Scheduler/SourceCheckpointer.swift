@@ -59,6 +59,7 @@ final class SourceCheckpointer {
         return StreamState(node: node, stream: runtime.stream,
                            pagination: finished ? nil : position.pagination,
                            skip: finished || runtime.countsPages ? 0 : position.produced,
+                           exhausted: !finished && position.exhausted,
                            runCursor: finished ? cursor : start.stateCursor,
                            cursor: cursor, records: baseRecords + position.produced,
                            lastRun: start.lastRun)

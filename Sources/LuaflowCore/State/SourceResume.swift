@@ -4,6 +4,8 @@ struct SourceStart {
     var pagination: String?
     /// Records a `run()` or file source already delivered in the unfinished run.
     var skip = 0
+    /// The unfinished run had read everything: the source produces nothing more.
+    var exhausted = false
     /// JSON of `state.cursor` for `get(pagination, state)`.
     var stateCursor: String?
     /// JSON of the cursor committed so far (the running maximum starts here).
@@ -18,7 +20,7 @@ struct SourceStart {
 
     /// Resuming the unfinished run `stored` describes.
     static func resuming(_ stored: StreamState) -> SourceStart {
-        SourceStart(pagination: stored.pagination, skip: stored.skip, stateCursor: stored.runCursor,
+        SourceStart(pagination: stored.pagination, skip: stored.skip, exhausted: stored.exhausted, stateCursor: stored.runCursor,
                     committedCursor: stored.cursor, lastRun: stored.lastRun)
     }
 }
@@ -29,6 +31,8 @@ struct SourcePosition {
     var pagination: String?
     /// Records delivered in this run, counting those skipped on resume.
     var produced: Int
+    /// The source has read everything (its next batch is nil).
+    var exhausted = false
     /// JSON of the largest `cursor_field` value seen (including the committed one).
     var cursor: String?
 }

@@ -50,6 +50,9 @@ public final class StateStore: @unchecked Sendable {
                                    columns TEXT);
                 """)
         }
+        migrator.registerMigration("v2") { db in
+            try db.execute(sql: "ALTER TABLE stream ADD COLUMN exhausted INTEGER NOT NULL DEFAULT 0")
+        }
         return migrator
     }
 
@@ -104,9 +107,9 @@ public final class StateStore: @unchecked Sendable {
         try write { db in
             for s in streams {
                 try db.execute(sql: """
-                    INSERT OR REPLACE INTO stream (node, stream, pagination, skip, run_cursor, cursor, records, last_run, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [s.node, s.stream, s.pagination, s.skip, s.runCursor, s.cursor, s.records, s.lastRun, now])
+                    INSERT OR REPLACE INTO stream (node, stream, pagination, skip, exhausted, run_cursor, cursor, records, last_run, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [s.node, s.stream, s.pagination, s.skip, s.exhausted, s.runCursor, s.cursor, s.records, s.lastRun, now])
             }
             if clearSinks { try db.execute(sql: "DELETE FROM sink") }
             for s in sinks {
@@ -141,7 +144,7 @@ public final class StateStore: @unchecked Sendable {
     }
 
     private static func stream(_ row: Row) -> StreamState {
-        StreamState(node: row["node"], stream: row["stream"], pagination: row["pagination"], skip: row["skip"],
+        StreamState(node: row["node"], stream: row["stream"], pagination: row["pagination"], skip: row["skip"], exhausted: row["exhausted"],
                     runCursor: row["run_cursor"], cursor: row["cursor"], records: row["records"], lastRun: row["last_run"],
                     updatedAt: row["updated_at"])
     }

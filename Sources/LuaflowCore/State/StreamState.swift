@@ -7,6 +7,9 @@ public struct StreamState: Sendable, Equatable {
     public var pagination: String?
     /// Records of the unfinished run already committed (a `run()` or file source skips them on resume).
     public var skip: Int
+    /// The unfinished run's source had read everything when this was committed: a resumed run
+    /// reads nothing more from it (a `get()` source's nil pagination would otherwise mean "from the start").
+    public var exhausted: Bool
     /// JSON of the `state.cursor` the unfinished run started with (it resumes with the same one).
     public var runCursor: String?
     /// JSON of the largest `cursor_field` value over all committed records.
@@ -18,12 +21,13 @@ public struct StreamState: Sendable, Equatable {
     /// ISO-8601 time of the last commit.
     public var updatedAt: String?
 
-    public init(node: String, stream: String = "", pagination: String? = nil, skip: Int = 0, runCursor: String? = nil,
-                cursor: String? = nil, records: Int = 0, lastRun: String? = nil, updatedAt: String? = nil) {
+    public init(node: String, stream: String = "", pagination: String? = nil, skip: Int = 0, exhausted: Bool = false,
+                runCursor: String? = nil, cursor: String? = nil, records: Int = 0, lastRun: String? = nil, updatedAt: String? = nil) {
         self.node = node
         self.stream = stream
         self.pagination = pagination
         self.skip = skip
+        self.exhausted = exhausted
         self.runCursor = runCursor
         self.cursor = cursor
         self.records = records
