@@ -34,6 +34,13 @@ import Testing
         #expect(DocOutput.normalise("{\"time\":\"2024-05-01T10:00:00Z\",\"n\":3}") == "{\"time\":\"2024-05-01T10:00:00Z\",\"n\":3}")
     }
 
+    @Test func diffsApplyHunkByHunk() {
+        let text = "a = 1\nb = 2\nc = 3\nd = 4\n"
+        #expect(DocDiff.apply(["-a = 1", "+a = 10", "...", " c = 3", "-d = 4", "+d = 40"], to: text)
+                == "a = 10\nb = 2\nc = 3\nd = 40\n")
+        #expect(DocDiff.apply(["-x = 1", "+x = 2"], to: text) == nil)
+    }
+
     @Test func pagesDeclareFilesCommandsAndSkips() throws {
         let page = try DocPage(path: "t.md", text: """
             `data/a.jsonl`:

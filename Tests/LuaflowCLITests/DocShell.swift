@@ -12,7 +12,7 @@ struct DocShell {
 
     /// A directory holding `luaflow`, a link to the binary under test.
     let binDirectory: URL
-    static let timeLimit: Double = 60
+    static let timeLimit = 60
 
     init(root: URL) throws {
         binDirectory = root.appendingPathComponent("bin")
@@ -25,8 +25,10 @@ struct DocShell {
     func run(_ script: String, in directory: URL, previousExit: Int32) throws -> Result {
         let pwdFile = binDirectory.deletingLastPathComponent().appendingPathComponent("pwd-\(UUID().uuidString)")
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "(exit \(previousExit))\n\(script)\n__rc=$?\npwd > '\(pwdFile.path)'\nexit $__rc"]
+        // GNU timeout runs the shell in a process group of its own and kills the whole group.
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["timeout", "-s", "KILL", "\(Self.timeLimit)", "/bin/sh", "-c",
+                             "(exit \(previousExit))\n\(script)\n__rc=$?\npwd > '\(pwdFile.path)'\nexit $__rc"]
         process.currentDirectoryURL = directory
         var environment = ProcessInfo.processInfo.environment
         environment["PATH"] = binDirectory.path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
@@ -36,8 +38,6 @@ struct DocShell {
         process.standardOutput = out
         process.standardError = err
         try process.run()
-        let timer = DispatchWorkItem { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-        DispatchQueue.global().asyncAfter(deadline: .now() + Self.timeLimit, execute: timer)
         let stderr = StderrBox()
         let group = DispatchGroup()
         group.enter()
@@ -45,7 +45,6 @@ struct DocShell {
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         process.waitUntilExit()
-        timer.cancel()
         let ended = (try? String(contentsOf: pwdFile, encoding: .utf8))?.trimmingCharacters(in: .newlines)
         try? FileManager.default.removeItem(at: pwdFile)
         return Result(exitCode: process.terminationStatus,
