@@ -198,7 +198,7 @@ final class LuaSourceRuntime: SourceRuntime {
     private func sourceFailed(_ error: LuaError, function: String, producedNow: Int, afterRequestFailure: Bool) throws {
         let count = produced + producedNow
         var details = ["after \(count) record\(count == 1 ? "" : "s")"]
-        if getFunction == nil && !resumable && ErrorClass(message: error.message) != .auth {
+        if getFunction == nil && !resumable && node.spec.options.onError != .fail && ErrorClass(message: error.message) != .auth {
             details.append("run() is not called again after an error (declare `resumable = true` if calling it again continues where it stopped)")
         }
         let failure = PipelineError(node: node.spec.name, phase: function.replacingOccurrences(of: "()", with: ""), lua: error,

@@ -1,0 +1,4 @@
+/// A page that breaks the doc-test convention, or a server it needs that did not start.
+struct DocError: Error, CustomStringConvertible {
+    var description: String
+}
