@@ -214,9 +214,11 @@ static int build_keys(luaflow_csv_reader *r) {
 }
 
 long luaflow_csv_read(luaflow_csv_reader *r, const char *data, size_t len, int at_eof,
-                      luaflow_buf *out, luaflow_i64buf *lines, char *err, size_t errlen) {
+                      luaflow_buf *out, luaflow_i64buf *lines, luaflow_bad_record *bad,
+                      char *err, size_t errlen) {
     const char *p = data, *e = data + len;
     if (err != NULL && errlen > 0) err[0] = '\0';
+    bad->found = 0;
     if (r->state == ST_BOM) {
         static const char bom[3] = {'\xEF', '\xBB', '\xBF'};
         if (len < 3 && !at_eof && (len == 0 || memcmp(data, bom, len) == 0)) return 0;
@@ -253,6 +255,22 @@ long luaflow_csv_read(luaflow_csv_reader *r, const char *data, size_t len, int a
                          r->nkeys);
             }
             return -1;
+        }
+        /* the whole row as UTF-8: delimiters, quotes and line ends are ASCII, so this checks
+         * every field */
+        if (!luaflow_utf8_check(rec, (size_t)(p - rec), NULL, bad->message, sizeof bad->message)) {
+            out->len = mark;
+            if (r->state == ST_HEADER) {
+                if (err != NULL && errlen > 0)
+                    snprintf(err, errlen, "line %lld: header row: %s", (long long)rec_line, bad->message);
+                return -1;
+            }
+            bad->found = 1;
+            bad->line = rec_line;
+            bad->start = (size_t)(rec - data);
+            bad->len = (size_t)(p - rec);
+            while (bad->len > 0 && (rec[bad->len - 1] == '\n' || rec[bad->len - 1] == '\r')) bad->len--;
+            return (long)(p - data);
         }
         if (r->state == ST_HEADER) {
             if (build_keys(r) != 0) goto oom;

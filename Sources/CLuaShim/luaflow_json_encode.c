@@ -32,28 +32,6 @@ static inline int word_is_plain(const unsigned char *p) {
     return (t & highs) == 0;
 }
 
-/* Length of the valid UTF-8 sequence at p (2..4), or 0 when invalid (overlong, surrogate,
- * above U+10FFFF, truncated). */
-static int utf8_seq_len(const unsigned char *p, const unsigned char *e) {
-    unsigned c = p[0];
-    size_t avail = (size_t)(e - p);
-    if (c < 0xC2) return 0;
-    if (c < 0xE0) return (avail >= 2 && (p[1] & 0xC0) == 0x80) ? 2 : 0;
-    if (c < 0xF0) {
-        unsigned lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
-        if (avail < 3 || p[1] < lo || p[1] > hi || (p[2] & 0xC0) != 0x80) return 0;
-        return 3;
-    }
-    if (c < 0xF5) {
-        unsigned lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
-        if (avail < 4 || p[1] < lo || p[1] > hi || (p[2] & 0xC0) != 0x80 ||
-            (p[3] & 0xC0) != 0x80)
-            return 0;
-        return 4;
-    }
-    return 0;
-}
-
 /* Escapes [s, e) into out (without quotes). Returns 0, -1 (OOM) or -2 (invalid UTF-8, only with
  * `validate`); on failure out->len is unchanged. */
 static int append_escaped(luaflow_buf *out, const unsigned char *p, const unsigned char *e,
@@ -76,7 +54,7 @@ static int append_escaped(luaflow_buf *out, const unsigned char *p, const unsign
                 *d++ = (char)*p++;
                 continue;
             }
-            int n = utf8_seq_len(p, e);
+            int n = luaflow_utf8_seq_len(p, e);
             if (n == 0) {
                 out->len = start;
                 return -2;

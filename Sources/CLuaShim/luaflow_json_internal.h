@@ -17,6 +17,28 @@
 #define LUAFLOW_UNLIKELY(x) (x)
 #endif
 
+/* Length of the valid UTF-8 sequence at p (2..4; p[0] >= 0x80), or 0 when it is invalid
+ * (overlong, surrogate, above U+10FFFF, truncated at e). */
+static inline int luaflow_utf8_seq_len(const unsigned char *p, const unsigned char *e) {
+    unsigned c = p[0];
+    size_t avail = (size_t)(e - p);
+    if (c < 0xC2) return 0;
+    if (c < 0xE0) return (avail >= 2 && (p[1] & 0xC0) == 0x80) ? 2 : 0;
+    if (c < 0xF0) {
+        unsigned lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+        if (avail < 3 || p[1] < lo || p[1] > hi || (p[2] & 0xC0) != 0x80) return 0;
+        return 3;
+    }
+    if (c < 0xF5) {
+        unsigned lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+        if (avail < 4 || p[1] < lo || p[1] > hi || (p[2] & 0xC0) != 0x80 ||
+            (p[3] & 0xC0) != 0x80)
+            return 0;
+        return 4;
+    }
+    return 0;
+}
+
 /* Maximum nesting of arrays/objects, for decoding and encoding. */
 #define LUAFLOW_JSON_MAX_DEPTH 1000
 

@@ -1,6 +1,7 @@
 /* Incremental splitter for a JSON file holding one array of records (or one value): emits every
  * top-level element as one line of JSON text with its starting line number. Elements are checked
- * structurally only (balanced brackets, terminated strings, no raw line breaks inside strings). */
+ * structurally (balanced brackets, terminated strings, no raw line breaks inside strings) and as
+ * UTF-8; a file that ends inside the array is reported as truncated. */
 #include "luaflow_csv.h"
 #include "luaflow_json_internal.h"
 
@@ -25,6 +26,7 @@ typedef struct {
     const char *err;   /* on SC_ERROR */
     char errbuf[64];
     int64_t err_lf;    /* line feeds before the error position */
+    int at_end;        /* the error is that the input ended */
 } scan_res;
 
 luaflow_json_splitter *luaflow_json_splitter_new(void) {
@@ -40,6 +42,13 @@ void luaflow_json_splitter_free(luaflow_json_splitter *s) { free(s); }
 static int scan_fail(scan_res *r, const char *msg, int64_t lf) {
     r->err = msg;
     r->err_lf = lf;
+    r->at_end = 0;
+    return SC_ERROR;
+}
+
+static int scan_fail_at_end(scan_res *r, const char *msg, int64_t lf) {
+    scan_fail(r, msg, lf);
+    r->at_end = 1;
     return SC_ERROR;
 }
 
@@ -50,7 +59,7 @@ static int skip_string(const char **qq, const char *e, int at_eof, int64_t lf, s
         while (q < e && *q != '"' && *q != '\\' && *q != '\n' && *q != '\r') q++;
         if (q >= e || (*q == '\\' && q + 1 >= e)) {
             if (!at_eof) return SC_INCOMPLETE;
-            return scan_fail(r, "expected '\"' to close string before end of input", lf);
+            return scan_fail_at_end(r, "expected '\"' to close string", lf);
         }
         if (*q == '"') break;
         if (*q == '\\' && q[1] != '\n' && q[1] != '\r') {
@@ -98,9 +107,8 @@ static int scan_element(const char *p, const char *e, int at_eof, scan_res *r) {
         }
         if (depth > 0) {
             if (!at_eof) return SC_INCOMPLETE;
-            snprintf(r->errbuf, sizeof r->errbuf, "expected '%c' before end of input",
-                     closers[depth - 1]);
-            return scan_fail(r, r->errbuf, 0);
+            snprintf(r->errbuf, sizeof r->errbuf, "expected '%c'", closers[depth - 1]);
+            return scan_fail_at_end(r, r->errbuf, 0);
         }
     } else if (*p == ',' || *p == ':' || *p == ']' || *p == '}') {
         return scan_fail(r, "expected a JSON value", 0);
@@ -134,10 +142,19 @@ static long split_error(char *err, size_t errlen, int64_t line, const char *msg)
     return -1;
 }
 
+static long truncated_error(char *err, size_t errlen, int64_t line, const char *msg) {
+    if (err != NULL && errlen > 0)
+        snprintf(err, errlen, "line %lld: the file ends before the JSON is complete (truncated?): %s",
+                 (long long)line, msg);
+    return -1;
+}
+
 long luaflow_json_split(luaflow_json_splitter *s, const char *data, size_t len, int at_eof,
-                        luaflow_buf *out, luaflow_i64buf *lines, char *err, size_t errlen) {
+                        luaflow_buf *out, luaflow_i64buf *lines, luaflow_bad_record *bad,
+                        char *err, size_t errlen) {
     const char *p = data, *e = data + len;
     if (err != NULL && errlen > 0) err[0] = '\0';
+    bad->found = 0;
     if (!s->bom_checked) { /* a UTF-8 BOM at the start of the file */
         static const char bom[3] = {'\xEF', '\xBB', '\xBF'};
         if (len < 3 && !at_eof && (len == 0 || memcmp(data, bom, len) == 0)) return 0;
@@ -186,20 +203,28 @@ long luaflow_json_split(luaflow_json_splitter *s, const char *data, size_t len, 
         r.end = p;
         int rc = scan_element(p, e, at_eof, &r);
         if (rc == SC_INCOMPLETE) return (long)(p - data);
-        if (rc == SC_ERROR) return split_error(err, errlen, s->line + r.err_lf, r.err);
-        if (emit(p, &r, s->line, out, lines) != 0) {
+        if (rc == SC_ERROR)
+            return (r.at_end ? truncated_error : split_error)(err, errlen, s->line + r.err_lf, r.err);
+        int good = luaflow_utf8_check(p, (size_t)(r.end - p), NULL, bad->message, sizeof bad->message);
+        if (good && emit(p, &r, s->line, out, lines) != 0) {
             if (err != NULL && errlen > 0) snprintf(err, errlen, "out of memory");
             return -1;
+        }
+        if (!good) {
+            bad->found = 1;
+            bad->line = s->line;
+            bad->start = (size_t)(p - data);
+            bad->len = (size_t)(r.end - p);
         }
         s->line += r.lf;
         s->state = s->state == SP_START ? SP_DONE : SP_AFTER;
         p = r.end;
+        if (!good) return (long)(p - data);
     }
-    if (at_eof && s->state != SP_DONE) {
-        const char *msg = s->state == SP_START  ? "expected a JSON value (the input is empty)"
-                          : s->state == SP_ELEM ? "expected array element after ','"
-                                                : "expected ',' or ']' before end of input";
-        return split_error(err, errlen, s->line, msg);
-    }
+    if (at_eof && s->state == SP_START)
+        return split_error(err, errlen, s->line, "expected a JSON value (the input is empty)");
+    if (at_eof && s->state != SP_DONE)
+        return truncated_error(err, errlen, s->line,
+                               s->state == SP_ELEM ? "expected array element after ','" : "expected ',' or ']'");
     return (long)(p - data);
 }

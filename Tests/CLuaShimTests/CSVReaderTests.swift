@@ -69,14 +69,34 @@ import Testing
         #expect(q.lines == [3])
     }
 
-    @Test func valuesAreEscapedButBytesAreNotValidated() {
-        let bytes = Array("a,b\n".utf8) + [0xff, 0x01, 0x2c, 0xc3, 0xa9, 0x0a]
+    @Test func valuesAreEscapedAndNonASCIIKept() {
+        let bytes = Array("a,b\n".utf8) + [0x01, 0x2c, 0xc3, 0xa9, 0x0a]
         let r = readCSV(bytes)
         #expect(r.error == nil && r.records.count == 1)
-        // the record is {"a":"\xff\u0001","b":"é"} byte for byte
-        let expected: [UInt8] = Array("{\"a\":\"".utf8) + [0xff] + Array("\\u0001\",\"b\":\"".utf8) + [0xc3, 0xa9] + Array("\"}".utf8)
+        // the record is {"a":"\u0001","b":"é"} byte for byte
+        let expected: [UInt8] = Array("{\"a\":\"\\u0001\",\"b\":\"".utf8) + [0xc3, 0xa9] + Array("\"}".utf8)
         let raw = rawRecords(bytes)
         #expect(raw == expected + [0x0a])
+    }
+
+    @Test func rowsWithInvalidUTF8OrNULAreLeftOutAndReported() {
+        let bytes = Array("id,name\n1,ada\n2,\"gr".utf8) + [0xff] + Array("\nace\"\n3,bo".utf8) + [0x00] + Array("\n4,lin\n".utf8)
+        for chunk in [1, 3, 1 << 20] {
+            let r = readCSV(bytes, chunk: chunk)
+            #expect(r.error == nil)
+            #expect(r.records == [#"{"id":"1","name":"ada"}"#, #"{"id":"4","name":"lin"}"#])
+            #expect(r.lines == [2, 6])
+            #expect(r.bad == [
+                BadRecord(line: 3, bytes: Array("2,\"gr".utf8) + [0xff] + Array("\nace\"".utf8),
+                          message: "invalid UTF-8 at byte 6: byte 0xFF never appears in UTF-8"),
+                BadRecord(line: 5, bytes: Array("3,bo".utf8) + [0x00], message: "NUL byte at byte 5"),
+            ], "chunk \(chunk)")
+        }
+    }
+
+    @Test func invalidUTF8InTheHeaderIsAnError() {
+        let r = readCSV(Array("id,na".utf8) + [0xc3] + Array("\n1,x\n".utf8))
+        #expect(r.error == "line 1: header row: invalid UTF-8 at byte 6: truncated sequence after lead byte 0xC3")
     }
 
     /// The reader output as raw bytes (no UTF-8 repair).
@@ -85,7 +105,7 @@ import Testing
         defer { luaflow_csv_reader_free(r) }
         let b = ReaderBuffers()
         let n = input.withUnsafeBufferPointer { p in
-            p.withMemoryRebound(to: CChar.self) { luaflow_csv_read(r, $0.baseAddress, $0.count, 1, &b.out, &b.lines, &b.err, b.err.count) }
+            p.withMemoryRebound(to: CChar.self) { luaflow_csv_read(r, $0.baseAddress, $0.count, 1, &b.out, &b.lines, &b.bad, &b.err, b.err.count) }
         }
         #expect(n == input.count)
         return Array(UnsafeBufferPointer(start: UnsafeRawPointer(b.out.data!).assumingMemoryBound(to: UInt8.self), count: b.out.len))
@@ -123,7 +143,7 @@ import Testing
         let b = ReaderBuffers()
         func read(_ s: String, _ eof: Int32) -> Int {
             let bytes = Array(s.utf8).map { CChar(bitPattern: $0) }
-            return luaflow_csv_read(r, bytes, bytes.count, eof, &b.out, &b.lines, &b.err, b.err.count)
+            return luaflow_csv_read(r, bytes, bytes.count, eof, &b.out, &b.lines, &b.bad, &b.err, b.err.count)
         }
         #expect(read("a,b\n1,2\n3,\"x", 0) == 8)   // header + one row; "3,\"x" waits
         #expect(b.lines.len == 1 && b.lines.data[0] == 2)

@@ -67,7 +67,7 @@ import Testing
         let b = ReaderBuffers()
         func split(_ t: String, _ eof: Int32) -> Int {
             let bytes = Array(t.utf8).map { CChar(bitPattern: $0) }
-            return luaflow_json_split(s, bytes, bytes.count, eof, &b.out, &b.lines, &b.err, b.err.count)
+            return luaflow_json_split(s, bytes, bytes.count, eof, &b.out, &b.lines, &b.bad, &b.err, b.err.count)
         }
         #expect(split("[{\"a\":1}, {\"b\":\"x", 0) == 10)
         #expect(split("{\"b\":\"x\\", 0) == 0)
@@ -87,12 +87,12 @@ import Testing
         ("[1,,2]", "line 1: expected array element after ','"),
         ("[,1]", "line 1: expected a JSON value"),
         ("}", "line 1: expected a JSON value"),
-        ("[\n{\"a\":1},\n{\"b\":2}\n", "line 4: expected ',' or ']' before end of input"),
-        ("[1,\n", "line 2: expected array element after ','"),
+        ("[\n{\"a\":1},\n{\"b\":2}\n", "line 4: the file ends before the JSON is complete (truncated?): expected ',' or ']'"),
+        ("[1,\n", "line 2: the file ends before the JSON is complete (truncated?): expected array element after ','"),
         ("[\n{\"a\": [1, 2}\n]", "line 2: expected ']' but found '}'"),
-        ("[\n{\"a\": [1,\n2]\n", "line 2: expected '}' before end of input"),
+        ("[\n{\"a\": [1,\n2]\n", "line 2: the file ends before the JSON is complete (truncated?): expected '}'"),
         ("[{\"a\": \"line\nbreak\"}]", "line 1: expected '\"' to close string before end of line"),
-        ("[\n\n{\"a\": \"open", "line 3: expected '\"' to close string before end of input"),
+        ("[\n\n{\"a\": \"open", "line 3: the file ends before the JSON is complete (truncated?): expected '\"' to close string"),
         ("", "line 1: expected a JSON value (the input is empty)"),
         (" \n \n", "line 3: expected a JSON value (the input is empty)"),
     ]
@@ -101,6 +101,18 @@ import Testing
     func malformedInputNamesTheLine(input: String, message: String) {
         #expect(splitJSON(input).error == message)
         #expect(splitJSON(input, chunk: 1).error == message)
+    }
+
+    @Test func elementsWithInvalidUTF8AreLeftOutAndReported() {
+        let bytes = Array("[{\"a\":1},\n{\"a\":\"".utf8) + [0xed, 0xa0, 0x80] + Array("\"},\n{\"a\":3}]".utf8)
+        for chunk in [1, 5, 1 << 20] {
+            let r = splitJSON(bytes, chunk: chunk)
+            #expect(r.error == nil)
+            #expect(r.records == [#"{"a":1}"#, #"{"a":3}"#])
+            #expect(r.lines == [1, 3])
+            #expect(r.bad == [BadRecord(line: 2, bytes: Array("{\"a\":\"".utf8) + [0xed, 0xa0, 0x80] + Array("\"}".utf8),
+                                        message: "invalid UTF-8 at byte 7: UTF-16 surrogate (0xED 0xA0)")], "chunk \(chunk)")
+        }
     }
 
     @Test func nestingLimit() {

@@ -151,6 +151,7 @@ final class LuaState {
 final class ReaderBuffers {
     var out = luaflow_buf()
     var lines = luaflow_i64buf()
+    var bad = luaflow_bad_record()
     var err = [CChar](repeating: 0, count: 256)
 
     init() {
@@ -164,15 +165,29 @@ final class ReaderBuffers {
     }
 }
 
+/// A record a reader left out: its line, its bytes and what was wrong.
+struct BadRecord: Equatable {
+    var line: Int64
+    var bytes: [UInt8]
+    var message: String
+}
+
 /// Result of feeding an incremental reader.
 struct SplitResult: Equatable {
     var records: [String] = []
     var lines: [Int64] = []
+    var bad: [BadRecord] = []
     var error: String? = nil
 }
 
 typealias IncrementalFn = (UnsafePointer<CChar>?, Int, Int32, UnsafeMutablePointer<luaflow_buf>,
-                           UnsafeMutablePointer<luaflow_i64buf>, UnsafeMutablePointer<CChar>, Int) -> Int
+                           UnsafeMutablePointer<luaflow_i64buf>, UnsafeMutablePointer<luaflow_bad_record>,
+                           UnsafeMutablePointer<CChar>, Int) -> Int
+
+/// The message of a bad record.
+func badMessage(_ bad: luaflow_bad_record) -> String {
+    withUnsafeBytes(of: bad.message) { cString(Array($0.bindMemory(to: CChar.self))) }
+}
 
 /// Feeds `input` in chunks of `chunk` bytes the way the host does: unconsumed bytes are passed
 /// again together with the next chunk, and the rest with at_eof at the end.
@@ -183,22 +198,31 @@ func feed(_ input: [UInt8], chunk: Int, _ fn: IncrementalFn) -> SplitResult {
     var offset = 0
     var failed = false
     func step(_ atEOF: Bool) {
-        let consumed = pending.withUnsafeBufferPointer { p in
-            p.withMemoryRebound(to: CChar.self) { c in
-                fn(c.baseAddress, c.count, atEOF ? 1 : 0, &b.out, &b.lines, &b.err, b.err.count)
+        while true {
+            let consumed = pending.withUnsafeBufferPointer { p in
+                p.withMemoryRebound(to: CChar.self) { c in
+                    fn(c.baseAddress, c.count, atEOF ? 1 : 0, &b.out, &b.lines, &b.bad, &b.err, b.err.count)
+                }
             }
-        }
-        if consumed < 0 {
-            result.error = cString(b.err)
-            failed = true
+            if consumed < 0 {
+                result.error = cString(b.err)
+                failed = true
+                return
+            }
+            precondition(consumed <= pending.count)
+            let found = b.bad.found != 0
+            if found {
+                let bytes = Array(pending[b.bad.start..<(b.bad.start + b.bad.len)])
+                result.bad.append(BadRecord(line: b.bad.line, bytes: bytes, message: badMessage(b.bad)))
+            }
+            pending.removeFirst(consumed)
+            if found { continue }
+            if atEOF && !pending.isEmpty {
+                result.error = "not everything consumed at EOF: \(consumed) consumed, \(pending.count) left"
+                failed = true
+            }
             return
         }
-        precondition(consumed <= pending.count)
-        if atEOF && consumed != pending.count {
-            result.error = "not everything consumed at EOF: \(consumed) of \(pending.count)"
-            failed = true
-        }
-        pending.removeFirst(consumed)
     }
     while offset < input.count && !failed {
         let end = min(offset + chunk, input.count)
@@ -207,8 +231,8 @@ func feed(_ input: [UInt8], chunk: Int, _ fn: IncrementalFn) -> SplitResult {
         step(false)
     }
     if !failed { step(true) }
-    let text = bufString(b.out)
-    result.records = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+    let text = bufString(b.out) // split on LF bytes: "\r\n" is one Character
+    result.records = text.utf8.split(separator: 0x0A, omittingEmptySubsequences: false).dropLast().map { String(decoding: $0, as: UTF8.self) }
     if let data = b.lines.data { result.lines = Array(UnsafeBufferPointer(start: data, count: b.lines.len)) }
     return result
 }
@@ -216,7 +240,7 @@ func feed(_ input: [UInt8], chunk: Int, _ fn: IncrementalFn) -> SplitResult {
 func readCSV(_ input: [UInt8], chunk: Int = 1 << 20, delimiter: CChar = 44) -> SplitResult {
     guard let r = luaflow_csv_reader_new(delimiter) else { return SplitResult(error: "reader_new failed") }
     defer { luaflow_csv_reader_free(r) }
-    return feed(input, chunk: chunk) { luaflow_csv_read(r, $0, $1, $2, $3, $4, $5, $6) }
+    return feed(input, chunk: chunk) { luaflow_csv_read(r, $0, $1, $2, $3, $4, $5, $6, $7) }
 }
 
 func readCSV(_ input: String, chunk: Int = 1 << 20, delimiter: Character = ",") -> SplitResult {
@@ -226,11 +250,28 @@ func readCSV(_ input: String, chunk: Int = 1 << 20, delimiter: Character = ",") 
 func splitJSON(_ input: [UInt8], chunk: Int = 1 << 20) -> SplitResult {
     guard let s = luaflow_json_splitter_new() else { return SplitResult(error: "splitter_new failed") }
     defer { luaflow_json_splitter_free(s) }
-    return feed(input, chunk: chunk) { luaflow_json_split(s, $0, $1, $2, $3, $4, $5, $6) }
+    return feed(input, chunk: chunk) { luaflow_json_split(s, $0, $1, $2, $3, $4, $5, $6, $7) }
 }
 
 func splitJSON(_ input: String, chunk: Int = 1 << 20) -> SplitResult {
     splitJSON(Array(input.utf8), chunk: chunk)
+}
+
+/// Feeds the line reader (JSON Lines, or text lines with `text`).
+func readLines(_ input: [UInt8], text: Bool = false, chunk: Int = 1 << 20) -> SplitResult {
+    guard let r = luaflow_lines_reader_new(text ? 1 : 0) else { return SplitResult(error: "reader_new failed") }
+    defer { luaflow_lines_reader_free(r) }
+    return feed(input, chunk: chunk) { luaflow_lines_read(r, $0, $1, $2, $3, $4, $5, $6, $7) }
+}
+
+/// luaflow_utf8_check as (valid, offset of the bad byte, message).
+func checkUTF8(_ bytes: [UInt8]) -> (valid: Bool, offset: Int, message: String) {
+    var msg = [CChar](repeating: 0, count: 96)
+    var offset = -1
+    let ok = bytes.withUnsafeBufferPointer { p in
+        p.withMemoryRebound(to: CChar.self) { luaflow_utf8_check($0.baseAddress, $0.count, &offset, &msg, msg.count) }
+    }
+    return (ok == 1, offset, cString(msg))
 }
 
 /// luaflow_json_validate as (valid, message).

@@ -37,9 +37,20 @@ import Testing
         let r = redactor(secret)
         let foundation = String(decoding: try JSONSerialization.data(withJSONObject: ["v": secret]), as: UTF8.self)
         #expect(r.redact(foundation) == #"{"v":"***"}"#, "\(foundation)")
-        var escaped: [UInt8] = []
-        for byte in secret.utf8 { JSONText.appendEscaped(byte, to: &escaped) }
-        #expect(r.redact(#"{"v":""# + String(decoding: escaped, as: UTF8.self) + #""}"#) == #"{"v":"***"}"#)
+        // The form luaflow's C encoder writes: `/` as is, \n \r \t, other controls as \u00xx.
+        var escaped = ""
+        for scalar in secret.unicodeScalars {
+            switch scalar {
+            case "\"": escaped += "\\\""
+            case "\\": escaped += "\\\\"
+            case "\n": escaped += "\\n"
+            case "\r": escaped += "\\r"
+            case "\t": escaped += "\\t"
+            case _ where scalar.value < 0x20: escaped += String(format: "\\u%04x", scalar.value)
+            default: escaped.unicodeScalars.append(scalar)
+            }
+        }
+        #expect(r.redact(#"{"v":""# + escaped + #""}"#) == #"{"v":"***"}"#)
     }
 
     @Test func percentEncodedFormsAreHidden() {

@@ -2,6 +2,13 @@
 #define LUAFLOW_CSV_H
 #include <lua5.4/lua.h>
 #include "luaflow_buf.h"
+#include "luaflow_utf8.h"
+
+/* The incremental readers of `source.file`: CSV, a JSON array, and lines (JSON Lines or text).
+ * Each takes the bytes read so far and returns how many it consumed; a record that is not valid
+ * UTF-8 (or holds a NUL byte) is consumed, left out of `out` and described in `bad`, and the call
+ * returns right after it, so the caller can apply the node's on_error policy and call again
+ * with the rest. */
 
 /// Incremental RFC 4180 reader that turns CSV text into JSON Lines, one object per row keyed by the
 /// header row. Quoted fields, "" escapes, embedded newlines, CRLF and a UTF-8 BOM are handled; all
@@ -15,9 +22,12 @@ void luaflow_csv_reader_free(luaflow_csv_reader *r);
 /// Without `at_eof`, a trailing incomplete record is left unconsumed: the caller passes those bytes
 /// again, followed by more data. With `at_eof`, the remainder is the last record.
 /// Returns the number of bytes consumed, or -1 on a malformed file with a message naming the line
-/// in `err` ("line 7: unterminated quoted field", "line 9: 4 fields, header has 3").
+/// in `err` ("line 7: unterminated quoted field", "line 9: 4 fields, header has 3"). A data row
+/// with invalid UTF-8 or a NUL byte is reported in `bad` (see above); in the header row it is an
+/// error.
 long luaflow_csv_read(luaflow_csv_reader *r, const char *data, size_t len, int at_eof,
-                      luaflow_buf *out, luaflow_i64buf *lines, char *err, size_t errlen);
+                      luaflow_buf *out, luaflow_i64buf *lines, luaflow_bad_record *bad,
+                      char *err, size_t errlen);
 
 /// Appends one CSV field, quoted when it contains the delimiter, a quote, CR or LF.
 int luaflow_csv_append_field(luaflow_buf *out, const char *s, size_t len, char delimiter);
@@ -38,9 +48,24 @@ typedef struct luaflow_json_splitter luaflow_json_splitter;
 luaflow_json_splitter *luaflow_json_splitter_new(void);
 void luaflow_json_splitter_free(luaflow_json_splitter *s);
 /// Same contract as luaflow_csv_read: returns bytes consumed, or -1 with `err` set
-/// ("line 3: expected ',' or ']' after array element"). Elements are validated structurally only
-/// (brackets and strings balanced); their content is validated when decoded.
+/// ("line 3: expected ',' or ']' after array element"; a file that ends inside the array says it
+/// is truncated). Elements are validated structurally (brackets and strings balanced) and as
+/// UTF-8 (a bad one goes to `bad`); their content is validated when decoded.
 long luaflow_json_split(luaflow_json_splitter *s, const char *data, size_t len, int at_eof,
-                        luaflow_buf *out, luaflow_i64buf *lines, char *err, size_t errlen);
+                        luaflow_buf *out, luaflow_i64buf *lines, luaflow_bad_record *bad,
+                        char *err, size_t errlen);
+
+/// Incremental line reader for JSON Lines and text files: a UTF-8 BOM at the start of the file is
+/// skipped, blank lines (spaces, tabs, CR) are dropped, and a last line without a line feed is a
+/// record like the others. JSON Lines pass as they are, one line each (their JSON is validated
+/// when decoded); with `text`, each line becomes {"line":"..."} without its CR.
+typedef struct luaflow_lines_reader luaflow_lines_reader;
+
+luaflow_lines_reader *luaflow_lines_reader_new(int text);
+void luaflow_lines_reader_free(luaflow_lines_reader *r);
+/// Same contract as luaflow_csv_read; fails (-1, "out of memory" in `err`) only when out of memory.
+long luaflow_lines_read(luaflow_lines_reader *r, const char *data, size_t len, int at_eof,
+                        luaflow_buf *out, luaflow_i64buf *lines, luaflow_bad_record *bad,
+                        char *err, size_t errlen);
 
 #endif

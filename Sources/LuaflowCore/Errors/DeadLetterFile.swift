@@ -15,14 +15,19 @@ final class DeadLetterFile: @unchecked Sendable {
         path = directory + "/" + String(safe) + ".dead.jsonl"
     }
 
-    /// Writes one entry; `record` is the record's JSON text (kept as text when it is not JSON).
+    /// Writes one entry; `record` is the record's JSON text: `record` when it is JSON, else
+    /// `record_text` when it is UTF-8 text, else `record_base64` (the exact bytes, e.g. a line
+    /// with invalid UTF-8), so that every entry is itself valid JSON.
     func append(error: String, record: [UInt8]?) throws {
         var entry: [String: Any] = ["time": StateStore.now(), "node": node, "error": Redactor.shared.redact(error)]
         if let record {
-            if let value = try? JSONSerialization.jsonObject(with: Data(record), options: [.fragmentsAllowed]) {
+            let text = String(decoding: record, as: UTF8.self) // invalid bytes become U+FFFD
+            if !text.utf8.elementsEqual(record) {
+                entry["record_base64"] = Data(record).base64EncodedString()
+            } else if let value = try? JSONSerialization.jsonObject(with: Data(record), options: [.fragmentsAllowed]) {
                 entry["record"] = value
             } else {
-                entry["record_text"] = Redactor.shared.redact(String(decoding: record, as: UTF8.self))
+                entry["record_text"] = Redactor.shared.redact(text)
             }
         }
         var line = try JSONSerialization.data(withJSONObject: entry, options: [.sortedKeys])

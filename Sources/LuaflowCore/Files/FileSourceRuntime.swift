@@ -4,7 +4,8 @@ import Foundation
 /// `source.file { path, format = "jsonl" | "json" | "csv" | "txt" }`: streams a file in 1 MB
 /// chunks and hands on whole records; memory stays flat whatever the file size. JSON Lines pass
 /// through as raw text (the consumer decodes them straight into its own state); CSV rows and text
-/// lines become JSON objects; a JSON array is split into its elements.
+/// lines become JSON objects; a JSON array is split into its elements. Every record is checked as
+/// UTF-8 on the way in: one with invalid UTF-8 or a NUL byte goes through the node's `on_error`.
 final class FileSourceRuntime: SourceRuntime {
     let stats: NodeStats
     private let spec: NodeSpec
@@ -15,13 +16,10 @@ final class FileSourceRuntime: SourceRuntime {
     private var fd: Int32 = -1
     private var eof = false
     private var pending = luaflow_buf()
-    /// The file line where `pending` starts.
-    private var pendingLine: Int64 = 1
     /// Bytes handed on so far (an empty or blank file is zero records, not a parse error).
     private var consumedBytes = 0
     private var produced = 0
-    private var csv: OpaquePointer?
-    private var splitter: OpaquePointer?
+    private let reader: FileRecordReader
     private static let chunkSize = 1 << 20
 
     init(spec: NodeSpec, pipeline: PipelineSpec, stats: NodeStats, limit: Int?) throws {
@@ -37,16 +35,16 @@ final class FileSourceRuntime: SourceRuntime {
             throw PipelineError(.config, node: spec.name, phase: "config",
                                 "input file \(config.path) not found (\(spec.declaredAt(pipeline.file)))")
         }
+        guard let reader = FileRecordReader(format, delimiter: delimiter) else {
+            throw PipelineError(.runtime, node: spec.name, phase: "config", "cannot create the \(format.rawValue) reader for \(config.path)")
+        }
+        self.reader = reader
         luaflow_buf_init(&pending)
-        if format == .csv { csv = luaflow_csv_reader_new(CChar(bitPattern: delimiter)) }
-        if format == .json { splitter = luaflow_json_splitter_new() }
     }
 
     deinit {
         if fd >= 0 { close(fd) }
         luaflow_buf_free(&pending)
-        if let csv { luaflow_csv_reader_free(csv) }
-        if let splitter { luaflow_json_splitter_free(splitter) }
     }
 
     let stream = ""
@@ -82,56 +80,15 @@ final class FileSourceRuntime: SourceRuntime {
         }
     }
 
-    /// Turns the complete records at the front of `pending` into a batch.
-    private func cut() throws -> RecordBatch? {
-        switch format {
-        case .jsonl: return cutLines(json: true)
-        case .txt: return cutLines(json: false)
-        case .csv, .json: return try parse()
-        }
-    }
-
-    /// Cuts the complete lines at the front of `pending` into a batch. JSON lines pass as they
-    /// are: the consumer validates them while decoding (in parallel when it has workers) and
-    /// reports a bad one against this source's file, line and on_error policy.
-    private func cutLines(json: Bool) -> RecordBatch? {
-        let base = UnsafeRawPointer(pending.data!)
-        let count = pending.len
-        var lines: [Int64] = []
-        var line = pendingLine
-        var start = 0
-        var out = luaflow_buf()
-        luaflow_buf_init(&out)
-        defer { luaflow_buf_free(&out) }
-        let limit = maxItems.map { $0 - produced } ?? Int.max
-        while start < count && lines.count < limit {
-            let nl = memchr(base + start, 0x0A, count - start)
-            if nl == nil && !eof { break }
-            let end = nl.map { base.distance(to: UnsafeRawPointer($0)) } ?? count
-            if !Self.isBlank(base, start, end) {
-                lines.append(line)
-                if !json { Self.appendTextRecord(base, start, end, &out) }
-            }
-            line += 1
-            start = end + 1
-        }
-        guard start > 0 else { return nil }
-        let cut = min(start, count)
-        if json { _ = luaflow_buf_append(&out, base, cut) }
-        consume(cut, lines: line - pendingLine)
-        produced += lines.count
-        stats.update { $0.recordsOut += lines.count }
-        guard !lines.isEmpty else { return nil }
-        return RecordBatch(taking: &out, records: lines.count, validated: !json, origin: origin(lines))
-    }
-
     private func origin(_ lines: [Int64]) -> RecordBatch.Origin {
         RecordBatch.Origin(node: spec.name, path: displayPath, lines: lines, onError: spec.options.onError, stats: stats)
     }
 
-    private func parse() throws -> RecordBatch? {
-        if eof && consumedBytes == 0 && (pending.len == 0 || Self.isBlank(pending.data, 0, pending.len)) {
-            consume(pending.len, lines: 0)
+    /// Turns the complete records at the front of `pending` into a batch; a bad record among them
+    /// goes through `on_error` (which throws under `fail`) and reading goes on after it.
+    private func cut() throws -> RecordBatch? {
+        if eof && consumedBytes == 0 && (pending.len == 0 || Self.isBlank(pending.data!, pending.len)) {
+            consume(pending.len)
             return nil
         }
         var out = luaflow_buf()
@@ -140,15 +97,21 @@ final class FileSourceRuntime: SourceRuntime {
         var lines = luaflow_i64buf()
         luaflow_i64buf_init(&lines)
         defer { luaflow_i64buf_free(&lines) }
-        var err = [CChar](repeating: 0, count: 256)
-        let consumed: Int = csv.map {
-            luaflow_csv_read($0, pending.data, pending.len, eof ? 1 : 0, &out, &lines, &err, err.count)
-        } ?? luaflow_json_split(splitter, pending.data, pending.len, eof ? 1 : 0, &out, &lines, &err, err.count)
-        if consumed < 0 { throw readError(String(cString: err)) }
-        consume(consumed, lines: 0)
+        let limit = maxItems.map { $0 - produced } ?? Int.max
+        var offset = 0
+        while true {
+            var bad = luaflow_bad_record()
+            var err = [CChar](repeating: 0, count: 256)
+            let consumed = reader.read(pending.data! + offset, pending.len - offset, eof, &out, &lines, &bad, &err)
+            if consumed < 0 { throw readError(String(cString: err)) }
+            if bad.found != 0 && lines.len < limit { try reject(bad, in: pending.data! + offset) }
+            offset += consumed
+            if bad.found == 0 || lines.len >= limit { break }
+        }
+        consume(offset)
         var count = lines.len
-        if let maxItems, produced + count > maxItems {
-            count = maxItems - produced
+        if count > limit {
+            count = limit
             var seen = 0
             for i in 0..<out.len where out.data[i] == 0x0A {
                 seen += 1
@@ -158,37 +121,31 @@ final class FileSourceRuntime: SourceRuntime {
         guard count > 0 else { return nil }
         produced += count
         stats.update { $0.recordsOut += count }
-        return RecordBatch(taking: &out, records: count, validated: format == .csv,
+        return RecordBatch(taking: &out, records: count, validated: format == .csv || format == .txt,
                            origin: origin(Array(UnsafeBufferPointer(start: lines.data, count: count))))
     }
 
+    /// Applies `on_error` to a record the reader left out: "users.jsonl:3: invalid UTF-8 at byte 17: ...".
+    private func reject(_ bad: luaflow_bad_record, in data: UnsafeMutablePointer<CChar>) throws {
+        let record = Array(UnsafeRawBufferPointer(start: data + bad.start, count: bad.len))
+        let message = withUnsafeBytes(of: bad.message) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+        let excerpt = String(decoding: record.prefix(200), as: UTF8.self).replacingOccurrences(of: "\0", with: "\\0")
+        let failure = PipelineError(.runtime, node: spec.name, phase: "read", "\(displayPath):\(bad.line): \(message)",
+                                    details: ["line: \(excerpt)" + (record.count > 200 ? "…" : "")])
+        try ErrorPolicy.apply(failure, spec: spec, stats: stats, record: record)
+    }
+
     /// Drops the first `n` bytes of `pending`.
-    private func consume(_ n: Int, lines: Int64) {
+    private func consume(_ n: Int) {
         guard n > 0 else { return }
         consumedBytes += n
         let rest = pending.len - n
         if rest > 0 { memmove(pending.data, pending.data + n, rest) }
         pending.len = rest
-        pendingLine += lines
     }
 
-    private static func isBlank(_ bytes: UnsafeRawPointer, _ start: Int, _ end: Int) -> Bool {
-        for i in start..<end {
-            let b = bytes.load(fromByteOffset: i, as: UInt8.self)
-            if !(b == 0x20 || b == 0x09 || b == 0x0D) { return false }
-        }
-        return true
-    }
-
-    /// Appends `{"line":"..."}` for a text line (without its CR).
-    private static func appendTextRecord(_ bytes: UnsafeRawPointer, _ start: Int, _ end: Int, _ out: inout luaflow_buf) {
-        var e = end
-        if e > start && bytes.load(fromByteOffset: e - 1, as: UInt8.self) == 0x0D { e -= 1 }
-        var text: [UInt8] = Array(#"{"line":""#.utf8)
-        text.reserveCapacity(e - start + 16)
-        for i in start..<e { JSONText.appendEscaped(bytes.load(fromByteOffset: i, as: UInt8.self), to: &text) }
-        text.append(contentsOf: "\"}\n".utf8)
-        _ = luaflow_buf_append(&out, text, text.count)
+    private static func isBlank(_ bytes: UnsafeMutablePointer<CChar>, _ count: Int) -> Bool {
+        (0..<count).allSatisfy { [0x20, 0x09, 0x0D].contains(UInt8(bitPattern: bytes[$0])) }
     }
 
     private func readError(_ message: String) -> PipelineError {

@@ -1,20 +1,5 @@
 /// Small helpers over JSON text that do not need a Lua state.
 enum JSONText {
-    /// Appends one byte of a JSON string's content, escaped as needed.
-    static func appendEscaped(_ byte: UInt8, to out: inout [UInt8]) {
-        switch byte {
-        case 0x22: out.append(contentsOf: [0x5C, 0x22])
-        case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
-        case 0x0A: out.append(contentsOf: [0x5C, 0x6E])
-        case 0x0D: out.append(contentsOf: [0x5C, 0x72])
-        case 0x09: out.append(contentsOf: [0x5C, 0x74])
-        case 0..<0x20:
-            let hex = Array("0123456789abcdef".utf8)
-            out.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
-        default: out.append(byte)
-        }
-    }
-
     /// The keys of a JSON object, in the order the text has them (nil when it is not an object).
     static func topLevelKeys(_ text: UnsafeRawBufferPointer) -> [String]? {
         var i = 0

@@ -50,19 +50,50 @@ enum HTTPLuaPrelude {
       if type(k) == "string" then return rawget(t, k:lower()) end
     end }
 
+    -- Why a body is not JSON, from the decoder's "invalid JSON at byte N: expected ..." message:
+    -- "expected a JSON value at byte 1, found '<' (body: <html>...)".
+    local function json_problem(body, message)
+      if #body == 0 then return "the body is empty" end
+      local at, expected = tostring(message):match("invalid JSON at byte (%d+): (.*)$")
+      if not at then return tostring(message) end
+      at = tonumber(at)
+      local found = body:sub(at, at)
+      if found == "" then
+        found = "the end of the body (truncated?)"
+      elseif found:match("^[%g ]$") then
+        found = "'" .. found .. "'"
+      else
+        found = string.format("byte 0x%02X", found:byte())
+      end
+      local excerpt = body:sub(1, 80):gsub("%s+", " ")
+      return expected .. " at byte " .. at .. ", found " .. found .. " (body: " .. excerpt .. (#body > 80 and "..." or "") .. ")"
+    end
+
+    -- The body decoded as JSON, or an error at the caller's caller (the user's script) naming the
+    -- request: "response of GET http://host/x (status 200) is not JSON: ...".
+    local function decode_body(res, what)
+      local ok, value = pcall(json.decode, res.body)
+      if ok then return value end
+      error(what .. " of " .. res.method .. " " .. res.url .. " (status " .. res.status .. ") is not JSON: " ..
+            json_problem(res.body, value), 3)
+    end
+
     local response_methods = {
-      json = function(self) return json.decode(self.body) end,
+      json = function(self)
+        local value = decode_body(self, "response") -- not a tail call: level 3 is the user's line
+        return value
+      end,
     }
     local response_mt = { __index = response_methods }
 
-    local function response(status, headers_json, body, url, attempts)
+    local function response(method, status, headers_json, body, url, attempts)
       local headers = setmetatable({}, headers_mt)
       for _, h in ipairs(json.decode(headers_json)) do
         local k = h[1]:lower()
         local old = rawget(headers, k)
         rawset(headers, k, old and (old .. ", " .. h[2]) or h[2])
       end
-      return setmetatable({ status = status, ok = status >= 200 and status < 300, headers = headers,
+      return setmetatable({ method = method, status = status, ok = status >= 200 and status < 300, headers = headers,
                             body = body, url = url, attempts = attempts }, response_mt)
     end
 
@@ -95,7 +126,7 @@ enum HTTPLuaPrelude {
       if content_type and not has_key(opts.headers, "content-type") then
         headers[#headers + 1] = json.array { "Content-Type", content_type }
       end
-      return response(checked(pcall(host.request, self.id, method, path or "", json.encode(pair_list(opts.query)),
+      return response(method, checked(pcall(host.request, self.id, method, path or "", json.encode(pair_list(opts.query)),
                                     json.encode(headers), body, opts.raise ~= false)))
     end
 
@@ -111,16 +142,17 @@ enum HTTPLuaPrelude {
       local paginator = {}
       for k, v in pairs(opts.paginator or { type = "none" }) do paginator[k] = v end
       paginator.records_path = paginator.records_path or opts.records_path
-      local id = checked(pcall(host.paginate, self.id, opts.method or "GET", opts.path or "", json.encode(pair_list(opts.query)),
+      local method = opts.method or "GET"
+      local id = checked(pcall(host.paginate, self.id, method, opts.path or "", json.encode(pair_list(opts.query)),
                                      json.encode(pair_list(opts.headers)), json.encode(paginator), opts.resume))
       local records_path = paginator.records_path
       return function()
         local status, headers_json, body, url, attempts, number, next = checked(pcall(host.next_page, id))
         if status == nil then return nil end
-        local page = response(status, headers_json, body, url, attempts)
+        local page = response(method, status, headers_json, body, url, attempts)
         page.number = number
         page.next = next
-        page.data = json.decode(body)
+        page.data = decode_body(page, "page " .. number)
         local records = lookup(page.data, records_path)
         if records == nil then
           error("records_path '" .. tostring(records_path) .. "' is not in the response of page " .. number ..

@@ -83,8 +83,9 @@ public final class PageIterator {
             do {
                 (values, count) = try Self.read(response.body, paths: paths, countPath: countPath)
             } catch {
+                let reason = (error as? HTTPError)?.detail.map { " (\($0))" } ?? ""
                 throw HTTPError(.invalidResponse, method: sent.method, url: response.url, status: response.status,
-                                attempts: response.attempts, body: response.body, detail: "page \(number) is not valid JSON")
+                                attempts: response.attempts, body: response.body, detail: "page \(number) is not valid JSON\(reason)")
             }
         }
         var hasher = Hasher()
