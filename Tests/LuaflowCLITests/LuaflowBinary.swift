@@ -14,13 +14,16 @@ enum LuaflowBinary {
         var exitCode: Int32
         var stdout: String
         var stderr: String
+        /// The run was still going after the `killAfter` seconds given and was killed.
+        var timedOut = false
     }
 
-    /// Runs `luaflow args...` in `directory`; `interruptAfter` sends SIGINT after that many seconds.
-    /// `environment` changes the inherited environment (a nil value removes the variable);
-    /// `executable` replaces the binary's path.
+    /// Runs `luaflow args...` in `directory`; `interruptAfter` sends SIGINT after that many seconds,
+    /// `killAfter` SIGKILL. `environment` changes the inherited environment (a nil value removes
+    /// the variable); `executable` replaces the binary's path.
     static func run(_ args: [String], in directory: URL? = nil, interruptAfter: Double? = nil,
-                    environment: [String: String?] = [:], executable: String? = nil) throws -> Result {
+                    killAfter: Double? = nil, environment: [String: String?] = [:],
+                    executable: String? = nil) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable ?? path)
         process.arguments = args
@@ -38,12 +41,18 @@ enum LuaflowBinary {
             Thread.sleep(forTimeInterval: interruptAfter)
             kill(process.processIdentifier, SIGINT)
         }
+        let killer = killAfter.map { seconds in
+            DispatchWorkItem { [pid = process.processIdentifier] in kill(pid, SIGKILL) }
+                .scheduled(after: seconds)
+        }
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        killer?.cancel()
         return Result(exitCode: process.terminationStatus,
                       stdout: String(decoding: stdout, as: UTF8.self),
-                      stderr: String(decoding: stderr, as: UTF8.self))
+                      stderr: String(decoding: stderr, as: UTF8.self),
+                      timedOut: process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL)
     }
 
     /// Starts `luaflow args...` and sends it SIGKILL after `seconds`; true when it was still running.
@@ -71,5 +80,13 @@ enum LuaflowBinary {
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         }
         return dir
+    }
+}
+
+private extension DispatchWorkItem {
+    /// Runs the item on a global queue after `seconds`; returns it for cancelling.
+    func scheduled(after seconds: Double) -> DispatchWorkItem {
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: self)
+        return self
     }
 }
