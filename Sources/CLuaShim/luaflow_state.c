@@ -155,23 +155,25 @@ static int over_limit(luaflow_ctx *ctx) {
 static void budget_hook(lua_State *L, lua_Debug *ar);
 
 /* Marks the state killed, saves "file:line: <what ran out>" (`level` picks the function whose
- * line is named) and raises it. From now on the hook fires on every instruction and raises. */
-static int kill_state(lua_State *L, luaflow_ctx *ctx, int why, int level) {
-    ctx->killed = why;
-    luaL_where(L, level);
+ * line is named) and raises it. From now on the hook fires on every instruction and raises. The
+ * message is built without allocating: the memory limit may be spent too. */
+static void kill_state(lua_State *L, luaflow_ctx *ctx, int why, int level) {
+    lua_Debug ar;
+    char where[256] = "";
+    if (lua_getstack(L, level, &ar) && lua_getinfo(L, "Sl", &ar) && ar.currentline > 0)
+        snprintf(where, sizeof where, "%s:%d: ", ar.short_src, ar.currentline);
     if (why == LUAFLOW_KILL_TIMEOUT) {
-        lua_pushfstring(L, "time limit exceeded: a call ran longer than %I s (an endless loop or a "
-                           "runaway pattern? raise the node's timeout if the work is real)",
-                        (lua_Integer)(ctx->timeout_ns / 1000000000));
+        snprintf(ctx->kill_message, sizeof ctx->kill_message,
+                 "%stime limit exceeded: a call ran longer than %g s (an endless loop or a runaway "
+                 "pattern? raise the node's timeout if the work is real)", where, (double)ctx->timeout_ns / 1e9);
     } else {
-        lua_pushfstring(L, "instruction budget exceeded: more than %I instructions in one call "
-                           "(an endless loop? raise the node's instruction_limit if the work is real)",
-                        (lua_Integer)ctx->instr_limit);
+        snprintf(ctx->kill_message, sizeof ctx->kill_message,
+                 "%sinstruction budget exceeded: more than %lld instructions in one call (an endless "
+                 "loop? raise the node's instruction_limit if the work is real)", where, (long long)ctx->instr_limit);
     }
-    lua_concat(L, 2);
-    snprintf(ctx->kill_message, sizeof ctx->kill_message, "%s", lua_tostring(L, -1));
+    ctx->killed = why;
     lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1);
-    return lua_error(L);
+    luaflow_raise_if_killed(L);
 }
 
 void luaflow_raise_if_killed(lua_State *L) {
