@@ -144,10 +144,10 @@ static int64_t monotonic_ns(void) {
  * of a call, so short calls never read it. */
 static int over_limit(luaflow_ctx *ctx) {
     if (ctx->instr_limit > 0 && ctx->instr_count > ctx->instr_limit) return LUAFLOW_KILL_BUDGET;
-    if (ctx->timeout_ns > 0) {
+    if (ctx->time_limit_ns > 0) {
         int64_t now = monotonic_ns();
         if (ctx->call_started_ns == 0) ctx->call_started_ns = now;
-        else if (now - ctx->call_started_ns > ctx->timeout_ns) return LUAFLOW_KILL_TIMEOUT;
+        else if (now - ctx->call_started_ns > ctx->time_limit_ns) return LUAFLOW_KILL_TIMEOUT;
     }
     return 0;
 }
@@ -165,7 +165,7 @@ static void kill_state(lua_State *L, luaflow_ctx *ctx, int why, int level) {
     if (why == LUAFLOW_KILL_TIMEOUT) {
         snprintf(ctx->kill_message, sizeof ctx->kill_message,
                  "%stime limit exceeded: a call ran longer than %g s (an endless loop or a runaway "
-                 "pattern? raise the node's timeout if the work is real)", where, (double)ctx->timeout_ns / 1e9);
+                 "pattern? raise the node's time_limit if the work is real)", where, (double)ctx->time_limit_ns / 1e9);
     } else {
         snprintf(ctx->kill_message, sizeof ctx->kill_message,
                  "%sinstruction budget exceeded: more than %lld instructions in one call (an endless "

@@ -19,7 +19,7 @@ public final class LuaState {
     /// (0 = none); JSON size of one output record (0 = none).
     public let memoryLimit: Int
     public let instructionLimit: Int
-    public let timeout: Double
+    public let timeLimit: Double
     public let maxRecordBytes: Int
     private var owner: pthread_t
     private var hostFunctions: [HostFunctionBox] = []
@@ -28,7 +28,7 @@ public final class LuaState {
     var privilegedRef: LuaRef?
     var rootsRef: LuaRef?
 
-    public init(memoryLimit: Int = 256 << 20, instructionLimit: Int = 500_000_000, timeout: Double = 60,
+    public init(memoryLimit: Int = 256 << 20, instructionLimit: Int = 500_000_000, timeLimit: Double = 60,
                 maxRecordBytes: Int = 64 << 20) throws {
         guard let L = luaflow_state_new(memoryLimit, Int64(instructionLimit)) else {
             throw LuaError(kind: .memoryLimit, message: "cannot create a Lua state: out of memory")
@@ -36,10 +36,10 @@ public final class LuaState {
         handle = L
         self.memoryLimit = memoryLimit
         self.instructionLimit = instructionLimit
-        self.timeout = timeout
+        self.timeLimit = timeLimit
         self.maxRecordBytes = maxRecordBytes
         let ctx = luaflow_get_ctx(L)!
-        ctx.pointee.timeout_ns = Int64(min(timeout, 1e9) * 1e9)
+        ctx.pointee.time_limit_ns = Int64(min(timeLimit, 1e9) * 1e9)
         ctx.pointee.max_record_bytes = maxRecordBytes
         owner = pthread_self()
     }

@@ -40,7 +40,7 @@ import Testing
     }
 
     @Test func theTimeLimitStopsWhatTheCountDoesNot() throws {
-        let lua = try LuaState(instructionLimit: 0, timeout: 0.2)
+        let lua = try LuaState(instructionLimit: 0, timeLimit: 0.2)
         let error = try failure("while true do end", in: lua)
         #expect(error?.kind == .timeLimit)
         #expect(error?.message.hasPrefix("k.lua:1: time limit exceeded") == true, "\(error?.message ?? "")")

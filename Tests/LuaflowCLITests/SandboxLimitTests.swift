@@ -131,8 +131,8 @@ import TestSupport
         function run()
           while true do end
         end
-        """, options: "instruction_limit = 0, timeout = 1")
-        expectStopped(result, "attack.lua:2: time limit exceeded: a call ran longer than 1 s", "raise the node's timeout")
+        """, options: "instruction_limit = 0, time_limit = 1")
+        expectStopped(result, "attack.lua:2: time limit exceeded: a call ran longer than 1 s", "raise the node's time_limit")
     }
 
     @Test func theTimeLimitStopsAPatternWithoutAnInstructionBudget() throws {
@@ -140,13 +140,13 @@ import TestSupport
         function run()
           return { at = ("a"):rep(5000):find(".-.-.-.-b") }
         end
-        """, options: "instruction_limit = 0, timeout = 1")
+        """, options: "instruction_limit = 0, time_limit = 1")
         expectStopped(result, "attack.lua:2: time limit exceeded")
     }
 
     @Test func aWrongTimeoutIsAConfigError() throws {
-        let result = try attack("function run() end", options: "timeout = 'soon'")
-        expectStopped(result, "timeout must be a number of seconds", exitCode: 2)
+        let result = try attack("function run() end", options: "time_limit = 'soon'")
+        expectStopped(result, "time_limit must be a number of seconds", exitCode: 2)
     }
 
     // MARK: Memory and record size

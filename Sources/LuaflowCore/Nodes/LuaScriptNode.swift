@@ -108,7 +108,7 @@ final class LuaScriptNode {
         let roots = [pipeline.directory] + specs.flatMap { configuredPaths($0.configJSON, base: pipeline.directory) }
         let lua = try LuaState(memoryLimit: specs.map(\.options.memoryLimitMB).max()! << 20,
                                instructionLimit: specs.map(\.options.instructionLimit).max()!,
-                               timeout: specs.map(\.options.timeout).max()!,
+                               timeLimit: specs.map(\.options.timeLimit).max()!,
                                maxRecordBytes: specs.map(\.options.maxRecordBytes).max()!)
         try lua.installSandbox(roots: roots) { level, message, label in
             PipelineLog.logger.log(level: .init(luaLevel: level), "\(Redactor.shared.redact(message))", metadata: ["node": "\(label)"])

@@ -4,7 +4,7 @@
 enum NodeConfig {
     /// Options every node accepts besides its schema's keys.
     static let commonOptions = ["name", "on_error", "max_items", "lifetime", "batch_size", "memory_limit",
-                                "instruction_limit", "timeout", "max_record_bytes", "workers", "ordered",
+                                "instruction_limit", "time_limit", "max_record_bytes", "workers", "ordered",
                                 "lazy_records", "checkpoint_every"]
 
     static let prelude = #"""

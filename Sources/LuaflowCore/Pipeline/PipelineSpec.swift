@@ -97,7 +97,7 @@ public struct NodeOptions: Sendable {
     /// Instruction budget of one call into the script (0: none).
     public var instructionLimit: Int = 500_000_000
     /// Wall-clock seconds one call into the script may run, time in host functions excluded (0: none).
-    public var timeout: Double = 60
+    public var timeLimit: Double = 60
     /// Largest JSON text of one record the script outputs, in bytes (0: none).
     public var maxRecordBytes: Int = 64 << 20
     /// Hand records to scripts as lazy tables (fields decoded when read). On by default.
@@ -140,11 +140,11 @@ public struct NodeOptions: Sendable {
         memoryLimitMB = try integer("memory_limit", min: 0) ?? memoryLimitMB
         instructionLimit = try integer("instruction_limit", min: 0) ?? instructionLimit
         maxRecordBytes = try integer("max_record_bytes", min: 0) ?? maxRecordBytes
-        if let value = config["timeout"] {
+        if let value = config["time_limit"] {
             guard let number = value as? NSNumber, !Self.isBoolean(value), number.doubleValue >= 0, number.doubleValue.isFinite else {
-                throw OptionError("timeout must be a number of seconds (0: none), got \(Self.describe(value))")
+                throw OptionError("time_limit must be a number of seconds (0: none), got \(Self.describe(value))")
             }
-            timeout = number.doubleValue
+            timeLimit = number.doubleValue
         }
         lazyRecords = try boolean("lazy_records") ?? lazyRecords
         ordered = try boolean("ordered") ?? ordered
