@@ -6,6 +6,7 @@
 #include "luaflow_state.h"
 #include "luaflow_json.h"
 #include "luaflow_csv.h"
+#include "luaflow_json_internal.h"
 
 typedef struct batch_call {
     luaflow_batch_io *io;
@@ -21,9 +22,15 @@ static void raise_oom(lua_State *L) {
     lua_error(L);
 }
 
-static void append_line(lua_State *L, int idx, luaflow_buf *out) {
-    luaflow_json_encode_append(L, idx, out);
+void luaflow_append_record(lua_State *L, int idx, luaflow_buf *out) {
+    luaflow_ctx *ctx = luaflow_ctx_of(L);
+    size_t before = out->len;
+    size_t max = ctx != NULL && ctx->max_record_bytes > 0 ? ctx->max_record_bytes : SIZE_MAX;
+    if (luaflow_json_encode_bounded(L, idx, out, max))
+        luaL_error(L, "output record is larger than max_record_bytes (%I bytes; raise the node's "
+                      "max_record_bytes if records this large are real)", (lua_Integer)max);
     if (luaflow_buf_append(out, "\n", 1) != 0) raise_oom(L);
+    if (ctx != NULL) ctx->host_bytes += out->len - before;
 }
 
 /* Finds the next non-blank line at or after io->pos (io->record_start/len). 0 when none is left. */
@@ -61,7 +68,7 @@ static void push_record(lua_State *L, luaflow_batch_io *io) {
 }
 
 static void begin_record(lua_State *L, luaflow_batch_io *io) {
-    luaflow_reset_budget(L);
+    luaflow_next_call(L);
     io->record_out_start = io->out ? io->out->len : 0;
     io->records++;
 }
@@ -104,9 +111,11 @@ static int batch_cf(lua_State *L) {
                 if (io->raw_text && lua_type(L, -1) == LUA_TSTRING) {
                     size_t n;
                     const char *s = lua_tolstring(L, -1, &n);
+                    if (n >= luaflow_host_room(L)) luaflow_memory_error(L);
                     if (luaflow_buf_append(io->out, s, n) != 0 || luaflow_buf_append(io->out, "\n", 1) != 0) raise_oom(L);
+                    ctx->host_bytes += n + 1;
                 } else {
-                    append_line(L, -1, io->out);
+                    luaflow_append_record(L, -1, io->out);
                 }
                 io->returned++;
             }
@@ -133,7 +142,7 @@ int luaflow_run_batch(lua_State *L, int fn_ref, int is_sink, luaflow_batch_io *i
 static int write_batch_cf(lua_State *L) {
     batch_call *c = lua_touserdata(L, 1);
     luaflow_batch_io *io = c->io;
-    luaflow_reset_budget(L);
+    luaflow_next_call(L);
     lua_rawgeti(L, LUA_REGISTRYINDEX, c->fn_ref);
     lua_createtable(L, (int)(io->max_records > 0 && io->max_records < 1 << 20 ? io->max_records : 0), 0);
     lua_Integer n = 0;
@@ -181,7 +190,7 @@ static int source_pull_cf(lua_State *L) {
             break;
         }
         io->phase = LUAFLOW_PHASE_ENCODE;
-        append_line(L, -1, io->out);
+        luaflow_append_record(L, -1, io->out);
         io->returned++;
         produced += 1 + (ctx->emitted - emitted_before);
         lua_settop(L, top);
@@ -223,7 +232,7 @@ static int source_get_cf(lua_State *L) {
     batch_call *c = lua_touserdata(L, 1);
     luaflow_batch_io *io = c->io;
     luaflow_ctx *ctx = luaflow_get_ctx(L);
-    luaflow_reset_budget(L);
+    luaflow_next_call(L);
     io->phase = LUAFLOW_PHASE_CALL;
     lua_rawgeti(L, LUA_REGISTRYINDEX, c->fn_ref);
     lua_rawgeti(L, LUA_REGISTRYINDEX, c->aux_ref);
@@ -247,7 +256,7 @@ static int source_get_cf(lua_State *L) {
         lua_Integer n = (lua_Integer)lua_rawlen(L, -2);
         for (lua_Integer i = 1; i <= n; i++) {
             lua_rawgeti(L, -2, i);
-            append_line(L, -1, io->out);
+            luaflow_append_record(L, -1, io->out);
             lua_pop(L, 1);
             io->returned++;
         }
@@ -280,7 +289,7 @@ static int hook_cf(lua_State *L) {
     batch_call *c = lua_touserdata(L, 1);
     luaflow_batch_io *io = c->io;
     luaflow_ctx *ctx = luaflow_get_ctx(L);
-    luaflow_reset_budget(L);
+    luaflow_next_call(L);
     lua_rawgeti(L, LUA_REGISTRYINDEX, c->fn_ref);
     ctx->emit_out = io->out;
     int64_t before = ctx->emitted;
@@ -292,7 +301,7 @@ static int hook_cf(lua_State *L) {
         lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
         for (lua_Integer i = 1; i <= n; i++) {
             lua_rawgeti(L, -1, i);
-            append_line(L, -1, io->out);
+            luaflow_append_record(L, -1, io->out);
             lua_pop(L, 1);
             io->returned++;
         }

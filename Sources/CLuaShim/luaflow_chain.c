@@ -83,8 +83,7 @@ static void run_from(lua_State *L, chain_call *c, int k) {
     if (k == ch->n) {
         ch->failed_stage = ch->n - 1;
         io->phase = LUAFLOW_PHASE_ENCODE;
-        luaflow_json_encode_append(L, -1, io->out);
-        if (luaflow_buf_append(io->out, "\n", 1) != 0) luaL_error(L, "not enough memory");
+        luaflow_append_record(L, -1, io->out);
         io->returned++;
         lua_pop(L, 1);
         return;
@@ -97,11 +96,16 @@ static void run_from(lua_State *L, chain_call *c, int k) {
     lua_insert(L, -2);
     int saved = ctx->emit_slot;
     ctx->emit_slot = k + 1;
-    luaflow_reset_budget(L);
+    luaflow_next_call(L);
     if (ch->skip && ch->skip[k]) {
         int status = lua_pcall(L, 1, 1, 0);
         ctx->emit_slot = saved;
         if (status != LUA_OK) {
+            if (ctx->killed) { /* skipped like any failed call, reported as the kill */
+                lua_pop(L, 1);
+                lua_pushstring(L, ctx->kill_message);
+                luaflow_reset_budget(L);
+            }
             note_skipped(L, ch, k);
             if (take_emitted(L, k + 1)) lua_pop(L, 1); /* what it emitted before failing is dropped */
             return;
@@ -153,7 +157,7 @@ static int chain_finalize_cf(lua_State *L) {
     luaflow_ctx *ctx = luaflow_get_ctx(L);
     int k = c->start;
     reset_emit_stack(L);
-    luaflow_reset_budget(L);
+    luaflow_next_call(L);
     c->chain->failed_stage = k;
     c->io->phase = LUAFLOW_PHASE_CALL;
     lua_rawgeti(L, LUA_REGISTRYINDEX, c->fn);

@@ -27,8 +27,7 @@ static int emit_cf(lua_State *L) {
     if (ctx->emit_out == NULL)
         return luaL_error(L, "emit() can only be called while the node is producing output (in run() or finalize())");
     if (lua_isnoneornil(L, 1)) return luaL_error(L, "emit() needs an item");
-    luaflow_json_encode_append(L, 1, ctx->emit_out);
-    if (luaflow_buf_append(ctx->emit_out, "\n", 1) != 0) return luaL_error(L, "not enough memory");
+    luaflow_append_record(L, 1, ctx->emit_out);
     ctx->emitted++;
     return 0;
 }

@@ -4,6 +4,7 @@
 #include "luaflow_json.h"
 #include "luaflow_json_internal.h"
 #include "luaflow_lazy_internal.h"
+#include "luaflow_state.h"
 
 #include <lua5.4/lauxlib.h>
 #include <string.h>
@@ -123,6 +124,7 @@ typedef struct {
 typedef struct {
     lua_State *L;
     luaflow_buf *out;
+    size_t limit;        /* out->len may not pass this */
     const void *array_mt;
     const char *err;     /* message, set on failure */
     const char *errtype; /* type name appended to `err`, or NULL */
@@ -132,6 +134,12 @@ typedef struct {
 
 #define ENC_OOM 1
 #define ENC_FAIL 2
+#define ENC_LIMIT 3
+
+#define CHECK_LIMIT(c)                                                                       \
+    do {                                                                                     \
+        if (LUAFLOW_UNLIKELY((c)->out->len > (c)->limit)) return ENC_LIMIT;                  \
+    } while (0)
 
 static int fail(enc_ctx *c, int depth, const char *msg, const char *type) {
     c->err = msg;
@@ -330,6 +338,7 @@ static int enc_lazy(enc_ctx *c, int t, luaflow_lazy_record *rec, int depth) {
         *d++ = ':';
         memcpy(d, text + f->val_off, f->val_len);
         c->out->len += need;
+        CHECK_LIMIT(c);
     }
     /* keys added to the record, in the order they were first assigned */
     int added_kind = luaflow_lazy_push_added(L, t);
@@ -375,6 +384,7 @@ static int enc_table(enc_ctx *c, int t, int depth) {
     lua_State *L = c->L;
     if (depth > LUAFLOW_JSON_MAX_DEPTH)
         return fail(c, depth - 1, "nested too deep (reference cycle?)", NULL);
+    CHECK_LIMIT(c);
     luaL_checkstack(L, 4, "JSON value nested too deep");
     int is_array = 0;
     if (lua_getmetatable(L, t)) {
@@ -399,6 +409,7 @@ static int enc_value(enc_ctx *c, int idx, int depth) {
         int r = luaflow_json_append_string(out, s, len, 1);
         if (r == -1) return ENC_OOM;
         if (r != 0) return fail(c, depth, "invalid UTF-8 string", NULL);
+        CHECK_LIMIT(c);
         return 0;
     }
     case LUA_TNUMBER: {
@@ -461,12 +472,15 @@ static void push_error(lua_State *L, const enc_ctx *c, const char *prefix) {
     luaL_pushresult(&b);
 }
 
-void luaflow_json_encode_path(lua_State *L, int idx, luaflow_buf *out, const char *prefix,
-                              size_t restore_len) {
+/* Encodes with out->len bounded by `limit`; returns what enc_value returned, with out->len
+ * restored to `restore_len` on failure and the error message pushed for ENC_FAIL. */
+static int encode(lua_State *L, int idx, luaflow_buf *out, size_t limit, const char *prefix,
+                  size_t restore_len) {
     enc_ctx c;
     idx = lua_absindex(L, idx);
     c.L = L;
     c.out = out;
+    c.limit = limit;
     c.err = NULL;
     c.errtype = NULL;
     c.errdepth = 0;
@@ -474,11 +488,36 @@ void luaflow_json_encode_path(lua_State *L, int idx, luaflow_buf *out, const cha
     c.array_mt = lua_topointer(L, -1);
     lua_pop(L, 1);
     int r = enc_value(&c, idx, 0);
-    if (r == 0) return;
+    if (r == 0) return 0;
     out->len = restore_len;
+    if (r == ENC_FAIL) push_error(L, &c, prefix);
+    return r;
+}
+
+/* out->len + room, saturating. */
+static size_t limit_after(const luaflow_buf *out, size_t room) {
+    return room > SIZE_MAX - out->len ? SIZE_MAX : out->len + room;
+}
+
+void luaflow_json_encode_path(lua_State *L, int idx, luaflow_buf *out, const char *prefix,
+                              size_t restore_len) {
+    int r = encode(L, idx, out, limit_after(out, luaflow_host_room(L)), prefix, restore_len);
+    if (r == 0) return;
     if (r == ENC_OOM) luaflow_oom_error(L);
-    push_error(L, &c, prefix);
+    if (r == ENC_LIMIT) luaflow_memory_error(L);
     lua_error(L);
+}
+
+int luaflow_json_encode_bounded(lua_State *L, int idx, luaflow_buf *out, size_t max_len) {
+    size_t room = luaflow_host_room(L);
+    int r = encode(L, idx, out, limit_after(out, max_len < room ? max_len : room), NULL, out->len);
+    if (r == 0) return 0;
+    if (r == ENC_OOM) luaflow_oom_error(L);
+    if (r == ENC_LIMIT) {
+        if (max_len < room) return 1;
+        luaflow_memory_error(L);
+    }
+    return lua_error(L);
 }
 
 void luaflow_json_encode_append(lua_State *L, int idx, luaflow_buf *out) {

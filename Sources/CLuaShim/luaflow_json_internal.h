@@ -67,6 +67,11 @@ LUAFLOW_HIDDEN int luaflow_json_append_escaped(luaflow_buf *out, const char *s, 
 LUAFLOW_HIDDEN void luaflow_json_encode_path(lua_State *L, int idx, luaflow_buf *out,
                                              const char *prefix, size_t restore_len);
 
+/* luaflow_json_encode_append that stops once the value's text passes `max_len` bytes (a table
+ * can hold one large string many times): returns 1 then, with out->len restored; 0 when written.
+ * Other failures raise as luaflow_json_encode_append does. */
+LUAFLOW_HIDDEN int luaflow_json_encode_bounded(lua_State *L, int idx, luaflow_buf *out, size_t max_len);
+
 /* Validates the one JSON value starting at p (after optional whitespace) without Lua and returns
  * the pointer just after it, or NULL with "invalid JSON at byte N: ..." in err (N counted from
  * `base`). */

@@ -1,10 +1,13 @@
-/* A lua_State with luaflow's limits: an allocator that enforces a memory limit, a count hook that
- * enforces an instruction budget and Ctrl-C, the trampoline through which Lua calls Swift, and
+/* A lua_State with luaflow's limits: an allocator that enforces a memory limit (host buffers a
+ * call fills count too), a count hook that enforces the instruction budget and the per-call time
+ * limit and keeps a killed state dying, the trampoline through which Lua calls Swift, and
  * protected-call helpers with a traceback message handler. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <pthread.h>
+#include <stdio.h>
+#include <time.h>
 #include "luaflow_state.h"
 
 #define HOOK_EVERY 10000
@@ -81,6 +84,20 @@ luaflow_ctx *luaflow_get_ctx(lua_State *L) {
     return *(luaflow_ctx **)lua_getextraspace(L);
 }
 
+/* Saves "file:line" of the innermost Lua function running on the main thread: Lua's memory errors
+ * carry no position. Reads the call stack only (no allocation), as the allocator may run anywhere. */
+static void note_memory_location(luaflow_ctx *ctx) {
+    lua_Debug ar;
+    ctx->mem_where[0] = '\0';
+    if (ctx->L == NULL) return;
+    for (int level = 0; lua_getstack(ctx->L, level, &ar); level++) {
+        if (lua_getinfo(ctx->L, "Sl", &ar) && ar.currentline > 0) {
+            snprintf(ctx->mem_where, sizeof ctx->mem_where, "%s:%d", ar.short_src, ar.currentline);
+            return;
+        }
+    }
+}
+
 static void *limited_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     luaflow_ctx *ctx = ud;
     if (ptr == NULL) osize = 0;
@@ -90,7 +107,8 @@ static void *limited_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
         return NULL;
     }
     if (nsize > osize && ctx->limits_active && ctx->mem_limit > 0 &&
-        ctx->mem_used + (nsize - osize) > ctx->mem_limit) {
+        ctx->mem_used + ctx->host_bytes + (nsize - osize) > ctx->mem_limit) {
+        note_memory_location(ctx);
         ctx->mem_exceeded = 1;
         return NULL;
     }
@@ -99,30 +117,106 @@ static void *limited_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     return p;
 }
 
-static void push_budget_message(lua_State *L, const luaflow_ctx *ctx) {
-    if (ctx->killed == LUAFLOW_KILLED_BY_SIGNAL) {
-        lua_pushstring(L, "interrupted: the run is stopping");
-        return;
+luaflow_ctx *luaflow_ctx_of(lua_State *L) {
+    void *ud;
+    return lua_getallocf(L, &ud) == limited_alloc ? ud : NULL;
+}
+
+size_t luaflow_host_room(lua_State *L) {
+    luaflow_ctx *ctx = luaflow_ctx_of(L);
+    if (ctx == NULL || !ctx->limits_active || ctx->mem_limit == 0) return SIZE_MAX;
+    size_t used = ctx->mem_used + ctx->host_bytes;
+    return used >= ctx->mem_limit ? 0 : ctx->mem_limit - used;
+}
+
+int luaflow_memory_error(lua_State *L) {
+    luaflow_ctx *ctx = luaflow_ctx_of(L);
+    if (ctx != NULL) ctx->mem_exceeded = 1;
+    /* not "not enough memory": lua_error turns that exact text into a memory error without position */
+    return luaL_error(L, "memory limit exceeded by output");
+}
+
+const char *luaflow_memory_location(lua_State *L) {
+    luaflow_ctx *ctx = luaflow_get_ctx(L);
+    return ctx->mem_exceeded && ctx->mem_where[0] != '\0' ? ctx->mem_where : NULL;
+}
+
+static int64_t monotonic_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Which limit the call has run out of (LUAFLOW_KILL_*), or 0. The clock starts at the first check
+ * of a call, so short calls never read it. */
+static int over_limit(luaflow_ctx *ctx) {
+    if (luaflow_interrupt_level > 0) return LUAFLOW_KILL_SIGNAL;
+    if (ctx->instr_limit > 0 && ctx->instr_count > ctx->instr_limit) return LUAFLOW_KILL_BUDGET;
+    if (ctx->time_limit_ns > 0) {
+        int64_t now = monotonic_ns();
+        if (ctx->call_started_ns == 0) ctx->call_started_ns = now;
+        else if (now - ctx->call_started_ns > ctx->time_limit_ns) return LUAFLOW_KILL_TIMEOUT;
     }
-    lua_pushfstring(L, "instruction budget exceeded: more than %I instructions in one call "
-                       "(an endless loop? raise the node's instruction_limit if the work is real)",
-                    (lua_Integer)ctx->instr_limit);
+    return 0;
+}
+
+static void budget_hook(lua_State *L, lua_Debug *ar);
+
+/* Marks the state killed, saves "file:line: <what ran out>" (`level` picks the function whose
+ * line is named) and raises it. From now on the hook fires on every instruction and raises. The
+ * message is built without allocating: the memory limit may be spent too. */
+static void kill_state(lua_State *L, luaflow_ctx *ctx, int why, int level) {
+    lua_Debug ar;
+    char where[256] = "";
+    if (lua_getstack(L, level, &ar) && lua_getinfo(L, "Sl", &ar) && ar.currentline > 0)
+        snprintf(where, sizeof where, "%s:%d: ", ar.short_src, ar.currentline);
+    if (why == LUAFLOW_KILL_SIGNAL) {
+        snprintf(ctx->kill_message, sizeof ctx->kill_message, "%sinterrupted: the run is stopping", where);
+    } else if (why == LUAFLOW_KILL_TIMEOUT) {
+        snprintf(ctx->kill_message, sizeof ctx->kill_message,
+                 "%stime limit exceeded: a call ran longer than %g s (an endless loop or a runaway "
+                 "pattern? raise the node's time_limit if the work is real)", where, (double)ctx->time_limit_ns / 1e9);
+    } else {
+        snprintf(ctx->kill_message, sizeof ctx->kill_message,
+                 "%sinstruction budget exceeded: more than %lld instructions in one call (an endless "
+                 "loop? raise the node's instruction_limit if the work is real)", where, (long long)ctx->instr_limit);
+    }
+    ctx->killed = why;
+    lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1);
+    luaflow_raise_if_killed(L);
+}
+
+void luaflow_raise_if_killed(lua_State *L) {
+    luaflow_ctx *ctx = luaflow_ctx_of(L);
+    if (ctx == NULL || !ctx->killed) return;
+    lua_pushstring(L, ctx->kill_message);
+    lua_error(L);
+}
+
+const char *luaflow_kill_message(lua_State *L) {
+    luaflow_ctx *ctx = luaflow_get_ctx(L);
+    return ctx->killed ? ctx->kill_message : NULL;
 }
 
 static void budget_hook(lua_State *L, lua_Debug *ar) {
     (void)ar;
     luaflow_ctx *ctx = luaflow_get_ctx(L);
     if (!ctx->limits_active) return;
-    ctx->instr_count += HOOK_EVERY;
-    if (ctx->instr_limit > 0 && ctx->instr_count > ctx->instr_limit) ctx->killed = 1;
-    if (luaflow_interrupt_level > 0) ctx->killed = LUAFLOW_KILLED_BY_SIGNAL;
-    if (ctx->killed) {
-        /* Raised again on every tick, so a pcall inside the script cannot swallow it. */
-        luaL_where(L, 0); /* in a hook, level 0 is the Lua function being run */
-        push_budget_message(L, ctx);
-        lua_concat(L, 2);
-        lua_error(L);
-    }
+    if (ctx->killed) luaflow_raise_if_killed(L); /* every instruction: nothing can catch it */
+    int every = lua_gethookcount(L);
+    if (every != HOOK_EVERY) lua_sethook(L, budget_hook, LUA_MASKCOUNT, HOOK_EVERY); /* after a reset */
+    ctx->instr_count += every;
+    int why = over_limit(ctx);
+    if (why) kill_state(L, ctx, why, 0); /* in a hook, level 0 is the Lua function being run */
+}
+
+void luaflow_charge_steps(lua_State *L, int64_t steps) {
+    luaflow_ctx *ctx = luaflow_ctx_of(L);
+    if (ctx == NULL || !ctx->limits_active) return;
+    luaflow_raise_if_killed(L);
+    ctx->instr_count += steps;
+    int why = over_limit(ctx);
+    if (why) kill_state(L, ctx, why, 1); /* the script line that called the C function */
 }
 
 lua_State *luaflow_state_new(size_t mem_limit, int64_t instr_limit) {
@@ -136,7 +230,9 @@ lua_State *luaflow_state_new(size_t mem_limit, int64_t instr_limit) {
         return NULL;
     }
     *(luaflow_ctx **)lua_getextraspace(L) = ctx;
+    ctx->L = L;
     luaL_openlibs(L); /* limits are inactive: cannot fail except on real OOM */
+    luaflow_open_limited_libs(L);
     /* Records are short-lived tables: the generational collector handles them much better. */
     lua_gc(L, LUA_GCGEN, 0, 0);
     lua_sethook(L, budget_hook, LUA_MASKCOUNT, HOOK_EVERY);
@@ -152,8 +248,16 @@ void luaflow_state_close(lua_State *L) {
 void luaflow_reset_budget(lua_State *L) {
     luaflow_ctx *ctx = luaflow_get_ctx(L);
     ctx->instr_count = 0;
+    ctx->call_started_ns = 0;
     ctx->killed = 0;
     ctx->mem_exceeded = 0;
+}
+
+void luaflow_next_call(lua_State *L) {
+    luaflow_ctx *ctx = luaflow_get_ctx(L);
+    if (ctx->killed) luaflow_raise_if_killed(L);
+    ctx->instr_count = 0;
+    ctx->call_started_ns = 0;
 }
 
 /* Trampoline: upvalue 1 is the Swift function pointer, upvalue 2 its userdata. The Swift frame
@@ -164,7 +268,9 @@ static int host_trampoline(lua_State *L) {
     luaflow_ctx *ctx = luaflow_get_ctx(L);
     int saved = ctx->limits_active;
     ctx->limits_active = 0;
+    int64_t started = ctx->call_started_ns != 0 ? monotonic_ns() : 0;
     int n = fn(L, userdata);
+    if (started != 0) ctx->call_started_ns += monotonic_ns() - started; /* host time (I/O, waits) is not the script's */
     ctx->limits_active = saved;
     if (n < 0) {
         luaL_where(L, 1); /* the calling script's file:line */
@@ -201,13 +307,16 @@ int luaflow_pcall(lua_State *L, int nargs, int nresults) {
     lua_insert(L, base);
     int saved = ctx->limits_active;
     ctx->limits_active = 1;
-    if (!saved) luaflow_reset_budget(L); /* every call from the host gets a full budget */
+    if (!saved) { /* every call from the host gets a full budget */
+        luaflow_reset_budget(L);
+        ctx->host_bytes = 0;
+    }
     int status = lua_pcall(L, nargs, nresults, base);
     ctx->limits_active = saved;
     if (status == LUA_OK && ctx->killed) {
-        /* The script swallowed the budget error with pcall and returned: still a failure. */
+        /* The kill happened where no Lua code ran afterwards to raise it: still a failure. */
         lua_settop(L, base);
-        push_budget_message(L, ctx);
+        lua_pushstring(L, ctx->kill_message);
         status = LUA_ERRRUN;
     }
     lua_remove(L, base);

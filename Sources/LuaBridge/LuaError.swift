@@ -10,6 +10,8 @@ public struct LuaError: Error, Sendable, CustomStringConvertible {
         case memoryLimit
         /// A single call ran more instructions than its budget.
         case instructionBudget
+        /// A single call ran longer than the node's time limit.
+        case timeLimit
     }
 
     public var kind: Kind

@@ -14,9 +14,13 @@ public struct LuaRef: Sendable, Hashable {
 public final class LuaState {
     /// The raw state, for the batch loops in LuaflowCore's C helpers.
     public let handle: OpaquePointer
-    /// Byte limit of the allocator (0 = none); instruction budget per call (0 = none).
+    /// Byte limit of the allocator, host buffers a call fills included (0 = none); instruction
+    /// budget per call (0 = none); wall-clock seconds per call, time in host functions excluded
+    /// (0 = none); JSON size of one output record (0 = none).
     public let memoryLimit: Int
     public let instructionLimit: Int
+    public let timeLimit: Double
+    public let maxRecordBytes: Int
     private var owner: pthread_t
     private var hostFunctions: [HostFunctionBox] = []
     /// The sandbox's environment factory, once `installSandbox` ran.
@@ -24,13 +28,19 @@ public final class LuaState {
     var privilegedRef: LuaRef?
     var rootsRef: LuaRef?
 
-    public init(memoryLimit: Int = 256 << 20, instructionLimit: Int = 500_000_000) throws {
+    public init(memoryLimit: Int = 256 << 20, instructionLimit: Int = 500_000_000, timeLimit: Double = 60,
+                maxRecordBytes: Int = 64 << 20) throws {
         guard let L = luaflow_state_new(memoryLimit, Int64(instructionLimit)) else {
             throw LuaError(kind: .memoryLimit, message: "cannot create a Lua state: out of memory")
         }
         handle = L
         self.memoryLimit = memoryLimit
         self.instructionLimit = instructionLimit
+        self.timeLimit = timeLimit
+        self.maxRecordBytes = maxRecordBytes
+        let ctx = luaflow_get_ctx(L)!
+        ctx.pointee.time_limit_ns = Int64(min(timeLimit, 1e9) * 1e9)
+        ctx.pointee.max_record_bytes = maxRecordBytes
         owner = pthread_self()
     }
 
@@ -302,11 +312,15 @@ public final class LuaState {
         luaflow_pop(handle, 1)
         let ctx = luaflow_get_ctx(handle)!
         var error = LuaError(kind: kind, rawMessage: raw)
-        if ctx.pointee.killed != 0 {
-            error.kind = .instructionBudget
+        if let killed = luaflow_kill_message(handle) {
+            // Wherever the script caught or rethrew it, the kill is reported where it happened.
+            error = LuaError(kind: Int(ctx.pointee.killed) == Int(LUAFLOW_KILL_TIMEOUT) ? .timeLimit : .instructionBudget,
+                             message: String(cString: killed), traceback: error.traceback)
         } else if status == LUA_ERRMEM || ctx.pointee.mem_exceeded != 0 {
             error.kind = .memoryLimit
             let mb = memoryLimit >> 20
+            // Lua's own memory errors carry no position: use where the allocator refused.
+            error.location = error.location ?? luaflow_memory_location(handle).flatMap { SourceLocation(parsingPrefixOf: String(cString: $0) + ":") }
             error.message = (error.location.map { "\($0): " } ?? "")
                 + "memory limit of \(mb) MB exceeded (raise the node's memory_limit if the data needs it)"
         }

@@ -6,9 +6,24 @@ import Yams
 /// the loader. The top level must be a mapping: node name → settings for `run` and `check`,
 /// setting → value for `discover`.
 enum ConfigFile {
+    /// Largest config file read, in bytes.
+    static let maxFileSize = 16 << 20
+    /// Most values (scalars, lists, mappings) a YAML file may expand to through its aliases, and
+    /// most bytes of text: a few lines of nested aliases ("billion laughs") would otherwise grow
+    /// to gigabytes.
+    static let maxExpandedValues = 1_000_000
+    static let maxExpandedBytes = 64 << 20
+
     static func load(_ path: String) throws -> [UInt8] {
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+        if let size, size > maxFileSize {
+            throw PipelineError(.config, "config file \(path): \(size) bytes is larger than the \(maxFileSize >> 20) MB a config file may have")
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw PipelineError(.config, "cannot read config file \(path): no such file")
+        }
+        guard data.count <= maxFileSize else {
+            throw PipelineError(.config, "config file \(path): larger than the \(maxFileSize >> 20) MB a config file may have")
         }
         let value: Any?
         if path.hasSuffix(".json") {
@@ -20,11 +35,19 @@ enum ConfigFile {
             guard value is [String: Any] else { throw notAMapping(path) }
             return Array(data)
         }
+        let node: Node?
         do {
-            value = try Yams.load(yaml: String(decoding: data, as: UTF8.self), Resolver.default.removing(.timestamp))
+            node = try Yams.compose(yaml: String(decoding: data, as: UTF8.self), Resolver.default.removing(.timestamp))
         } catch {
             throw PipelineError(.config, "config file \(path): invalid YAML: \(error)")
         }
+        if let node {
+            var budget = ExpansionBudget(values: maxExpandedValues, bytes: maxExpandedBytes)
+            guard budget.admits(node) else {
+                throw PipelineError(.config, "config file \(path): its aliases expand to more than \(maxExpandedValues) values or \(maxExpandedBytes >> 20) MB of text (an alias bomb?)")
+            }
+        }
+        value = node?.any
         guard let mapping = value as? [String: Any] else { throw notAMapping(path) }
         var out = ""
         try write(mapping, to: &out, path: path)

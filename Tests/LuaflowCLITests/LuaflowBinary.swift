@@ -16,13 +16,15 @@ enum LuaflowBinary {
         var stderr: String
         /// With `signal`: seconds from the signal to the exit (nil when the run ended before it).
         var exitedAfterSignal: Double?
+        /// The run was still going after the `killAfter` seconds given and was killed.
+        var timedOut = false
     }
 
     /// Runs `luaflow args...` in `directory`; `signal` sends that signal after that many seconds
-    /// (`interruptAfter`: SIGINT). `environment` changes the inherited environment (a nil value
-    /// removes the variable); `executable` replaces the binary's path.
+    /// (`interruptAfter`: SIGINT), `killAfter` SIGKILL. `environment` changes the inherited
+    /// environment (a nil value removes the variable); `executable` replaces the binary's path.
     static func run(_ args: [String], in directory: URL? = nil, interruptAfter: Double? = nil,
-                    signal: (number: Int32, after: Double)? = nil,
+                    signal: (number: Int32, after: Double)? = nil, killAfter: Double? = nil,
                     environment: [String: String?] = [:], executable: String? = nil) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable ?? path)
@@ -45,13 +47,19 @@ enum LuaflowBinary {
                 kill(process.processIdentifier, stop.number)
             }
         }
+        let killer = killAfter.map { seconds in
+            DispatchWorkItem { [pid = process.processIdentifier] in kill(pid, SIGKILL) }
+                .scheduled(after: seconds)
+        }
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        killer?.cancel()
         return Result(exitCode: process.terminationStatus,
                       stdout: String(decoding: stdout, as: UTF8.self),
                       stderr: String(decoding: stderr, as: UTF8.self),
-                      exitedAfterSignal: signalled.map { Double(DispatchTime.now().uptimeNanoseconds - $0.uptimeNanoseconds) / 1e9 })
+                      exitedAfterSignal: signalled.map { Double(DispatchTime.now().uptimeNanoseconds - $0.uptimeNanoseconds) / 1e9 },
+                      timedOut: process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL && signal?.number != SIGKILL)
     }
 
     /// Starts `luaflow args...` and sends it SIGKILL after `seconds`; true when it was still running.
@@ -79,5 +87,13 @@ enum LuaflowBinary {
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         }
         return dir
+    }
+}
+
+private extension DispatchWorkItem {
+    /// Runs the item on a global queue after `seconds`; returns it for cancelling.
+    func scheduled(after seconds: Double) -> DispatchWorkItem {
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: self)
+        return self
     }
 }

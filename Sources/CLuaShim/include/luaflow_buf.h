@@ -3,8 +3,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/// A growable byte buffer owned by the caller (malloc-backed, not counted against a Lua state's
-/// memory limit). Records travel between stages as JSON text, one record per line, in these.
+/// A growable byte buffer owned by the caller (malloc-backed, outside the Lua allocator; what a
+/// script's call writes into one is charged to its memory limit by luaflow_append_record).
+/// Records travel between stages as JSON text, one record per line, in these.
 typedef struct luaflow_buf {
     char *data;
     size_t len;

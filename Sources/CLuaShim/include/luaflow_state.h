@@ -7,6 +7,14 @@
 #include <lua5.4/lualib.h>
 #include "luaflow_buf.h"
 
+/// Why a state was killed: the instruction budget or the wall-clock time limit ran out, or a stop
+/// signal (SIGINT, SIGTERM) arrived and running Lua must end.
+enum {
+    LUAFLOW_KILL_BUDGET = 1,
+    LUAFLOW_KILL_TIMEOUT = 2,
+    LUAFLOW_KILL_SIGNAL = 3,
+};
+
 /// Per-state bookkeeping, reachable from the state's extra space. The memory limit and the
 /// instruction budget apply only while Lua code runs (inside luaflow_pcall*), never while Swift
 /// manipulates the stack, so no allocation failure can longjmp through a Swift frame.
@@ -16,17 +24,21 @@ typedef struct luaflow_ctx {
     int limits_active;         ///< 1 while Lua code runs under a luaflow_pcall
     int mem_exceeded;          ///< set when an allocation was refused by the limit
     int64_t instr_limit;       ///< instructions per call; 0 = unlimited
-    int64_t instr_count;       ///< instructions since the last luaflow_reset_budget
-    int killed;                ///< budget exceeded (1) or the run is stopping (LUAFLOW_KILLED_BY_SIGNAL): the hook keeps raising until reset
+    int64_t instr_count;       ///< instructions since the last reset (pattern-matching steps included)
+    int64_t time_limit_ns;     ///< wall-clock time per call; 0 = unlimited
+    int64_t call_started_ns;   ///< CLOCK_MONOTONIC time of the call's first check; 0 = not yet
+    size_t max_record_bytes;   ///< JSON size of one output record; 0 = unlimited
+    size_t host_bytes;         ///< bytes this call put in host buffers (count against mem_limit)
+    int killed;                ///< LUAFLOW_KILL_*: every instruction raises until reset; no pcall catches it
+    char kill_message[512];    ///< "file:line: instruction budget exceeded ..." where the kill happened
+    char mem_where[256];       ///< "file:line" of the Lua code running when the allocator last refused
+    lua_State *L;              ///< the main thread
     luaflow_buf *emit_out;     ///< where emit() appends records; NULL outside run/finalize
     int64_t emitted;           ///< records appended by emit() so far
     int emit_stack_ref;        ///< fused stages: registry ref of the table of per-stage emit lists
     int emit_slot;             ///< fused stages: the running stage's slot in it (0 = not fused)
     void *host;                ///< the Swift owner (unretained)
 } luaflow_ctx;
-
-/// `killed` when SIGINT or SIGTERM stops the run: running Lua raises "interrupted" at its next hook tick.
-#define LUAFLOW_KILLED_BY_SIGNAL 2
 
 /// Counts SIGINTs and SIGTERMs: at 1 the run stops (sources, queues, requests and running Lua);
 /// at 2 the process exits at once with 128 + the first signal's number.
@@ -47,8 +59,34 @@ int luaflow_interrupt_requested(void);
 lua_State *luaflow_state_new(size_t mem_limit, int64_t instr_limit);
 void luaflow_state_close(lua_State *L);
 luaflow_ctx *luaflow_get_ctx(lua_State *L);
-/// Clears the per-call instruction count and the killed/mem_exceeded flags.
+/// Clears the per-call instruction count, clock, host-buffer count and the killed/mem_exceeded
+/// flags. For the host after a failed call; loops inside a protected call use luaflow_next_call.
 void luaflow_reset_budget(lua_State *L);
+/// Starts the budget of the next call inside a protected host loop (the next record, page...):
+/// raises the kill error instead when the state was killed and the script swallowed it.
+void luaflow_next_call(lua_State *L);
+/// Charges `steps` units of work done in C (pattern matching) to the instruction budget and checks
+/// the clock; kills the state and raises the budget error, at the calling script's line, when
+/// either runs out. Only while limits are active.
+void luaflow_charge_steps(lua_State *L, int64_t steps);
+/// Raises the kill error (the message saved when the state was killed) if the state was killed.
+void luaflow_raise_if_killed(lua_State *L);
+/// "file:line: instruction budget exceeded ..." of a killed state, or NULL.
+const char *luaflow_kill_message(lua_State *L);
+/// The luaflow context when `L` was made by luaflow_state_new, else NULL (plain test states).
+luaflow_ctx *luaflow_ctx_of(lua_State *L);
+/// Bytes host buffers may still take in this call before the memory limit (SIZE_MAX: no limit).
+size_t luaflow_host_room(lua_State *L);
+/// Raises the memory-limit error (flags the state so the host reports it as such).
+int luaflow_memory_error(lua_State *L);
+/// "file:line" of the script code that ran when the memory limit was hit, or NULL.
+const char *luaflow_memory_location(lua_State *L);
+/// Replaces pcall, xpcall, setmetatable, coroutine.resume and string.find/match/gmatch/gsub in the
+/// state's globals with versions that keep a killed state dead, refuse __gc finalizers and count
+/// pattern-matching work. Called by luaflow_state_new.
+void luaflow_open_limited_libs(lua_State *L);
+/// Opens the bounded pattern-matching functions into the table on top. stack: string -> string
+void luaflow_open_patterns(lua_State *L);
 
 /// A Swift host function: reads its arguments, pushes its results and returns their count, or
 /// pushes an error message and returns -1. It must not raise Lua errors itself; the C trampoline
@@ -154,6 +192,11 @@ int luaflow_run_chain_batch(lua_State *L, luaflow_chain *chain, luaflow_batch_io
 /// Calls finalize of stage `k` (registry ref `fn`), sending what it returns or emits through
 /// stages k+1..n to io->out.
 int luaflow_run_chain_finalize(lua_State *L, luaflow_chain *chain, int k, int fn, luaflow_batch_io *io);
+
+/// Appends the value at `idx` to `out` as one output record (JSON text and a newline), bounded by
+/// the node's max_record_bytes and by its memory limit, which the bytes then count against.
+/// Protected calls only. stack: unchanged
+void luaflow_append_record(lua_State *L, int idx, luaflow_buf *out);
 
 /// Moves io->record_start/record_len to the next non-blank line at or after io->pos; 0 when the
 /// input is exhausted.

@@ -108,7 +108,7 @@ final class LuaRecordLoop {
         case Int(LUAFLOW_PHASE_DECODE):
             return PipelineError(.runtime, node: batch.origin?.node ?? spec.name, phase: "read",
                                  "\(location ?? which): \(error.message)", details: ["line: \(excerpt)"])
-        case Int(LUAFLOW_PHASE_ENCODE):
+        case Int(LUAFLOW_PHASE_ENCODE) where error.kind == .runtime: // a kill or the memory limit is no encoding problem
             return PipelineError(.runtime, node: spec.name, phase: "run",
                                  "\(encodeFailure): \(error.message)",
                                  details: ["\(which): \(excerpt)"])

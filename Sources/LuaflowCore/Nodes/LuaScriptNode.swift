@@ -115,7 +115,9 @@ final class LuaScriptNode {
     static func makeState(for specs: [NodeSpec], pipeline: PipelineSpec) throws -> LuaState {
         let roots = [pipeline.directory] + specs.flatMap { configuredPaths($0.configJSON, base: pipeline.directory) }
         let lua = try LuaState(memoryLimit: specs.map(\.options.memoryLimitMB).max()! << 20,
-                               instructionLimit: specs.map(\.options.instructionLimit).max()!)
+                               instructionLimit: specs.map(\.options.instructionLimit).max()!,
+                               timeLimit: specs.map(\.options.timeLimit).max()!,
+                               maxRecordBytes: specs.map(\.options.maxRecordBytes).max()!)
         try lua.installSandbox(roots: roots) { level, message, label in
             PipelineLog.logger.log(level: .init(luaLevel: level), "\(Redactor.shared.redact(message))", metadata: ["node": "\(label)"])
         }

@@ -7,7 +7,8 @@
 enum NodeConfig {
     /// Options every node accepts besides its schema's keys.
     static let commonOptions = ["name", "on_error", "max_items", "lifetime", "batch_size", "memory_limit",
-                                "instruction_limit", "workers", "ordered", "lazy_records", "checkpoint_every"]
+                                "instruction_limit", "time_limit", "max_record_bytes", "workers", "ordered",
+                                "lazy_records", "checkpoint_every"]
 
     static let prelude = #"""
     local privileged = ...

@@ -96,6 +96,10 @@ public struct NodeOptions: Sendable {
     public var memoryLimitMB: Int = 256
     /// Instruction budget of one call into the script (0: none).
     public var instructionLimit: Int = 500_000_000
+    /// Wall-clock seconds one call into the script may run, time in host functions excluded (0: none).
+    public var timeLimit: Double = 60
+    /// Largest JSON text of one record the script outputs, in bytes (0: none).
+    public var maxRecordBytes: Int = 64 << 20
     /// Hand records to scripts as lazy tables (fields decoded when read). On by default.
     public var lazyRecords = true
     /// Parallel copies of a transform, each with its own Lua state and thread (`"auto"` = cores).
@@ -135,6 +139,13 @@ public struct NodeOptions: Sendable {
         checkpointEvery = try integer("checkpoint_every", min: 1)
         memoryLimitMB = try integer("memory_limit", min: 0) ?? memoryLimitMB
         instructionLimit = try integer("instruction_limit", min: 0) ?? instructionLimit
+        maxRecordBytes = try integer("max_record_bytes", min: 0) ?? maxRecordBytes
+        if let value = config["time_limit"] {
+            guard let number = value as? NSNumber, !Self.isBoolean(value), number.doubleValue >= 0, number.doubleValue.isFinite else {
+                throw OptionError("time_limit must be a number of seconds (0: none), got \(Self.describe(value))")
+            }
+            timeLimit = number.doubleValue
+        }
         lazyRecords = try boolean("lazy_records") ?? lazyRecords
         ordered = try boolean("ordered") ?? ordered
         if let value = config["lifetime"] {
