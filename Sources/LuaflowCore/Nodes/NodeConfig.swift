@@ -23,10 +23,13 @@ enum NodeConfig {
       return v
     end
 
-    -- config.x reads the value given, else the environment variable, else the schema default,
-    -- at any time (even at the top level of the script, before validation).
+    -- Until validation, config.x reads the value given, else the environment variable, else the
+    -- schema default (even at the top level of the script). Validation stores every value and
+    -- turns this off: environment variables are read only for fields the schema had at load time.
+    local loading = true
     local function attach(env, config)
       setmetatable(config, { __index = function(_, key)
+        if not loading then return nil end
         local schema = rawget(env, "schema")
         local field = type(schema) == "table" and schema[key]
         if type(field) ~= "table" then return nil end
@@ -63,8 +66,9 @@ enum NodeConfig {
       table = "a table", array = "a list",
     }
 
-    -- Returns the problems, the secret values to redact, and the paths the config names.
+    -- Returns the problems, the secret values to redact, and the keys of the `path` fields.
     local function validate(env)
+      loading = false
       local problems, secrets, paths = {}, {}, {}
       local schema, config = rawget(env, "schema"), rawget(env, "config")
       if schema == nil then return problems, secrets, paths end
@@ -106,7 +110,7 @@ enum NodeConfig {
         end
         if not checks[t](v) then fail(key, "expected " .. expected[t] .. ", got " .. describe(v)); goto continue end
         if t == "secret" then secrets[#secrets + 1] = v end
-        if t == "path" then paths[#paths + 1] = v end
+        if t == "path" then paths[#paths + 1] = key end
         if type(v) == "number" then
           if spec.min and v < spec.min then fail(key, "must be at least " .. spec.min .. ", got " .. v) end
           if spec.max and v > spec.max then fail(key, "must be at most " .. spec.max .. ", got " .. v) end
