@@ -19,9 +19,11 @@ void *luaflow_json_null_ptr(void) { return &json_null_sentinel; }
 void luaflow_json_push_array_mt(lua_State *L) {
     if (lua_rawgetp(L, LUA_REGISTRYINDEX, &array_mt_key) == LUA_TTABLE) return;
     lua_pop(L, 1);
-    lua_createtable(L, 0, 1);
+    lua_createtable(L, 0, 2);
     lua_pushliteral(L, "json.array");
     lua_setfield(L, -2, "__name");
+    lua_pushliteral(L, "json.array"); /* shared by every script of the state: not theirs to change */
+    lua_setfield(L, -2, "__metatable");
     lua_pushvalue(L, -1);
     lua_rawsetp(L, LUA_REGISTRYINDEX, &array_mt_key);
 }

@@ -22,7 +22,6 @@ public final class LuaState {
     /// The sandbox's environment factory, once `installSandbox` ran.
     var makeEnvironmentRef: LuaRef?
     var privilegedRef: LuaRef?
-    var rootsRef: LuaRef?
 
     public init(memoryLimit: Int = 256 << 20, instructionLimit: Int = 500_000_000) throws {
         guard let L = luaflow_state_new(memoryLimit, Int64(instructionLimit)) else {

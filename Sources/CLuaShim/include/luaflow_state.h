@@ -76,9 +76,14 @@ void luaflow_unref(lua_State *L, int ref);
 void luaflow_getref(lua_State *L, int ref);
 
 /// Pushes the C helpers the sandbox prelude builds on: a table {json = <module>, emit = <fn>,
-/// path_allowed = <fn(path, roots_table) -> absolute path | nil, reason>}. Runs protected.
+/// open = luaflow_open_checked}. Runs protected.
 /// stack: -> helpers | message
 int luaflow_push_host_helpers(lua_State *L);
+
+/// The lua_CFunction open(path, mode, policy) -> file | nil, message: opens `path` (relative to
+/// policy.roots[1]) only when it resolves, symlinks included, under one of policy.roots, is not
+/// under a policy.hidden prefix and, for writing, is not one of policy.readonly.
+int luaflow_open_checked(lua_State *L);
 
 /// Sets the first upvalue (_ENV) of the function at `fidx` to the table on top. stack: env ->
 int luaflow_set_function_env(lua_State *L, int fidx);
