@@ -30,10 +30,11 @@ static const void *array_metatable(lua_State *L) {
 }
 
 /* What one script hands the next is data, as if it had been written as JSON and read back: a
- * function or coroutine raises the error the encoder would, and a table's own metatable is
- * dropped (the encoder ignores it), so no code of one script runs inside the next one's calls
- * through metamethods. The host's array and lazy record metatables stay. `array_mt` is the
- * array metatable's address. stack: unchanged */
+ * table's own metatable is dropped (the encoder ignores it), so no code of one script runs inside
+ * the next one's calls through metamethods, and a function or coroutine raises the error the
+ * encoder would. The host's array and lazy record metatables stay. Called only once a script has
+ * set a metatable (before that, only the host's exist). `array_mt` is the array metatable's
+ * address. stack: unchanged */
 static void make_plain(lua_State *L, int idx, const void *array_mt, int depth) {
     int type = lua_type(L, idx);
     if (type == LUA_TNIL || type == LUA_TBOOLEAN || type == LUA_TNUMBER || type == LUA_TSTRING) return;
@@ -138,7 +139,7 @@ static void run_from(lua_State *L, chain_call *c, int k) {
         return;
     }
     luaL_checkstack(L, 8, "fused stages nested too deep");
-    if (k > 0) {
+    if (k > 0 && ctx->metatables_set) { /* without a script's metatable, a record is plain already */
         ch->failed_stage = k - 1;
         io->phase = LUAFLOW_PHASE_ENCODE;
         make_plain(L, -1, c->array_mt, 0);

@@ -17,7 +17,7 @@ enum Sandbox {
     local real_load = load
     -- Kept for the host's own preludes (pipeline DSL, config schema); never given to scripts.
     local privileged = { dump = string.dump, getinfo = debug.getinfo, getupvalue = debug.getupvalue,
-      getenv = os.getenv, make_env = nil, allow_files = nil }
+      getenv = os.getenv, setmetatable = setmetatable, make_env = nil, allow_files = nil }
     local pairs, ipairs, type, tostring, select, error = pairs, ipairs, type, tostring, select, error
     local setmetatable, concat = setmetatable, table.concat
 
@@ -39,6 +39,7 @@ enum Sandbox {
       error("collectgarbage('" .. tostring(opt) .. "') is not allowed in luaflow scripts", 2)
     end
     base.emit = emit
+    base.setmetatable = helpers.setmetatable
     -- Copied into each environment, so a script that changes string.format changes only its own.
     local libraries = {
       string = copy(string, { dump = true }), table = copy(table), math = copy(math), utf8 = copy(utf8),
@@ -230,7 +231,9 @@ extension LuaState {
     }
 
     /// Host-only helpers captured before the sandbox scrubbed them: `dump` (string.dump),
-    /// `getinfo`, `getupvalue`, `getenv`, `make_env`, `allow_files`. For the host's own Lua preludes only.
+    /// `getinfo`, `getupvalue`, `getenv`, `setmetatable` (the standard one, which does not mark
+    /// the state as holding script metatables), `make_env`, `allow_files`. For the host's own Lua
+    /// preludes only.
     public var privileged: LuaRef {
         guard let ref = privilegedRef else { preconditionFailure("installSandbox must run first") }
         return ref

@@ -22,6 +22,7 @@ typedef struct luaflow_ctx {
     int64_t emitted;           ///< records appended by emit() so far
     int emit_stack_ref;        ///< fused stages: registry ref of the table of per-stage emit lists
     int emit_slot;             ///< fused stages: the running stage's slot in it (0 = not fused)
+    int metatables_set;        ///< a script called setmetatable: fused stages make records plain between scripts
     void *host;                ///< the Swift owner (unretained)
 } luaflow_ctx;
 
@@ -76,7 +77,8 @@ void luaflow_unref(lua_State *L, int ref);
 void luaflow_getref(lua_State *L, int ref);
 
 /// Pushes the C helpers the sandbox prelude builds on: a table {json = <module>, emit = <fn>,
-/// open = luaflow_open_checked}. Runs protected.
+/// open = luaflow_open_checked, setmetatable = <the standard one, noting the call in the ctx>}.
+/// Runs protected.
 /// stack: -> helpers | message
 int luaflow_push_host_helpers(lua_State *L);
 

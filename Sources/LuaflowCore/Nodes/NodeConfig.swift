@@ -8,7 +8,7 @@ enum NodeConfig {
 
     static let prelude = #"""
     local privileged = ...
-    local getenv = privileged.getenv
+    local getenv, setmetatable = privileged.getenv, privileged.setmetatable
     local common = {}
     for _, k in ipairs { COMMON } do common[k] = true end
 
