@@ -30,17 +30,11 @@ static int emit_cf(lua_State *L) {
     return 0;
 }
 
-/* setmetatable(t, mt) as in the standard library, noting that a script set a metatable: from then
- * on, fused stages check what one script hands the next (luaflow_chain.c). */
-static int setmetatable_cf(lua_State *L) {
-    int t = lua_type(L, 2);
-    luaL_checktype(L, 1, LUA_TTABLE);
-    luaL_argexpected(L, t == LUA_TNIL || t == LUA_TTABLE, 2, "nil or table");
-    if (luaL_getmetafield(L, 1, "__metatable") != LUA_TNIL) return luaL_error(L, "cannot change a protected metatable");
-    lua_settop(L, 2);
-    lua_setmetatable(L, 1);
+/* mark_metatables(): notes that a script sets a metatable; from then on, fused stages check what
+ * one script hands the next (luaflow_chain.c). */
+static int mark_metatables_cf(lua_State *L) {
     luaflow_get_ctx(L)->metatables_set = 1;
-    return 1;
+    return 0;
 }
 
 static int helpers_cf(lua_State *L) {
@@ -51,8 +45,8 @@ static int helpers_cf(lua_State *L) {
     lua_setfield(L, -2, "emit");
     lua_pushcfunction(L, luaflow_open_checked);
     lua_setfield(L, -2, "open");
-    lua_pushcfunction(L, setmetatable_cf);
-    lua_setfield(L, -2, "setmetatable");
+    lua_pushcfunction(L, mark_metatables_cf);
+    lua_setfield(L, -2, "mark_metatables");
     return 1;
 }
 

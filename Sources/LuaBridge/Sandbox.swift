@@ -39,7 +39,13 @@ enum Sandbox {
       error("collectgarbage('" .. tostring(opt) .. "') is not allowed in luaflow scripts", 2)
     end
     base.emit = emit
-    base.setmetatable = helpers.setmetatable
+    local mark_metatables = helpers.mark_metatables
+    base.setmetatable = function(t, mt)
+      mark_metatables()
+      local ok, result = pcall(setmetatable, t, mt)
+      if not ok then error(result, 2) end -- at the script's line
+      return result
+    end
     -- Copied into each environment, so a script that changes string.format changes only its own.
     local libraries = {
       string = copy(string, { dump = true }), table = copy(table), math = copy(math), utf8 = copy(utf8),
@@ -231,9 +237,8 @@ extension LuaState {
     }
 
     /// Host-only helpers captured before the sandbox scrubbed them: `dump` (string.dump),
-    /// `getinfo`, `getupvalue`, `getenv`, `setmetatable` (the standard one, which does not mark
-    /// the state as holding script metatables), `make_env`, `allow_files`. For the host's own Lua
-    /// preludes only.
+    /// `getinfo`, `getupvalue`, `getenv`, `setmetatable` (the one that does not mark the state as
+    /// holding script metatables), `make_env`, `allow_files`. For the host's own Lua preludes only.
     public var privileged: LuaRef {
         guard let ref = privilegedRef else { preconditionFailure("installSandbox must run first") }
         return ref

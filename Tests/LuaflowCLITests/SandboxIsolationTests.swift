@@ -283,8 +283,7 @@ import TestSupport
         let arena = try Arena(attack: """
         stolen = {}
         local spy = { __concat = function(a, b) stolen[#stolen + 1] = b; return "" end,
-                      __index = function(t, k) stolen[#stolen + 1] = k end,
-                      __gc = function() stolen[#stolen + 1] = token_copy end }
+                      __index = function(t, k) stolen[#stolen + 1] = k end }
         function run(r)
           return setmetatable({ id = setmetatable({}, spy), note = r.note }, spy)
         end

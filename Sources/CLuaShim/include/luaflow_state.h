@@ -77,7 +77,7 @@ void luaflow_unref(lua_State *L, int ref);
 void luaflow_getref(lua_State *L, int ref);
 
 /// Pushes the C helpers the sandbox prelude builds on: a table {json = <module>, emit = <fn>,
-/// open = luaflow_open_checked, setmetatable = <the standard one, noting the call in the ctx>}.
+/// open = luaflow_open_checked, mark_metatables = <fn() noting in the ctx that a script sets a metatable>}.
 /// Runs protected.
 /// stack: -> helpers | message
 int luaflow_push_host_helpers(lua_State *L);
