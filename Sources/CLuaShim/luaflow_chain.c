@@ -4,12 +4,15 @@
 #include <string.h>
 #include "luaflow_state.h"
 #include "luaflow_json.h"
+#include "luaflow_json_internal.h"
+#include "luaflow_lazy_internal.h"
 
 typedef struct chain_call {
     luaflow_chain *chain;
     luaflow_batch_io *io;
     int start;  /* finalize: the stage whose finalize runs */
     int fn;     /* finalize: its function */
+    const void *array_mt; /* the JSON array metatable, which records may keep between stages */
 } chain_call;
 
 static void push_emit_stack(lua_State *L) {
@@ -17,6 +20,52 @@ static void push_emit_stack(lua_State *L) {
 }
 
 static void run_from(lua_State *L, chain_call *c, int k);
+
+/* The address of the JSON array metatable. stack: unchanged */
+static const void *array_metatable(lua_State *L) {
+    luaflow_json_push_array_mt(L);
+    const void *p = lua_topointer(L, -1);
+    lua_pop(L, 1);
+    return p;
+}
+
+/* What one script hands the next is data, as if it had been written as JSON and read back: a
+ * table's own metatable is dropped (the encoder ignores it), so no code of one script runs inside
+ * the next one's calls through metamethods, and a function or coroutine raises the error the
+ * encoder would. The host's array and lazy record metatables stay. Called only once a script has
+ * set a metatable (before that, only the host's exist). `array_mt` is the array metatable's
+ * address. stack: unchanged */
+static void make_plain(lua_State *L, int idx, const void *array_mt, int depth) {
+    int type = lua_type(L, idx);
+    if (type == LUA_TNIL || type == LUA_TBOOLEAN || type == LUA_TNUMBER || type == LUA_TSTRING) return;
+    if (type == LUA_TLIGHTUSERDATA && lua_touserdata(L, idx) == luaflow_json_null_ptr()) return;
+    if (type != LUA_TTABLE)
+        luaL_error(L, "cannot pass a %s to the next transform: records hold only JSON values", lua_typename(L, type));
+    if (depth > LUAFLOW_JSON_MAX_DEPTH) luaL_error(L, "record nested too deep (reference cycle?)");
+    luaL_checkstack(L, 4, "record nested too deep");
+    idx = lua_absindex(L, idx);
+    int lazy = 0;
+    if (lua_getmetatable(L, idx)) {
+        int array = lua_topointer(L, -1) == array_mt;
+        lua_pop(L, 1);
+        lazy = !array && luaflow_lazy_get(L, idx) != NULL;
+        if (!array && !lazy) {
+            lua_pushnil(L);
+            lua_setmetatable(L, idx);
+        }
+    }
+    lua_pushnil(L);
+    while (lua_next(L, idx)) { /* stack: key, value */
+        if (!(lazy && luaflow_lazy_is_private_key(L, -2))) {
+            int key = lua_type(L, -2);
+            if (key != LUA_TSTRING && key != LUA_TNUMBER)
+                luaL_error(L, "cannot pass a table with a %s key to the next transform: records hold only JSON values",
+                           lua_typename(L, key));
+            make_plain(L, -1, array_mt, depth + 1);
+        }
+        lua_pop(L, 1);
+    }
+}
 
 /* A fresh, empty emit table for this protected call (a failed call may have left items). */
 static void reset_emit_stack(lua_State *L) {
@@ -89,6 +138,11 @@ static void run_from(lua_State *L, chain_call *c, int k) {
         return;
     }
     luaL_checkstack(L, 8, "fused stages nested too deep");
+    if (k > 0 && ctx->metatables_set) { /* without a script's metatable, a record is plain already */
+        ch->failed_stage = k - 1;
+        io->phase = LUAFLOW_PHASE_ENCODE;
+        make_plain(L, -1, c->array_mt, 0);
+    }
     ch->in[k]++;
     ch->failed_stage = k;
     io->phase = LUAFLOW_PHASE_CALL;
@@ -120,6 +174,7 @@ static void run_from(lua_State *L, chain_call *c, int k) {
 static int chain_cf(lua_State *L) {
     chain_call *c = lua_touserdata(L, 1);
     luaflow_batch_io *io = c->io;
+    c->array_mt = array_metatable(L);
     reset_emit_stack(L);
     int top = lua_gettop(L);
     while (luaflow_next_record(io)) {
@@ -156,6 +211,7 @@ static int chain_finalize_cf(lua_State *L) {
     chain_call *c = lua_touserdata(L, 1);
     luaflow_ctx *ctx = luaflow_get_ctx(L);
     int k = c->start;
+    c->array_mt = array_metatable(L);
     reset_emit_stack(L);
     luaflow_next_call(L);
     c->chain->failed_stage = k;

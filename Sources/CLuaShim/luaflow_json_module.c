@@ -22,8 +22,8 @@ void luaflow_json_push_array_mt(lua_State *L) {
     lua_createtable(L, 0, 2);
     lua_pushliteral(L, "json.array");
     lua_setfield(L, -2, "__name");
-    /* Hidden from getmetatable: a script adding __gc to it would mark every array made after
-     * that for a finalizer, which runs where no budget can stop it. */
+    /* Hidden from getmetatable: it is shared by every script of the state (not theirs to change),
+     * and a script adding __gc to it would mark every array for a finalizer no budget can stop. */
     lua_pushliteral(L, "json.array");
     lua_setfield(L, -2, "__metatable");
     lua_pushvalue(L, -1);

@@ -26,7 +26,6 @@ public final class LuaState {
     /// The sandbox's environment factory, once `installSandbox` ran.
     var makeEnvironmentRef: LuaRef?
     var privilegedRef: LuaRef?
-    var rootsRef: LuaRef?
 
     public init(memoryLimit: Int = 256 << 20, instructionLimit: Int = 500_000_000, timeLimit: Double = 60,
                 maxRecordBytes: Int = 64 << 20) throws {

@@ -19,6 +19,8 @@ struct ConfigOptions: ParsableArguments {
     /// Evaluates pipeline.lua with the config file and overrides applied.
     func load(_ pipeline: String) throws -> PipelineSpec {
         let layers = try configFile.map(ConfigFile.load) ?? Array("{}".utf8)
-        return try PipelineLoader.load(file: pipeline, overrides: overrides.compactMap(PipelineLoader.Override.init), nodeConfigs: layers)
+        var spec = try PipelineLoader.load(file: pipeline, overrides: overrides.compactMap(PipelineLoader.Override.init), nodeConfigs: layers)
+        if let configFile { spec.protectedFiles.protect(configFile) }
+        return spec
     }
 }

@@ -59,7 +59,8 @@ struct RunCommand: ParsableCommand {
         logging.bootstrap()
         Interrupt.installHandlers()
         try logging.reportingFailures {
-            let spec = try config.load(pipeline)
+            var spec = try config.load(pipeline)
+            spec.protectedFiles.hide(state.path(for: spec))
             let graph = try PipelineGraph(spec)
             // A --limit run is a preview: it neither resumes nor moves the state on.
             let stateOptions = limit == nil ? StateOptions(path: state.path(for: spec), fullRefresh: fullRefresh) : nil

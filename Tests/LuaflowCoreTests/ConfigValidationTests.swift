@@ -58,25 +58,26 @@ import Testing
         #expect(message.contains("config.name: is a common option of every node"))
     }
 
-    @Test func pathFieldsFromDefaultsAreReadable() throws {
+    @Test func pathFieldsAreReadableWhenTheUserSetsThemNotFromDefaults() throws {
         let outside = FileManager.default.temporaryDirectory.appendingPathComponent("luaflow-outside-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: outside, withIntermediateDirectories: true)
         try "hello".write(to: outside.appendingPathComponent("in.txt"), atomically: true, encoding: .utf8)
         let ws = try Workspace()
         try ws.write("s.lua", """
-        schema = { in_file = { type = "path", default = "\(outside.path)/in.txt" } }
+        schema = { source_text = { type = "path", default = "\(outside.path)/in.txt" } }
         local done = false
         function run()
           if done then return nil end
           done = true
-          local f = assert(io.open(config.in_file))
+          local f = assert(io.open(config.source_text))
           local text = f:read("a")
           f:close()
           return { text = text }
         end
         """)
         try ws.write("pipeline.lua", #"network { { source("s.lua"), sink.file { path = "out.jsonl" } } }"#)
-        try ws.run()
+        #expect(ws.failure()?.message.contains("s.lua:6: \(outside.path)/in.txt: access denied") == true)
+        try ws.run(overrides: ["s.source_text=\(outside.path)/in.txt"])
         #expect(try ws.records("out.jsonl").first?["text"] as? String == "hello")
     }
 

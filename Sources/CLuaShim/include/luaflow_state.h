@@ -37,6 +37,7 @@ typedef struct luaflow_ctx {
     int64_t emitted;           ///< records appended by emit() so far
     int emit_stack_ref;        ///< fused stages: registry ref of the table of per-stage emit lists
     int emit_slot;             ///< fused stages: the running stage's slot in it (0 = not fused)
+    int metatables_set;        ///< a script called setmetatable: fused stages make records plain between scripts
     void *host;                ///< the Swift owner (unretained)
 } luaflow_ctx;
 
@@ -120,9 +121,15 @@ void luaflow_unref(lua_State *L, int ref);
 void luaflow_getref(lua_State *L, int ref);
 
 /// Pushes the C helpers the sandbox prelude builds on: a table {json = <module>, emit = <fn>,
-/// path_allowed = <fn(path, roots_table) -> absolute path | nil, reason>}. Runs protected.
+/// open = luaflow_open_checked, mark_metatables = <fn() noting in the ctx that a script sets a metatable>}.
+/// Runs protected.
 /// stack: -> helpers | message
 int luaflow_push_host_helpers(lua_State *L);
+
+/// The lua_CFunction open(path, mode, policy) -> file | nil, message: opens `path` (relative to
+/// policy.roots[1]) only when it resolves, symlinks included, under one of policy.roots, is not
+/// under a policy.hidden prefix and, for writing, is not one of policy.readonly.
+int luaflow_open_checked(lua_State *L);
 
 /// Sets the first upvalue (_ENV) of the function at `fidx` to the table on top. stack: env ->
 int luaflow_set_function_env(lua_State *L, int fidx);

@@ -28,8 +28,10 @@ public enum ConnectorDiscovery {
             throw PipelineError(.config, "cannot read connector \(script): no such file")
         }
         let name = url.deletingPathExtension().lastPathComponent
-        let pipeline = PipelineSpec(file: script, directory: url.deletingLastPathComponent().standardizedFileURL.path,
+        var pipeline = PipelineSpec(file: script, directory: url.deletingLastPathComponent().standardizedFileURL.path,
                                     nodes: [], edges: [], networkLine: nil)
+        pipeline.protectedFiles.protect(url.path)
+        pipeline.protectedFiles.hide(StateStore.defaultPath(forPipelineIn: pipeline.directory))
         func load(stream: String?, validate: Bool) throws -> LuaScriptNode {
             let config = try ConnectorConfig.build(fileJSON: configFile, sets: sets, stream: stream)
             let options: NodeOptions

@@ -19,7 +19,7 @@ final class LuaScriptNode {
          code: [UInt8]? = nil, chunkName: String? = nil, state: LuaState? = nil, validate: Bool = true) throws {
         self.spec = spec
         lua = try state ?? Self.makeState(for: [spec], pipeline: pipeline)
-        env = try lua.makeEnvironment(label: spec.name)
+        env = try lua.makeEnvironment(label: spec.name, files: Self.fileAccess(spec, pipeline: pipeline))
         let context = NodeContext(spec: spec, pipeline: pipeline, stats: stats)
         for module in extensions.modules { try module.install(into: lua, env: env, node: context) }
         try Self.installErrorsModule(lua, env: env)
@@ -70,7 +70,13 @@ final class LuaScriptNode {
 
         guard validate else { return }
         let results = try lua.callReturningRefs(lua.functionRef(helpers, "validate")!, refArgs: [], results: 2)
-        for path in lua.stringArray(results[1]) { lua.allowFiles(at: URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: pipeline.directory + "/")).path) }
+        // Only a path the user wrote opens a directory: not a schema default, an environment
+        // fallback or a value the script stored in its config.
+        let userConfig = (try? JSONSerialization.jsonObject(with: Data(spec.configJSON))) as? [String: Any] ?? [:]
+        for key in lua.stringArray(results[1]) {
+            guard let path = userConfig[key] as? String else { continue }
+            try lua.allowFiles(under: Self.directory(of: path, base: pipeline.directory), for: env)
+        }
         let problems = lua.stringArray(results[0])
         if !problems.isEmpty {
             throw PipelineErrors(problems.map {
@@ -110,15 +116,14 @@ final class LuaScriptNode {
         }
     }
 
-    /// A sandboxed state for `specs` (one node, or the members of a fused stage), allowed to use
-    /// files under the pipeline directory and the paths their configs name.
+    /// A sandboxed state for `specs` (one node, or the members of a fused stage). Each script's
+    /// environment gets its own `FileAccess` (``fileAccess(_:pipeline:)``).
     static func makeState(for specs: [NodeSpec], pipeline: PipelineSpec) throws -> LuaState {
-        let roots = [pipeline.directory] + specs.flatMap { configuredPaths($0.configJSON, base: pipeline.directory) }
         let lua = try LuaState(memoryLimit: specs.map(\.options.memoryLimitMB).max()! << 20,
                                instructionLimit: specs.map(\.options.instructionLimit).max()!,
                                timeLimit: specs.map(\.options.timeLimit).max()!,
                                maxRecordBytes: specs.map(\.options.maxRecordBytes).max()!)
-        try lua.installSandbox(roots: roots) { level, message, label in
+        try lua.installSandbox(roots: [pipeline.directory]) { level, message, label in
             PipelineLog.logger.log(level: .init(luaLevel: level), "\(Redactor.shared.redact(message))", metadata: ["node": "\(label)"])
         }
         return lua
@@ -136,21 +141,30 @@ final class LuaScriptNode {
         return try lua.callReturningRef(chunk, refArgs: [lua.privileged])
     }
 
+    /// The files the script of `spec` may open: under the pipeline directory and the paths its
+    /// user config names (``configuredPaths(_:base:)``), except the pipeline's protected files.
+    static func fileAccess(_ spec: NodeSpec, pipeline: PipelineSpec) -> FileAccess {
+        FileAccess(roots: ([pipeline.directory] + configuredPaths(spec.configJSON, base: pipeline.directory)).map(LuaState.resolvingSymlinks),
+                   readOnly: pipeline.protectedFiles.readOnly, hidden: pipeline.protectedFiles.hidden)
+    }
+
     /// Directories that config settings named `path`, `dir`, `file` or `*_path`/`*_dir`/`*_file`
     /// point at: scripts may use files there besides the pipeline directory.
     static func configuredPaths(_ configJSON: [UInt8], base: String) -> [String] {
         guard let object = try? JSONSerialization.jsonObject(with: Data(configJSON)) as? [String: Any] else { return [] }
-        var roots: [String] = []
-        for (key, value) in object {
+        return object.compactMap { key, value in
             guard let path = value as? String,
                   ["path", "dir", "file"].contains(key) || key.hasSuffix("_path") || key.hasSuffix("_dir") || key.hasSuffix("_file")
-            else { continue }
-            let absolute = URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: base + "/")).standardizedFileURL
-            var isDir: ObjCBool = false
-            let exists = FileManager.default.fileExists(atPath: absolute.path, isDirectory: &isDir)
-            let root = exists && isDir.boolValue ? absolute : absolute.deletingLastPathComponent()
-            roots.append(root.resolvingSymlinksInPath().path)
+            else { return nil }
+            return directory(of: path, base: base)
         }
-        return roots
+    }
+
+    /// `path` (relative to `base`) when it is a directory, else the directory it is in.
+    static func directory(of path: String, base: String) -> String {
+        let absolute = URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: base + "/")).standardizedFileURL
+        var isDir: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: absolute.path, isDirectory: &isDir)
+        return (exists && isDir.boolValue ? absolute : absolute.deletingLastPathComponent()).path
     }
 }

@@ -12,7 +12,7 @@ enum NodeConfig {
 
     static let prelude = #"""
     local privileged = ...
-    local getenv = privileged.getenv
+    local getenv, setmetatable = privileged.getenv, privileged.setmetatable
     local common = {}
     for _, k in ipairs { COMMON } do common[k] = true end
 
@@ -35,6 +35,9 @@ enum NodeConfig {
     -- and the script's `config`, which holds them once `reveal` ran.
     local node_env, given, config
     local revealed = false
+    -- Set by validate: from then on environment variables are read only for the fields the schema
+    -- had at load time (validation stored them), never for one a script adds at run time.
+    local validated = false
 
     -- `what` is used at the top level of the script; `level` is that of the script's code.
     local function too_early(what, level)
@@ -43,12 +46,13 @@ enum NodeConfig {
     end
 
     -- config.x reads the value given, else the environment variable, else the schema default,
-    -- from init() on.
+    -- from the end of the top level until validation stored every value.
     local function attach(env, values)
       node_env, given, config = env, values, {}
       setmetatable(config, {
         __index = function(_, key)
           if not revealed then too_early("config." .. tostring(key), 3) end
+          if validated then return nil end
           local schema = rawget(env, "schema")
           local field = type(schema) == "table" and schema[key]
           if type(field) ~= "table" then return nil end
@@ -131,8 +135,9 @@ enum NodeConfig {
       table = "a table", array = "a list",
     }
 
-    -- Returns the problems and the paths the config names.
+    -- Returns the problems and the keys of the `path` fields.
     local function validate()
+      validated = true
       local problems, paths = {}, {}
       local schema = rawget(node_env, "schema")
       if schema == nil then return problems, paths end
@@ -174,7 +179,7 @@ enum NodeConfig {
           goto continue
         end
         if not checks[t](v) then fail(key, "expected " .. expected[t] .. ", got " .. describe(v, secret)); goto continue end
-        if t == "path" then paths[#paths + 1] = v end
+        if t == "path" then paths[#paths + 1] = key end
         if type(v) == "number" then
           local got = secret and "" or (", got " .. v)
           if spec.min and v < spec.min then fail(key, "must be at least " .. spec.min .. got) end

@@ -27,8 +27,8 @@ public final class StandaloneScript {
         }
         let spec = NodeSpec(id: 1, role: .transform, name: name, implementation: .script(path: path),
                             configJSON: configJSON, options: options, line: line)
-        let pipeline = PipelineSpec(file: caller, directory: directory, nodes: [spec], edges: [])
-        for root in LuaScriptNode.configuredPaths(configJSON, base: directory) { lua.allowFiles(at: root) }
+        var pipeline = PipelineSpec(file: caller, directory: directory, nodes: [spec], edges: [])
+        pipeline.protectedFiles.protect(path.hasPrefix("/") ? path : directory + "/" + path)
         let node = try LuaScriptNode(spec: spec, pipeline: pipeline, stats: NodeStats(name: name, role: .transform),
                                  extensions: extensions, state: lua)
         env = node.env

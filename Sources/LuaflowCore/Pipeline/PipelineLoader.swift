@@ -74,7 +74,13 @@ public enum PipelineLoader {
                     PipelineError(.config, node: $0.node, phase: "config", "\($0.message) (in \(display):\($0.line ?? 0))")
                 })
             }
-            return try spec(from: exported, bytecode: results[1], lua: lua, file: display, directory: directory)
+            var loaded = try spec(from: exported, bytecode: results[1], lua: lua, file: display, directory: directory)
+            loaded.protectedFiles.protect(url.path)
+            for case .script(let path) in loaded.nodes.map(\.implementation) {
+                loaded.protectedFiles.protect(path.hasPrefix("/") ? path : directory + "/" + path)
+            }
+            loaded.protectedFiles.hide(StateStore.defaultPath(forPipelineIn: directory))
+            return loaded
         } catch let error as LuaError {
             throw PipelineError(.config, phase: "pipeline", error.message, traceback: error.traceback)
         }

@@ -11,6 +11,8 @@ public struct PipelineSpec: Sendable {
     public var edges: [EdgeSpec]
     /// Where `network { ... }` was called, when it was.
     public var networkLine: Int?
+    /// The pipeline's own files, which its scripts may not write (or, for the state store, read).
+    public var protectedFiles = ProtectedFiles()
 }
 
 extension PipelineSpec {
