@@ -220,9 +220,9 @@ long luaflow_csv_read(luaflow_csv_reader *r, const char *data, size_t len, int a
     if (err != NULL && errlen > 0) err[0] = '\0';
     bad->found = 0;
     if (r->state == ST_BOM) {
-        static const char bom[3] = {'\xEF', '\xBB', '\xBF'};
-        if (len < 3 && !at_eof && (len == 0 || memcmp(data, bom, len) == 0)) return 0;
-        if (len >= 3 && memcmp(data, bom, 3) == 0) p += 3;
+        int bom = luaflow_utf8_bom_length(data, len, at_eof);
+        if (bom < 0) return 0;
+        p += bom;
         r->state = ST_HEADER;
     }
     while (p < e) {

@@ -156,9 +156,9 @@ long luaflow_json_split(luaflow_json_splitter *s, const char *data, size_t len, 
     if (err != NULL && errlen > 0) err[0] = '\0';
     bad->found = 0;
     if (!s->bom_checked) { /* a UTF-8 BOM at the start of the file */
-        static const char bom[3] = {'\xEF', '\xBB', '\xBF'};
-        if (len < 3 && !at_eof && (len == 0 || memcmp(data, bom, len) == 0)) return 0;
-        if (len >= 3 && memcmp(data, bom, 3) == 0) p += 3;
+        int bom = luaflow_utf8_bom_length(data, len, at_eof);
+        if (bom < 0) return 0;
+        p += bom;
         s->bom_checked = 1;
     }
     for (;;) {

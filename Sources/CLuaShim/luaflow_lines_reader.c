@@ -44,9 +44,9 @@ long luaflow_lines_read(luaflow_lines_reader *r, const char *data, size_t len, i
     if (err != NULL && errlen > 0) err[0] = '\0';
     bad->found = 0;
     if (!r->bom_checked) { /* a UTF-8 BOM at the start of the file */
-        static const char bom[3] = {'\xEF', '\xBB', '\xBF'};
-        if (len < 3 && !at_eof && (len == 0 || memcmp(data, bom, len) == 0)) return 0;
-        if (len >= 3 && memcmp(data, bom, 3) == 0) p += 3;
+        int bom = luaflow_utf8_bom_length(data, len, at_eof);
+        if (bom < 0) return 0;
+        p += bom;
         r->bom_checked = 1;
     }
     const char *run = p; /* JSON Lines: the good lines not yet copied to out */

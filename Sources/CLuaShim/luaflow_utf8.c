@@ -73,3 +73,9 @@ int luaflow_utf8_check(const char *s, size_t len, size_t *offset, char *msg, siz
         return 0;
     }
 }
+
+int luaflow_utf8_bom_length(const char *data, size_t len, int at_eof) {
+    static const char bom[3] = {'\xEF', '\xBB', '\xBF'};
+    if (len < 3 && !at_eof && (len == 0 || memcmp(data, bom, len) == 0)) return -1;
+    return len >= 3 && memcmp(data, bom, 3) == 0 ? 3 : 0;
+}

@@ -11,6 +11,11 @@
 /// byte 0x80", "NUL byte at byte 4".
 int luaflow_utf8_check(const char *s, size_t len, size_t *offset, char *msg, size_t msglen);
 
+/// The length of the UTF-8 byte order mark at the start of a file's first bytes [data, data+len):
+/// 3 when there is one, 0 when there is none, -1 when `len` is too short to tell and more input
+/// follows (`at_eof` is 0).
+int luaflow_utf8_bom_length(const char *data, size_t len, int at_eof);
+
 /// A record an incremental reader skipped because its bytes cannot become a record (invalid
 /// UTF-8 or a NUL byte). The reader consumes it, hands on the good records before it, and stops
 /// so that the caller can apply the node's on_error policy before reading on.
