@@ -88,6 +88,33 @@ import TestSupport
         }
     }
 
+    /// An incremental source whose page keeps failing: the run fails without moving the cursor past
+    /// the gap, and healthy reruns deliver every record once and then nothing new.
+    @Test func anIncrementalSourceThatFailsMidwayLeavesNoGap() async throws {
+        try await onThread {
+            let server = try TestHTTPServer.start(standardRoutes: false)
+            defer { server.stop() }
+            let feed = server.installFaultFeed(path: "/feed", total: Self.total, perPage: Self.perPage)
+            let dir = try LuaflowBinary.workspace()
+            try dir.write("pipeline.lua", """
+            network { { source.http { name = "feed", base_url = "\(server.baseURL)", path = "/feed", records_path = "data", \(Self.retry),
+                                      paginator = { type = "cursor", cursor_param = "cursor", cursor_path = "next" },
+                                      incremental = { cursor_field = "id", cursor_param = "since", initial_value = 0 } },
+                        sink.file { path = "out.jsonl", mode = "append" } } }
+            """)
+            feed.inject(.status(503), page: Self.faultyPage, .always)
+            let failed = try LuaflowBinary.run(["run", "pipeline.lua", "-q"], in: dir)
+            #expect(failed.exitCode == 1, "\(failed.stderr)")
+            feed.heal()
+            for _ in 0..<2 {
+                let healthy = try LuaflowBinary.run(["run", "pipeline.lua", "-q"], in: dir)
+                #expect(healthy.exitCode == 0, "\(healthy.stderr)")
+                #expect(try dir.ids(in: "out.jsonl") == Array(1...Self.total))
+            }
+            #expect(server.requests(path: "/feed").last?.queryValue("since") == String(Self.total), "the last run asked only for what is new")
+        }
+    }
+
     static let retry = "retry = { max_attempts = 3, base_delay = 0.01, max_delay = 0.05 }, timeout = { read = 5 }"
 
     static func writePipeline(_ connector: Connector, baseURL: String, in dir: URL) throws {

@@ -1,7 +1,8 @@
 import Foundation
 
 /// A cursor-paginated feed (`GET path?cursor=p<k>` → `{"data": [...], "next": "p<k+1>" | null}`)
-/// whose pages fail as a test scripts them. Records are ``TestDataset`` ids 1...total.
+/// whose pages fail as a test scripts them. Records are ``TestDataset`` ids 1...total; with
+/// `since=N` only ids above N, paged the same way (for incremental sources).
 ///
 ///     let feed = server.installFaultFeed(path: "/feed", total: 200, perPage: 20)
 ///     feed.inject(.status(503), page: 3, .always)
@@ -40,7 +41,8 @@ public final class FaultFeed: Sendable {
 
     func respond(_ request: TestHTTPRequest) -> TestHTTPResponse {
         let page = request.queryValue("cursor").flatMap { Int($0.dropFirst()) } ?? 0
-        var next: Any = (page + 1) * perPage < total ? "p\(page + 1)" : NSNull()
+        let since = request.queryInt("since") ?? 0
+        var next: Any = since + (page + 1) * perPage < total ? "p\(page + 1)" : NSNull()
         var recordsKey = "data"
         let fault = take(page: page)
         switch fault {
@@ -53,7 +55,8 @@ public final class FaultFeed: Sendable {
         case .cursorCycle?: next = page > 0 ? "p\(page - 1)" : "p0"
         default: break
         }
-        let page200 = TestHTTPResponse.json([recordsKey: TestDataset.records(from: page * perPage, count: perPage, total: total), "next": next])
+        let records = TestDataset.records(from: since + page * perPage, count: perPage, total: total)
+        let page200 = TestHTTPResponse.json([recordsKey: records, "next": next])
         switch fault {
         case .resetMidBody?: return page200.truncated(after: page200.body.count / 2)
         case .truncatedJSON?: return TestHTTPResponse(status: 200, headers: [("Content-Type", "application/json")],
