@@ -1,6 +1,6 @@
 -- Follows the {{name}} event feed and writes each event to out/{{name}}.jsonl and to the
--- terminal. It stops after 10 empty polls in a row, after `lifetime` seconds, or on Ctrl-C
--- (the events received so far are kept).
+-- terminal. It stops after 10 empty polls in a row or after `lifetime` seconds; Ctrl-C stops it
+-- without publishing, keeping its progress for the next run.
 --
 --   luaflow run pipeline.lua --set {{name}}.base_url=https://your.api.example/v1
 --
