@@ -53,15 +53,18 @@ final class LuaRecordLoop {
         let ctx = luaflow_get_ctx(lua.handle)!
         let emittedBefore = ctx.pointee.emitted
         var outcome = Outcome()
+        var rejected = 0
         defer { seen += Int(io.records) }
         while true {
             let status = step(&io)
             if status == LUA_OK { break }
-            try fail(lua.popError(status: status, kind: .runtime), batch: batch, io: io, recordNumber: seen + Int(io.records))
+            if try fail(lua.popError(status: status, kind: .runtime), batch: batch, io: io, recordNumber: seen + Int(io.records)) {
+                rejected += 1
+            }
             if let out { out.pointee.len = io.record_out_start }
             io.pos = io.record_start + io.record_len
         }
-        outcome.records = Int(io.records)
+        outcome.records = Int(io.records) - rejected
         outcome.dropped = Int(io.dropped)
         outcome.produced = Int(io.returned) + Int(ctx.pointee.emitted - emittedBefore)
         return outcome
@@ -86,16 +89,18 @@ final class LuaRecordLoop {
     }
 
     /// Handles a record that failed: a bad input line falls under the reading node's policy and
-    /// counters, anything else under this node's.
-    func fail(_ error: LuaError, batch: RecordBatch, io: luaflow_batch_io, recordNumber: Int) throws {
+    /// counters (returns true: it never was this node's input), anything else under this node's.
+    @discardableResult
+    func fail(_ error: LuaError, batch: RecordBatch, io: luaflow_batch_io, recordNumber: Int) throws -> Bool {
         let failure = recordError(error, phase: io.phase, batch: batch, io: io, recordNumber: recordNumber)
         let record = batch.bytes.map { Array(UnsafeRawBufferPointer(start: $0 + io.record_start, count: io.record_len)) }
         if Int(io.phase) == Int(LUAFLOW_PHASE_DECODE), let origin = batch.origin {
             try ErrorPolicy.apply(failure, policy: origin.onError, node: origin.node, stats: origin.stats, record: record)
             origin.stats.update { $0.recordsOut -= 1 } // the source did not produce it after all
-        } else {
-            try handle(failure, record: record)
+            return true
         }
+        try handle(failure, record: record)
+        return false
     }
 
     /// Describes a failure on one record: where the script failed, which record, and its text.
