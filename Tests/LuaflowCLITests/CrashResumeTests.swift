@@ -22,13 +22,17 @@ import TestSupport
             """)
             try dir.write("slow_sink.lua", """
             function run(item) end
-            function finalize() local t = os.clock() + 30; while os.clock() < t do end end
+            function finalize()
+              io.open("started", "w"):close()
+              local t = os.clock() + 30
+              while os.clock() < t do end
+            end
             """)
             try dir.write("pipeline.lua", """
             local pages = source("pages.lua")
             network { { pages, sink.file { path = "out.jsonl" } }, { pages, sink("slow_sink.lua", { instruction_limit = 0 }) } }
             """)
-            #expect(try LuaflowBinary.runKilled(["run", "pipeline.lua", "-q"], in: dir, after: 1.5))
+            #expect(try LuaflowBinary.runKilled(["run", "pipeline.lua", "-q"], in: dir, after: 0.2, startedFile: "started"))
             try dir.write("slow_sink.lua", "function run(item) end")
             let rerun = try LuaflowBinary.run(["run", "pipeline.lua", "-q"], in: dir)
             #expect(rerun.exitCode == 0, "\(rerun.stderr)")

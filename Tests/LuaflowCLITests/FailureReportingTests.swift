@@ -122,7 +122,7 @@ import TestSupport
     @Test func aKilledRunIsReportedAsKilled() throws {
         let dir = try LuaflowBinary.workspace()
         try SignalTests.writeSlowFilePipeline(in: dir, fanOut: false)
-        #expect(try LuaflowBinary.runKilled(["run", "pipeline.lua"], in: dir, after: 0.5))
+        #expect(try LuaflowBinary.runKilled(["run", "pipeline.lua"], in: dir, after: 0.2, startedFile: "started"))
         let state = try LuaflowBinary.run(["state", "show", "pipeline.lua"], in: dir)
         #expect(state.stdout.contains("last run: killed (the next run resumes)"), "\(state.stdout)")
     }

@@ -21,10 +21,12 @@ enum LuaflowBinary {
     }
 
     /// Runs `luaflow args...` in `directory`; `signal` sends that signal after that many seconds
-    /// (`interruptAfter`: SIGINT), `killAfter` SIGKILL. `environment` changes the inherited
-    /// environment (a nil value removes the variable); `executable` replaces the binary's path.
+    /// (`interruptAfter`: SIGINT), counted from when the file `startedFile` exists in `directory`
+    /// when given (a script writes it once the run is under way: a busy machine may take long to
+    /// start one); `killAfter` sends SIGKILL. `environment` changes the inherited environment (a nil
+    /// value removes the variable); `executable` replaces the binary's path.
     static func run(_ args: [String], in directory: URL? = nil, interruptAfter: Double? = nil,
-                    signal: (number: Int32, after: Double)? = nil, killAfter: Double? = nil,
+                    signal: (number: Int32, after: Double)? = nil, startedFile: String? = nil, killAfter: Double? = nil,
                     environment: [String: String?] = [:], executable: String? = nil) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable ?? path)
@@ -41,6 +43,7 @@ enum LuaflowBinary {
         try process.run()
         var signalled: DispatchTime?
         if let stop = signal ?? interruptAfter.map({ (SIGINT, $0) }) {
+            if let startedFile, let directory { waitFor(directory.appendingPathComponent(startedFile), while: process) }
             Thread.sleep(forTimeInterval: stop.after)
             if process.isRunning {
                 signalled = .now()
@@ -62,8 +65,17 @@ enum LuaflowBinary {
                       timedOut: process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL && signal?.number != SIGKILL)
     }
 
-    /// Starts `luaflow args...` and sends it SIGKILL after `seconds`; true when it was still running.
-    static func runKilled(_ args: [String], in directory: URL, after seconds: Double) throws -> Bool {
+    /// Waits (up to 60 s) until `file` exists or `process` ended.
+    static func waitFor(_ file: URL, while process: Process) {
+        let deadline = Date().addingTimeInterval(60)
+        while process.isRunning && !FileManager.default.fileExists(atPath: file.path) && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+    }
+
+    /// Starts `luaflow args...` and sends it SIGKILL after `seconds` (counted from when
+    /// `startedFile` exists, when given); true when it was still running.
+    static func runKilled(_ args: [String], in directory: URL, after seconds: Double, startedFile: String? = nil) throws -> Bool {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = args
@@ -71,6 +83,7 @@ enum LuaflowBinary {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
+        if let startedFile { waitFor(directory.appendingPathComponent(startedFile), while: process) }
         Thread.sleep(forTimeInterval: seconds)
         let running = process.isRunning
         kill(process.processIdentifier, SIGKILL)
