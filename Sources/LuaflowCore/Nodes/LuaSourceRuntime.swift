@@ -197,14 +197,14 @@ final class LuaSourceRuntime: SourceRuntime {
     /// non-resumable `run()` is never called again; a resumable one falls under `on_error`.
     private func sourceFailed(_ error: LuaError, function: String, producedNow: Int, afterRequestFailure: Bool) throws {
         let count = produced + producedNow
+        let errorClass = ErrorClass(message: error.message)
+        let callableAgain = getFunction != nil || resumable
         var details = ["after \(count) record\(count == 1 ? "" : "s")"]
-        if getFunction == nil && !resumable && node.spec.options.onError != .fail && ErrorClass(message: error.message) != .auth {
+        if !callableAgain && node.spec.options.onError != .fail && errorClass != .auth {
             details.append("run() is not called again after an error (declare `resumable = true` if calling it again continues where it stopped)")
         }
         let failure = PipelineError(node: node.spec.name, phase: function.replacingOccurrences(of: "()", with: ""), lua: error,
                                     details: details)
-        let errorClass = ErrorClass(message: error.message)
-        let callableAgain = getFunction != nil || resumable
         if callableAgain && errorClass?.isRetryable == true && !afterRequestFailure && retriedAttempts < Self.maxAttempts - 1 {
             retriedAttempts += 1
             let delay = min(10, 0.2 * Double(1 << (retriedAttempts - 1))) * Double.random(in: 0.5...1)

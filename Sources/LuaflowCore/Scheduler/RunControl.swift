@@ -41,10 +41,9 @@ final class RunControl: @unchecked Sendable {
     }
 
     var error: Error? { lock.withLock { firstError ?? drainError } }
-    /// Something failed: stages stop as soon as they can (a draining run still empties its queues).
-    var failed: Bool { error != nil }
     /// A stop signal ended the run.
     var interrupted: Bool { lock.withLock { interruptedFlag } }
-    /// The run failed or was interrupted: no stage finishes its work.
+    /// The run failed or was interrupted: stages stop as soon as they can (a draining run still
+    /// empties its queues) and none finishes its work.
     var stopped: Bool { lock.withLock { firstError != nil || drainError != nil || interruptedFlag } }
 }

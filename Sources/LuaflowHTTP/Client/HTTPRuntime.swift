@@ -94,7 +94,8 @@ public final class HTTPRuntime: Sendable {
 
     /// Cancels every request that a thread is blocked on (``HTTPSession/executeBlocking(_:raise:)``,
     /// ``PageIterator/next()``): they throw ``HTTPError/Kind/cancelled`` promptly, even while
-    /// sleeping for a retry or a rate limit. For Ctrl-C. Later calls run normally.
+    /// sleeping for a retry or a rate limit. For SIGINT and SIGTERM: a call started after a stop
+    /// signal is cancelled as soon as it starts.
     public func cancelBlockingCalls() {
         blockingCalls.cancelAll()
     }
