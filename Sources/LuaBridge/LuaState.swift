@@ -123,6 +123,18 @@ public final class LuaState {
         return (0..<results).map { _ in popRef() }.reversed()
     }
 
+    /// Calls `function` with one argument decoded from JSON (nil when `json` is nil) and returns
+    /// its first result encoded as JSON (nil when it returned nil): how host state such as a
+    /// sink's checkpoint token travels in and out of a script.
+    public func callJSON(_ function: LuaRef, argument json: [UInt8]?) throws -> [UInt8]? {
+        checkOwner()
+        let argument = try json.map(decodeJSON) ?? LuaRef(id: LUA_REFNIL)
+        defer { release(argument) }
+        let result = try callReturningRef(function, refArgs: [argument])
+        defer { release(result) }
+        return typeName(result) == "nil" ? nil : try encodeJSON(result)
+    }
+
     // MARK: Tables
 
     /// Reads `table[key]`.

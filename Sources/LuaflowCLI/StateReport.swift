@@ -8,7 +8,7 @@ struct StateReport {
     /// "running" only while a run holds the lock; a "running" run that does not was killed.
     let status: String?
     let streams: [StreamState]
-    let sinks: [SinkState]
+    let sinks: [SinkToken]
 
     init(store: StateStore) throws {
         path = store.path
@@ -17,7 +17,7 @@ struct StateReport {
             run.status == .running && !StateLock.isHeld(path: store.path + ".lock") ? "killed" : run.status.rawValue
         }
         streams = try store.streams()
-        sinks = try store.sinks()
+        sinks = try store.sinkTokens()
     }
 
     func table() -> String {
@@ -40,7 +40,7 @@ struct StateReport {
                 .trimmingCharacters(in: .whitespaces))
         }
         for sink in sinks {
-            lines.append("in progress: \(sink.node) → \(sink.path) (\(sink.records) records, \(sink.length) bytes checkpointed)")
+            lines.append("in progress: \(sink.node): \(sink.records) records checkpointed" + (sink.data.map { ", \($0)" } ?? ""))
         }
         return lines.joined(separator: "\n")
     }
@@ -58,7 +58,7 @@ struct StateReport {
                 ["node": s.node, "stream": s.stream, "cursor": parsed(s.cursor), "pagination": parsed(s.pagination),
                  "skip": s.skip, "records": s.records, "last_run": s.lastRun ?? NSNull(), "updated_at": s.updatedAt ?? NSNull()]
             },
-            "sinks": sinks.map { ["node": $0.node, "path": $0.path, "length": $0.length, "records": $0.records] as [String: Any] },
+            "sinks": sinks.map { ["node": $0.node, "records": $0.records, "token": parsed($0.data)] as [String: Any] },
         ]
         let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
         return String(decoding: data, as: UTF8.self)

@@ -167,7 +167,7 @@ import Testing
         """)
         try ws.run(state: true)
         #expect(try ws.read("writes.log") == "3\n3\n3\n3\n3\n", "each page's checkpoint sends the pending batch")
-        #expect(try ws.read("flushes.log") == "3\n6\n9\n12\n15\n", "flush() at every checkpoint")
+        #expect(try ws.read("flushes.log") == "3\n6\n9\n12\n15\n15\n", "flush() at every checkpoint and once more when the inputs are done")
     }
 
     @Test func stateStoreCommitsAndResets() throws {
@@ -175,13 +175,13 @@ import Testing
         let store = try StateStore(path: ws.statePath)
         try store.markRunning(startedAt: "2026-01-01T00:00:00.000Z")
         try store.commit(streams: [StreamState(node: "a", pagination: #"{"page":2}"#, cursor: "5", records: 3)],
-                         sinks: [SinkState(node: "out", path: "/tmp/x", length: 10, records: 3)])
+                         sinks: [SinkToken(node: "out", records: 3, data: #"{"load":7}"#)])
         #expect(try store.stream(node: "a", stream: "")?.pagination == #"{"page":2}"#)
-        #expect(try store.sink(node: "out")?.length == 10)
+        #expect(try store.sinkToken(node: "out") == SinkToken(node: "out", records: 3, data: #"{"load":7}"#))
         #expect(try store.lastRun()?.status == .running)
         try store.reset(node: "a")
         #expect(try store.stream(node: "a", stream: "") == nil)
-        #expect(try store.sink(node: "out") != nil)
+        #expect(try store.sinkToken(node: "out") != nil)
         try store.reset()
         #expect(try store.lastRun() == nil)
     }

@@ -113,10 +113,15 @@ final class AtomicFileWriter {
     }
 
     /// Renames a finished in-progress file over its target.
-    static func publish(_ partial: String, to path: String) throws {
+    private static func publish(_ partial: String, to path: String) throws {
         if rename(partial, path) != 0 {
             throw FileConfigError("cannot move the finished output to \(path): \(String(cString: strerror(errno)))")
         }
+    }
+
+    /// Publishes what a run that was killed while publishing had synced, if it is still there.
+    func publishIfFinished() throws {
+        if access(tempPath, F_OK) == 0 { try Self.publish(tempPath, to: path) }
     }
 
     /// Drops the partial output (kept for the next run when resumable and `keepingProgress`: a

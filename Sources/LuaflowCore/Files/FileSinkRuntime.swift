@@ -54,15 +54,23 @@ final class FileSinkRuntime: SinkRuntime {
         }
     }
 
-    /// Continues the in-progress output of an unfinished run (or starts it again when `state` is nil).
-    func resume(from state: SinkState?, run: String) throws {
-        writer.resume(at: state?.length)
-        guard let state else { return }
-        resumedHeader = state.length > 0
-        records = state.records
-        if let text = state.columns, !columnsConfigured {
-            columns = try JSONDecoder().decode([String].self, from: Data(text.utf8))
+    /// Continues the in-progress output of an unfinished run, cut back to what the token covers
+    /// (or starts it again when `token` is nil).
+    func resume(from token: SinkToken?, run: String) throws {
+        guard let token else { return writer.resume(at: nil) }
+        let progress: FileSinkProgress
+        do { progress = try JSONDecoder().decode(FileSinkProgress.self, from: Data((token.data ?? "").utf8)) } catch {
+            throw PipelineError(.runtime, node: spec.name, phase: "resume",
+                                "the state store's progress of this sink is not a file's; run with --full-refresh to start over")
         }
+        guard progress.path == writer.path else {
+            throw PipelineError(.runtime, node: spec.name, phase: "resume",
+                                "the unfinished run was writing \(progress.path), this one writes \(writer.path); run with --full-refresh to start over")
+        }
+        writer.resume(at: progress.length)
+        resumedHeader = progress.length > 0
+        records = token.records
+        if let columns = progress.columns, !columnsConfigured { self.columns = columns }
     }
 
     func open() throws {
@@ -96,15 +104,15 @@ final class FileSinkRuntime: SinkRuntime {
         columns = existing
     }
 
-    func checkpoint() throws -> SinkState? {
+    func checkpoint() throws -> SinkToken? {
         try guarded { try writer.flush() }
-        return state
+        return token
     }
 
     /// How far the output goes: what a checkpoint records.
-    var state: SinkState {
-        SinkState(node: spec.name, path: writer.path, length: writer.length, records: records,
-                  columns: columns.flatMap { try? String(decoding: JSONEncoder().encode($0), as: UTF8.self) })
+    private var token: SinkToken {
+        let progress = FileSinkProgress(path: writer.path, length: writer.length, columns: columns)
+        return SinkToken(node: spec.name, records: records, data: String(decoding: try! JSONEncoder().encode(progress), as: UTF8.self))
     }
 
     func consume(_ input: RecordBatch) throws {
@@ -124,13 +132,20 @@ final class FileSinkRuntime: SinkRuntime {
         }
     }
 
-    func finish() throws {
+    func finish() throws -> SinkToken? {
         if format == .json { try write(records == 0 ? "]\n" : "\n]\n") }
         try guarded { try writer.sync() }
+        return token
     }
 
-    func commit() throws {
+    func publish() throws {
         try guarded { try writer.publish() }
+    }
+
+    /// The finished output was synced under its in-progress name and the run committed; a crash
+    /// came before the rename (or after it: then there is nothing left to do).
+    func completePublish(_ token: SinkToken) throws {
+        try guarded { try writer.publishIfFinished() }
     }
 
     func abort(keepingProgress: Bool) { writer.abort(keepingProgress: keepingProgress) }

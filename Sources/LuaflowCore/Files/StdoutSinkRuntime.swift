@@ -32,5 +32,5 @@ final class StdoutSinkRuntime: SinkRuntime {
         }
     }
 
-    func finish() throws {}
+    func finish() throws -> SinkToken? { nil }
 }

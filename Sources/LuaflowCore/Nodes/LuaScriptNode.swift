@@ -116,6 +116,18 @@ final class LuaScriptNode {
         }
     }
 
+    /// Calls hook `name` with a JSON value (nil: no argument) and returns its result as JSON;
+    /// nil when the script does not define it or it returned nothing.
+    func callHook(_ name: String, json: [UInt8]?) throws -> [UInt8]? {
+        guard let fn = function(name) else { return nil }
+        defer { lua.release(fn) }
+        do {
+            return try lua.callJSON(fn, argument: json)
+        } catch let error as LuaError {
+            throw PipelineError(node: spec.name, phase: name, lua: error)
+        }
+    }
+
     /// A sandboxed state for `specs` (one node, or the members of a fused stage). Each script's
     /// environment gets its own `FileAccess` (``fileAccess(_:pipeline:)``).
     static func makeState(for specs: [NodeSpec], pipeline: PipelineSpec) throws -> LuaState {

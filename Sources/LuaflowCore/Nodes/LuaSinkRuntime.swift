@@ -4,7 +4,10 @@ import CLuaShim
 import LuaBridge
 
 /// A sink script: `run(item)` per record, or `write(batch, info)` with records batched by the host
-/// (`batch_size`, default 100); optional `init()`; `finalize()` once every input is done.
+/// (`batch_size`, default 100); optional `init(token)`; `finalize()` once every input is done.
+/// At a checkpoint the script's `flush()` makes what it received durable and may return a token
+/// (any JSON value); once the state store committed it, `commit(token)` runs; a resumed run's
+/// `init(token)` gets the last committed one to reconcile its destination with.
 /// `info.position` is the batch's first record's number in the run's input of the sink, and
 /// `info.key` an idempotency key derived from the pipeline, the node, the run and that position:
 /// a batch re-sent after a retry or a resume carries the same key.
@@ -22,6 +25,10 @@ final class LuaSinkRuntime: SinkRuntime {
     private var consumed = 0
     private let info: LuaRef
     private var keys: BatchKeys
+    /// The JSON the script's `flush()` last returned (or the resumed run's committed one).
+    private var scriptToken: [UInt8]?
+    /// The final token of a run killed before its `commit(token)` ran: `open` runs it first.
+    private var unpublished: SinkToken?
 
     init(node: LuaScriptNode, stats: NodeStats, pipeline: PipelineSpec) throws {
         self.node = node
@@ -37,14 +44,18 @@ final class LuaSinkRuntime: SinkRuntime {
 
     deinit { luaflow_buf_free(&pending) }
 
-    func resume(from state: SinkState?, run: String) throws {
-        consumed = state?.records ?? 0
+    func resume(from token: SinkToken?, run: String) throws {
+        consumed = token?.records ?? 0
+        scriptToken = token?.data.map { Array($0.utf8) }
         keys.run = run
     }
 
     func open() throws {
         node.lua.claim()
-        try node.callHook("init")
+        if let unpublished {
+            _ = try node.callHook("commit", json: unpublished.data.map { Array($0.utf8) })
+        }
+        _ = try node.callHook("init", json: scriptToken)
     }
 
     func consume(_ batch: RecordBatch) throws {
@@ -108,16 +119,37 @@ final class LuaSinkRuntime: SinkRuntime {
     }
 
     /// A checkpoint: the pending `write` batch goes out, then the script's `flush()` if it has one.
-    /// The state records how many records the sink has written, so a resumed run numbers its
-    /// batches (and derives their keys) as this one did.
-    func checkpoint() throws -> SinkState? {
+    /// The token records how many records the sink has written, so a resumed run numbers its
+    /// batches (and derives their keys) as this one did, and what `flush()` returned.
+    func checkpoint() throws -> SinkToken? {
         try flush(all: true)
-        try node.callHook("flush")
-        return SinkState(node: node.spec.name, path: "", length: Int64(consumed), records: consumed)
+        if let returned = try node.callHook("flush", json: nil) { scriptToken = returned }
+        return token
     }
 
-    func finish() throws {
+    func committed(_ token: SinkToken) throws {
+        _ = try node.callHook("commit", json: token.data.map { Array($0.utf8) })
+    }
+
+    /// The last batch, `finalize()`, then `flush()` as at a checkpoint.
+    func finish() throws -> SinkToken? {
         try flush(all: true)
         try node.callHook("finalize")
+        return try checkpoint()
+    }
+
+    /// The run committed: the script's `commit(token)` gets the final token (on the runner's thread,
+    /// the sink's own has ended).
+    func publish() throws {
+        node.lua.claim()
+        try committed(token)
+    }
+
+    func completePublish(_ token: SinkToken) throws {
+        unpublished = token
+    }
+
+    private var token: SinkToken {
+        SinkToken(node: node.spec.name, records: consumed, data: scriptToken.map { String(decoding: $0, as: UTF8.self) })
     }
 }

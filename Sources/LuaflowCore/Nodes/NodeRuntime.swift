@@ -35,27 +35,41 @@ protocol TransformRuntime: NodeRuntime {
     var holdsRecords: Bool { get }
 }
 
-/// Consumes batches. `finish` runs when its inputs are done and makes the output durable;
-/// `commit` publishes it once every node of the run succeeded; `abort` leaves the previous
-/// output intact.
+/// The contract every sink keeps, built-in or Lua, whatever its destination:
+/// `resume` with the token of the last committed checkpoint (reconcile the destination with it)
+/// → `open` → `consume` batches → at each checkpoint `checkpoint()` makes everything consumed so
+/// far durable and returns a token, which the engine commits in the state store together with the
+/// sources' positions, then tells the sink (`committed`) → `finish` once the inputs are done →
+/// `publish` when every node succeeded, or `abort` on failure or interrupt.
 protocol SinkRuntime: NodeRuntime {
+    /// Called once before `open`: `token` is what the last committed checkpoint of an unfinished
+    /// run stored (nil: start afresh), `run` names the logical run (the same across its resumes).
+    func resume(from token: SinkToken?, run: String) throws
     func consume(_ batch: RecordBatch) throws
-    func finish() throws
-    func commit() throws
-    /// Makes everything consumed so far durable (flush, fsync, a pending `write` batch) and
-    /// returns what a resumed run needs (nil when nothing: the sink simply starts again).
-    func checkpoint() throws -> SinkState?
-    /// Called once before `open`: `state` is what the last checkpoint of an unfinished run
-    /// committed (nil: start afresh), `run` names the logical run (the same across its resumes).
-    func resume(from state: SinkState?, run: String) throws
+    /// Makes everything consumed so far durable and returns what a resumed run needs to continue
+    /// from here (nil: nothing, the sink simply starts again).
+    func checkpoint() throws -> SinkToken?
+    /// The state store committed `token` (the newest this sink returned that a checkpoint covers).
+    /// Runs on the sink's thread.
+    func committed(_ token: SinkToken) throws
+    /// The inputs are done: makes the rest durable and returns the token `publish` needs, which
+    /// the engine commits as "publishing" before it calls `publish`.
+    func finish() throws -> SinkToken?
+    /// Makes the output visible (rename a file, swap a table); the run succeeded.
+    func publish() throws
+    /// A crash cut `publish` short after the final commit: finish it from the stored token.
+    /// Called before `open`, at most once; must be idempotent.
+    func completePublish(_ token: SinkToken) throws
     /// Drops the output; with `keepingProgress`, what a committed checkpoint covers stays for the
     /// next run to resume.
     func abort(keepingProgress: Bool)
 }
 
 extension SinkRuntime {
-    func commit() throws {}
+    func resume(from token: SinkToken?, run: String) throws {}
+    func checkpoint() throws -> SinkToken? { nil }
+    func committed(_ token: SinkToken) throws {}
+    func publish() throws {}
+    func completePublish(_ token: SinkToken) throws {}
     func abort(keepingProgress: Bool) {}
-    func checkpoint() throws -> SinkState? { nil }
-    func resume(from state: SinkState?, run: String) throws {}
 }

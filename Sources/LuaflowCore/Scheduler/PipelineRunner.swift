@@ -137,14 +137,14 @@ extension PipelineRunner {
         try publishDeadLetters()
         let publish = {
             do {
-                for sink in sinks { try sink.commit() }
+                for sink in sinks { try sink.publish() }
             } catch {
                 abortSinks()
                 throw error
             }
         }
         guard let state else { return try publish() }
-        try state.complete(sinks: sinks.compactMap { ($0 as? FileSinkRuntime)?.state }, publish: publish)
+        try state.complete(sinks: control.finalTokens, publish: publish)
     }
 
     /// Source runtimes by node id (sources are never fused or replicated).
@@ -250,12 +250,13 @@ private struct Stage: @unchecked Sendable {
     private func pump(_ sink: SinkRuntime) throws {
         while let batch = input?.pop() {
             if let marker = batch.checkpoint {
-                try coordinator?.acknowledge(marker, sink: node, state: try sink.checkpoint())
-                continue
+                try coordinator?.acknowledge(marker, sink: node, token: try sink.checkpoint())
+            } else {
+                try sink.consume(batch)
             }
-            try sink.consume(batch)
+            if let token = coordinator?.takeCommitted(sink: node) { try sink.committed(token) }
         }
-        if !control.stopped { try sink.finish() }
+        if !control.stopped { control.sinkFinished(try sink.finish()) }
     }
 }
 

@@ -8,6 +8,7 @@ final class RunControl: @unchecked Sendable {
     private var drainError: Error?
     private var queues: [BoundedQueue<RecordBatch>] = []
     private var interruptedFlag = false
+    private var finishedSinks: [SinkToken] = []
 
     func track(_ queue: BoundedQueue<RecordBatch>) {
         lock.withLock { queues.append(queue) }
@@ -39,6 +40,14 @@ final class RunControl: @unchecked Sendable {
         }
         toCancel.forEach { $0.cancel() }
     }
+
+    /// A sink finished its inputs; `token` is what its `publish` needs, committed before it.
+    func sinkFinished(_ token: SinkToken?) {
+        if let token { lock.withLock { finishedSinks.append(token) } }
+    }
+
+    /// The tokens of the sinks that finished.
+    var finalTokens: [SinkToken] { lock.withLock { finishedSinks } }
 
     var error: Error? { lock.withLock { firstError ?? drainError } }
     /// A stop signal ended the run.

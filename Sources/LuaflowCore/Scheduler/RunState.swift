@@ -30,7 +30,7 @@ final class RunState {
         store = try StateStore(path: options.path)
         if options.fullRefresh { try store.reset() }
         let last = try store.lastRun()
-        if last?.status == .publishing { try Self.finishPublishing(store) }
+        if last?.status == .publishing { try Self.finishPublishing(store, sinks: sinks, graph: graph) }
         resuming = last.map { $0.status.isUnfinished } ?? false
         startedAt = resuming ? last!.startedAt : StateStore.now()
         coordinator = CheckpointCoordinator(store: store, downstream: downstream)
@@ -43,7 +43,7 @@ final class RunState {
             checkpointers[id] = checkpointer
         }
         for (id, runtime) in sinks {
-            try runtime.resume(from: resuming ? try store.sink(node: graph.node(id).name) : nil, run: startedAt)
+            try runtime.resume(from: resuming ? try store.sinkToken(node: graph.node(id).name) : nil, run: startedAt)
         }
         if !resuming { try store.commit(streams: [], sinks: [], clearSinks: true) }
         try store.markRunning(startedAt: startedAt)
@@ -51,7 +51,7 @@ final class RunState {
 
     /// Whether a committed checkpoint covers part of sink `node`'s in-progress output.
     func hasCommittedOutput(_ node: String) -> Bool {
-        (try? store.sink(node: node)) != nil
+        (try? store.sinkToken(node: node)) != nil
     }
 
     /// The run failed or was interrupted: the store says so; its checkpoints stay for the next run.
@@ -61,7 +61,7 @@ final class RunState {
 
     /// The run succeeded: commits every source's final state (cursor, no pagination) and the sinks'
     /// outputs as "publishing", then `publish` renames them and the run is marked succeeded.
-    func complete(sinks: [SinkState], publish: () throws -> Void) throws {
+    func complete(sinks: [SinkToken], publish: () throws -> Void) throws {
         let streams = checkpointers.values.compactMap { checkpointer -> StreamState? in
             guard var state = checkpointer.finalState else { return nil }
             state.lastRun = startedAt
@@ -72,14 +72,14 @@ final class RunState {
         try store.commit(streams: [], sinks: [], clearSinks: true, status: .succeeded)
     }
 
-    /// A crash after the final commit but before every output was renamed: finish the renames.
-    private static func finishPublishing(_ store: StateStore) throws {
-        for sink in try store.sinks() where !sink.path.isEmpty {
-            let partial = AtomicFileWriter.partialPath(for: sink.path)
-            if FileManager.default.fileExists(atPath: partial) {
-                do { try AtomicFileWriter.publish(partial, to: sink.path) } catch {
-                    throw PipelineError(.runtime, node: sink.node, phase: "publish", "\(error)")
-                }
+    /// A crash after the final commit but before every sink published: each sink finishes its
+    /// publish from the token it committed.
+    private static func finishPublishing(_ store: StateStore, sinks: [Int: SinkRuntime], graph: PipelineGraph) throws {
+        let byName = Dictionary(uniqueKeysWithValues: sinks.map { (graph.node($0.key).name, $0.value) })
+        for token in try store.sinkTokens() {
+            guard let sink = byName[token.node] else { continue }
+            do { try sink.completePublish(token) } catch let error as PipelineError { throw error } catch {
+                throw PipelineError(.runtime, node: token.node, phase: "publish", "\(error)")
             }
         }
         try store.commit(streams: [], sinks: [], clearSinks: true, status: .succeeded)

@@ -2,8 +2,8 @@ import Foundation
 import GRDB
 
 /// A pipeline's state in SQLite (`.luaflow/state.db` beside pipeline.lua by default): per source
-/// and stream the resume point and incremental cursor, per file sink the checkpointed length of
-/// its in-progress output, and how the last run ended. Every commit is one transaction.
+/// and stream the resume point and incremental cursor, per sink the token of its last committed
+/// checkpoint, and how the last run ended. Every commit is one transaction.
 public final class StateStore: @unchecked Sendable {
     public let path: String
     private let db: DatabaseQueue
@@ -53,6 +53,16 @@ public final class StateStore: @unchecked Sendable {
         migrator.registerMigration("v2") { db in
             try db.execute(sql: "ALTER TABLE stream ADD COLUMN exhausted INTEGER NOT NULL DEFAULT 0")
         }
+        migrator.registerMigration("v3-sink-token") { db in
+            // A sink's progress becomes an opaque token; a file sink's keeps its path, length and columns.
+            try db.execute(sql: """
+                CREATE TABLE sink_token (node TEXT PRIMARY KEY, records INTEGER NOT NULL, data TEXT);
+                INSERT INTO sink_token (node, records, data)
+                  SELECT node, records, CASE WHEN path = '' THEN NULL
+                    ELSE json_object('path', path, 'length', length, 'columns', json(columns)) END FROM sink;
+                DROP TABLE sink;
+                """)
+        }
         return migrator
     }
 
@@ -93,16 +103,17 @@ public final class StateStore: @unchecked Sendable {
         }
     }
 
-    public func sinks() throws -> [SinkState] {
-        try read { db in try Row.fetchAll(db, sql: "SELECT * FROM sink ORDER BY node").map(Self.sink) }
+    /// The tokens of the sinks of an unfinished run.
+    public func sinkTokens() throws -> [SinkToken] {
+        try read { db in try Row.fetchAll(db, sql: "SELECT * FROM sink_token ORDER BY node").map(Self.sinkToken) }
     }
 
-    public func sink(node: String) throws -> SinkState? {
-        try read { db in try Row.fetchOne(db, sql: "SELECT * FROM sink WHERE node = ?", arguments: [node]).map(Self.sink) }
+    public func sinkToken(node: String) throws -> SinkToken? {
+        try read { db in try Row.fetchOne(db, sql: "SELECT * FROM sink_token WHERE node = ?", arguments: [node]).map(Self.sinkToken) }
     }
 
     /// Commits streams and sinks together: a checkpoint, or the end of a run (`status`).
-    public func commit(streams: [StreamState], sinks: [SinkState], clearSinks: Bool = false, status: RunStatus? = nil) throws {
+    public func commit(streams: [StreamState], sinks: [SinkToken], clearSinks: Bool = false, status: RunStatus? = nil) throws {
         let now = Self.now()
         try write { db in
             for s in streams {
@@ -111,10 +122,10 @@ public final class StateStore: @unchecked Sendable {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [s.node, s.stream, s.pagination, s.skip, s.exhausted, s.runCursor, s.cursor, s.records, s.lastRun, now])
             }
-            if clearSinks { try db.execute(sql: "DELETE FROM sink") }
+            if clearSinks { try db.execute(sql: "DELETE FROM sink_token") }
             for s in sinks {
-                try db.execute(sql: "INSERT OR REPLACE INTO sink (node, path, length, records, columns) VALUES (?, ?, ?, ?, ?)",
-                               arguments: [s.node, s.path, s.length, s.records, s.columns])
+                try db.execute(sql: "INSERT OR REPLACE INTO sink_token (node, records, data) VALUES (?, ?, ?)",
+                               arguments: [s.node, s.records, s.data])
             }
             if let status {
                 try db.execute(sql: "UPDATE run SET status = ?, finished_at = ? WHERE id = 1", arguments: [status.rawValue, now])
@@ -127,9 +138,9 @@ public final class StateStore: @unchecked Sendable {
         try write { db in
             if let node {
                 try db.execute(sql: "DELETE FROM stream WHERE node = ?", arguments: [node])
-                try db.execute(sql: "DELETE FROM sink WHERE node = ?", arguments: [node])
+                try db.execute(sql: "DELETE FROM sink_token WHERE node = ?", arguments: [node])
             } else {
-                try db.execute(sql: "DELETE FROM stream; DELETE FROM sink; DELETE FROM run;")
+                try db.execute(sql: "DELETE FROM stream; DELETE FROM sink_token; DELETE FROM run;")
             }
         }
     }
@@ -149,8 +160,8 @@ public final class StateStore: @unchecked Sendable {
                     updatedAt: row["updated_at"])
     }
 
-    private static func sink(_ row: Row) -> SinkState {
-        SinkState(node: row["node"], path: row["path"], length: row["length"], records: row["records"], columns: row["columns"])
+    private static func sinkToken(_ row: Row) -> SinkToken {
+        SinkToken(node: row["node"], records: row["records"], data: row["data"])
     }
 
     private func read<T>(_ body: (Database) throws -> T) throws -> T {

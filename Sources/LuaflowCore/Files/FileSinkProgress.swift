@@ -1,0 +1,9 @@
+/// The token of `sink.file`: how much of which in-progress file a checkpoint covers.
+struct FileSinkProgress: Codable {
+    /// The target the in-progress file is published to.
+    var path: String
+    /// Bytes of the in-progress file covered; a resumed run cuts the file back to this.
+    var length: Int64
+    /// CSV columns the sink inferred (a resumed run keeps writing them in that order).
+    var columns: [String]?
+}
