@@ -44,6 +44,21 @@ import Testing
         #expect(try dir.read("out.jsonl").split(separator: "\n").count == 40)
     }
 
+    /// `source.file` knows its input's size: percent and ETA come from the bytes read. The input
+    /// is several chunks long and a slow sink paces the reading, so frames show partial percents.
+    @Test func aFileSourceShowsPercentAndETAFromBytesRead() throws {
+        let dir = try LuaflowBinary.workspace()
+        let line = #"{"id":1,"pad":"\#(String(repeating: "x", count: 100))"}"#
+        try dir.write("in.jsonl", String(repeating: line + "\n", count: 100_000))
+        try dir.write("slow.lua", "function run(item) local t = os.clock() + 0.00002 while os.clock() < t do end end")
+        try dir.write("pipeline.lua", #"network { { source.file { name = "src", path = "in.jsonl" }, sink("slow.lua", { instruction_limit = 0 }) } }"#)
+        let result = try LuaflowBinary.run(["run", "pipeline.lua"], in: dir, environment: ["LUAFLOW_PROGRESS": "always"])
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        let frames = result.stderr.components(separatedBy: "\n").filter { $0.hasPrefix("src ") }
+        let partial = frames.filter { $0.contains("ETA") && !$0.contains("100%") && $0.contains("%") }
+        #expect(!partial.isEmpty, "\(frames)")
+    }
+
     @Test func aFailingCountIsLoggedAndIgnored() throws {
         let dir = try LuaflowBinary.workspace()
         try dir.write("src.lua", "local n = 0\nfunction count() error('no total here') end\nfunction run() n = n + 1; if n <= 2 then return { n = n } end end")

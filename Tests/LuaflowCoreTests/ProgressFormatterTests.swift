@@ -53,4 +53,17 @@ import Testing
         #expect(done[0].percent == 100)
         #expect(done[0].eta == 0)
     }
+
+    @Test func aFileSourcesPercentAndETAComeFromBytesRead() {
+        var tracker = ProgressTracker()
+        var s = Self.snapshot(in: 0, out: 100)
+        s.bytesTotal = 4000
+        s.bytesRead = 1000
+        let rows = tracker.update([("file", .source, s)], at: 1)
+        #expect(rows[0].percent == 25)
+        #expect(rows[0].eta == 3, "300 records still to come at 100 records/s")
+        s.bytesRead = 4000
+        s.recordsOut = 400
+        #expect(tracker.update([("file", .source, s)], at: 2)[0].eta == 0)
+    }
 }

@@ -55,6 +55,8 @@ final class FileSourceRuntime: SourceRuntime {
     func open() throws {
         fd = Foundation.open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 { throw readError("cannot open: \(String(cString: strerror(errno)))") }
+        var info = stat()
+        if fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG { stats.update { $0.bytesTotal = Int(info.st_size) } }
     }
 
     func next() throws -> RecordBatch? {
@@ -120,7 +122,10 @@ final class FileSourceRuntime: SourceRuntime {
         }
         guard count > 0 else { return nil }
         produced += count
-        stats.update { $0.recordsOut += count }
+        stats.update { [consumedBytes] in
+            $0.recordsOut += count
+            $0.bytesRead = consumedBytes
+        }
         return RecordBatch(taking: &out, records: count, validated: format == .csv || format == .txt,
                            origin: origin(Array(UnsafeBufferPointer(start: lines.data, count: count))))
     }

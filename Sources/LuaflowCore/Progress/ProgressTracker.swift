@@ -1,5 +1,6 @@
 /// Turns successive snapshots of the nodes' counters into progress rows: a smoothed rate per
-/// node, and percent and ETA for sources whose `count()` gave a total. Pure: the caller passes
+/// node, and percent and ETA for sources that know their total: a `count()`, or the size of the
+/// file `source.file` reads. Pure: the caller passes
 /// the time, so tests need no clock.
 public struct ProgressTracker: Sendable {
     private var last: [Int]?
@@ -27,10 +28,17 @@ public struct ProgressTracker: Sendable {
             let n = nodes[i]
             var row = ProgressRow(name: n.name, role: n.role, recordsIn: n.stats.recordsIn, recordsOut: n.stats.recordsOut,
                                   rate: rates[i], retries: n.stats.retries)
-            if let expected = n.stats.expected, n.role == .source {
+            guard n.role == .source else { return row }
+            if let expected = n.stats.expected {
                 row.percent = expected == 0 ? 100 : min(100, done[i] * 100 / expected)
                 let remaining = max(0, expected - done[i])
                 row.eta = remaining == 0 ? 0 : rates[i] > 0 ? Double(remaining) / rates[i] : nil
+            } else if let total = n.stats.bytesTotal {
+                let read = n.stats.bytesRead
+                row.percent = total == 0 ? 100 : min(100, read * 100 / total)
+                // The records still to come, estimated from the bytes per record so far.
+                let remaining = read > 0 ? Double(done[i]) * Double(total - read) / Double(read) : nil
+                row.eta = read >= total ? 0 : remaining.flatMap { rates[i] > 0 ? $0 / rates[i] : nil }
             }
             return row
         }

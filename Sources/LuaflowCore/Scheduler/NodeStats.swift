@@ -25,6 +25,9 @@ public final class NodeStats: @unchecked Sendable {
         public var deadLettered = 0
         /// Records a source said it will produce (its `count()`, capped by limits), for progress.
         public var expected: Int?
+        /// Bytes of its input a file source has read, and the input's size, for progress.
+        public var bytesRead = 0
+        public var bytesTotal: Int?
 
         public init() {}
     }
