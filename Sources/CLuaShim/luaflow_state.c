@@ -344,6 +344,8 @@ void luaflow_newtable(lua_State *L) { lua_newtable(L); }
 void luaflow_pushglobaltable(lua_State *L) { lua_pushglobaltable(L); }
 int luaflow_upvalueindex(int i) { return lua_upvalueindex(i); }
 int luaflow_registryindex(void) { return LUA_REGISTRYINDEX; }
+const char *luaflow_lua_release(void) { return LUA_RELEASE; }
+
 int luaflow_ref(lua_State *L) { return luaL_ref(L, LUA_REGISTRYINDEX); }
 void luaflow_unref(lua_State *L, int ref) { luaL_unref(L, LUA_REGISTRYINDEX, ref); }
 void luaflow_getref(lua_State *L, int ref) { lua_rawgeti(L, LUA_REGISTRYINDEX, ref); }

@@ -47,6 +47,9 @@ public final class LuaState {
         luaflow_state_close(handle)
     }
 
+    /// The Lua release the host was built against, e.g. "Lua 5.4.6".
+    public static var release: String { String(cString: luaflow_lua_release()) }
+
     /// Makes the calling thread the state's owner.
     public func claim() {
         owner = pthread_self()

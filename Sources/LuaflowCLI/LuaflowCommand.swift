@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LuaflowCore
 
 @main
 struct LuaflowCommand: ParsableCommand {
@@ -19,6 +20,7 @@ struct LuaflowCommand: ParsableCommand {
           luaflow check pipeline.lua --config prod.yaml
           luaflow discover connectors/users.lua --sample 50
         """,
+        version: LuaflowVersion.description,
         subcommands: [RunCommand.self, CheckCommand.self, DiscoverCommand.self, TestCommand.self, NewCommand.self,
                       TemplatesCommand.self, StateCommand.self]
     )

@@ -77,6 +77,16 @@ import TestSupport
         #expect(try LuaflowBinary.run(["frobnicate"]).exitCode != 0)
     }
 
+    @Test func versionNamesTheReleaseTheLuaAndTheBuild() throws {
+        let result = try LuaflowBinary.run(["--version"])
+        #expect(result.exitCode == 0)
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.count == 3, "\(result.stdout)")
+        #expect(lines.first?.wholeMatch(of: /luaflow \d+\.\d+\.\d+/) != nil, "\(result.stdout)")
+        #expect(lines.dropFirst().first?.hasPrefix("Lua 5.4.") == true, "\(result.stdout)")
+        #expect(lines.last?.contains("debug build for Linux") == true, "the tests run the debug build: \(result.stdout)")
+    }
+
     @Test func jsonLogFormatPrintsAMachineReadableSummary() throws {
         let dir = try LuaflowBinary.workspace()
         try dir.write("pipeline.lua", #"network { { source.list { items = { {a = 1}, {a = 2} } }, sink.file { path = "o.jsonl" } } }"#)

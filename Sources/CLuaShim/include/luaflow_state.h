@@ -116,6 +116,9 @@ void luaflow_newtable(lua_State *L);
 void luaflow_pushglobaltable(lua_State *L);
 int luaflow_upvalueindex(int i);
 int luaflow_registryindex(void);
+/// The Lua release luaflow was built against, e.g. "Lua 5.4.6".
+const char *luaflow_lua_release(void);
+
 int luaflow_ref(lua_State *L);
 void luaflow_unref(lua_State *L, int ref);
 void luaflow_getref(lua_State *L, int ref);
