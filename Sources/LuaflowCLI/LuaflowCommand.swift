@@ -22,7 +22,7 @@ struct LuaflowCommand: ParsableCommand {
         """,
         version: LuaflowVersion.description,
         subcommands: [RunCommand.self, CheckCommand.self, DiscoverCommand.self, TestCommand.self, NewCommand.self,
-                      TemplatesCommand.self, StateCommand.self]
+                      TemplatesCommand.self, StateCommand.self, RunsCommand.self]
     )
 
     /// Parses and runs, mapping usage errors to exit status 2 (ArgumentParser uses 64).

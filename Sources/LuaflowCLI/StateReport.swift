@@ -29,7 +29,7 @@ struct StateReport {
             lines.append("no run recorded yet")
         }
         guard !streams.isEmpty else { return lines.joined(separator: "\n") }
-        let header = ["node", "stream", "cursor", "resume at", "records", "last run"]
+        let header = ["node", "stream", "cursor", "resume at", "records (all runs)", "last run"]
         let rows = streams.map { s in
             [s.node, s.stream.isEmpty ? "-" : s.stream, s.cursor ?? "-",
              s.pagination ?? (s.skip > 0 ? "record \(s.skip + 1)" : "-"), String(s.records), s.lastRun ?? "-"]

@@ -104,10 +104,21 @@ public final class PipelineRunner {
             if Interrupt.requested && !control.interrupted { stop(control) }
         }
         if Interrupt.requested && !control.interrupted { stop(control) }
-        try finish(control, state: runState)
-        return RunSummary(nodes: stats.map { ($0.name, $0.role, $0.snapshot) },
-                          seconds: Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9,
-                          interrupted: control.interrupted)
+        let summary = {
+            RunSummary(nodes: self.stats.map { ($0.name, $0.role, $0.snapshot) },
+                       seconds: Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9,
+                       interrupted: control.interrupted, resumedRun: runState.flatMap { $0.resuming ? $0.startedAt : nil },
+                       resumed: runState?.resumedRecords ?? [:])
+        }
+        do {
+            try finish(control, state: runState)
+        } catch {
+            try? runState?.recordAttempt(.failed, summary: summary())
+            throw error
+        }
+        let result = summary()
+        try runState?.recordAttempt(control.interrupted ? .interrupted : .succeeded, summary: result)
+        return result
     }
 
     /// A stop signal: queues are cancelled, blocked requests and sleeps end, running Lua raises at

@@ -20,6 +20,12 @@ final class RunState {
     let coordinator: CheckpointCoordinator
     /// Per source node id.
     private(set) var checkpointers: [Int: SourceCheckpointer] = [:]
+    /// Per node of a resumed run: where it continues ("record 40001", a pagination, records written).
+    private(set) var resumePoints: [String: String] = [:]
+    /// Per node of a resumed run: the records the earlier attempts committed.
+    private(set) var resumedRecords: [String: Int] = [:]
+    /// This attempt's entry in the run history.
+    private var attempt: Int64 = 0
     private let lock: StateLock
 
     /// `downstream`: sink ids each source feeds; `buffered`: sources whose records may wait in a
@@ -41,12 +47,47 @@ final class RunState {
                                                   every: spec.options.checkpointEvery, enabled: !buffered.contains(id))
             try runtime.start(from: checkpointer.start)
             checkpointers[id] = checkpointer
+            if resuming, stored != nil { describeResume(spec.name, checkpointer.start) }
         }
         for (id, runtime) in sinks {
-            try runtime.resume(from: resuming ? try store.sinkToken(node: graph.node(id).name) : nil, run: startedAt)
+            let name = graph.node(id).name
+            let token = resuming ? try store.sinkToken(node: name) : nil
+            try runtime.resume(from: token, run: startedAt)
+            if let token {
+                resumePoints[name] = "after \(token.records) records"
+                resumedRecords[name] = token.records
+            }
         }
         if !resuming { try store.commit(streams: [], sinks: [], clearSinks: true) }
         try store.markRunning(startedAt: startedAt)
+        attempt = try store.beginAttempt(runStartedAt: startedAt, startedAt: StateStore.now(), resumedFrom: resumePoints)
+        if resuming {
+            let points = resumePoints.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+            let detail = points.isEmpty ? " (nothing was committed yet)" : ": " + points.joined(separator: "; ")
+            PipelineLog.logger.info("resuming the run started \(startedAt) from its last checkpoint\(detail)")
+        }
+    }
+
+    private func describeResume(_ node: String, _ start: SourceStart) {
+        if start.exhausted {
+            resumePoints[node] = "at its end"
+        } else if start.skip > 0 {
+            resumePoints[node] = "at record \(start.skip + 1)"
+            resumedRecords[node] = start.skip
+        } else if let pagination = start.pagination {
+            resumePoints[node] = "at page \(pagination)"
+        }
+    }
+
+    /// Records how this attempt ended in the run history.
+    func recordAttempt(_ outcome: RunStatus, summary: RunSummary) throws {
+        let nodes = summary.rows.map {
+            RunRecord.Node(node: $0.name, kind: $0.role.rawValue, recordsIn: $0.stats.recordsIn, recordsOut: $0.stats.recordsOut,
+                           errors: $0.stats.errors, resumed: resumedRecords[$0.name])
+        }
+        try store.endAttempt(attempt, outcome: outcome, seconds: summary.seconds, nodes: nodes,
+                             requests: summary.rows.map(\.stats.requests).reduce(0, +),
+                             retries: summary.rows.map(\.stats.retries).reduce(0, +))
     }
 
     /// Whether a committed checkpoint covers part of sink `node`'s in-progress output.

@@ -12,11 +12,18 @@ public struct RunSummary: Sendable {
     public var seconds: Double
     /// True when Ctrl-C stopped the sources before they finished.
     public var interrupted: Bool
+    /// The start of the unfinished run this one resumed (nil: a fresh run).
+    public var resumedRun: String?
+    /// Per node, the records the resumed run's earlier attempts had committed.
+    public var resumed: [String: Int]
 
-    init(nodes: [(String, NodeSpec.Role, NodeStats.Snapshot)], seconds: Double, interrupted: Bool) {
+    init(nodes: [(String, NodeSpec.Role, NodeStats.Snapshot)], seconds: Double, interrupted: Bool,
+         resumedRun: String? = nil, resumed: [String: Int] = [:]) {
         rows = nodes.map { Row(name: $0.0, role: $0.1, stats: $0.2) }
         self.seconds = seconds
         self.interrupted = interrupted
+        self.resumedRun = resumedRun
+        self.resumed = resumed
     }
 
     /// A table for people:
@@ -24,10 +31,14 @@ public struct RunSummary: Sendable {
     /// node      kind       in    out  dropped  errors   time
     /// users     source      -   1000        -       0  0.12s
     /// ```
+    /// A resumed run adds a `resumed` column: what the earlier attempts had committed, which this
+    /// run's counts do not include.
     public func table() -> String {
         let http = rows.contains { $0.stats.requests > 0 }
         let dead = rows.contains { $0.stats.deadLettered > 0 }
-        let header = ["node", "kind", "in", "out", "dropped", "errors"] + (dead ? ["dead"] : []) + (http ? ["requests", "retries"] : []) + ["time"]
+        let carried = resumedRun != nil
+        let header = ["node", "kind", "in", "out", "dropped", "errors"] + (dead ? ["dead"] : []) + (http ? ["requests", "retries"] : [])
+            + (carried ? ["resumed"] : []) + ["time"]
         let lines = rows.map { r -> [String] in
             let s = r.stats
             let counts = [r.name, r.role.rawValue,
@@ -35,7 +46,8 @@ public struct RunSummary: Sendable {
                           r.role == .sink ? "-" : String(s.recordsOut),
                           r.role == .transform ? String(s.dropped) : "-",
                           String(s.errors)] + (dead ? [String(s.deadLettered)] : [])
-            return counts + (http ? [String(s.requests), String(s.retries)] : []) + [String(format: "%.2fs", s.seconds)]
+            return counts + (http ? [String(s.requests), String(s.retries)] : [])
+                + (carried ? [resumed[r.name].map { "+\($0)" } ?? "-"] : []) + [String(format: "%.2fs", s.seconds)]
         }
         let widths = header.indices.map { i in ([header] + lines).map { $0[i].count }.max() ?? 0 }
         func render(_ cells: [String]) -> String {
@@ -46,6 +58,9 @@ public struct RunSummary: Sendable {
         }
         var text = ([header] + lines).map(render).joined(separator: "\n")
         text += "\n" + (interrupted ? "interrupted after" : "done in") + String(format: " %.2fs", seconds)
+        if let resumedRun {
+            text += "\nresumed the run started \(resumedRun): in and out count this run only; resumed is what earlier attempts committed"
+        }
         return text
     }
 
@@ -54,9 +69,10 @@ public struct RunSummary: Sendable {
         let nodes: [[String: Any]] = rows.map {
             ["node": $0.name, "kind": $0.role.rawValue, "in": $0.stats.recordsIn, "out": $0.stats.recordsOut,
              "dropped": $0.stats.dropped, "errors": $0.stats.errors, "seconds": $0.stats.seconds,
-             "requests": $0.stats.requests, "retries": $0.stats.retries, "dead_lettered": $0.stats.deadLettered]
+             "requests": $0.stats.requests, "retries": $0.stats.retries, "dead_lettered": $0.stats.deadLettered,
+             "resumed": resumed[$0.name] ?? NSNull()]
         }
-        let object: [String: Any] = ["summary": nodes, "seconds": seconds, "interrupted": interrupted]
+        let object: [String: Any] = ["summary": nodes, "seconds": seconds, "interrupted": interrupted, "resumed_run": resumedRun ?? NSNull()]
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
         return String(decoding: data, as: UTF8.self)
     }

@@ -63,6 +63,14 @@ public final class StateStore: @unchecked Sendable {
                 DROP TABLE sink;
                 """)
         }
+        migrator.registerMigration("v5-run-history") { db in
+            try db.execute(sql: """
+                CREATE TABLE run_history (id INTEGER PRIMARY KEY AUTOINCREMENT, run_started_at TEXT NOT NULL,
+                                          started_at TEXT NOT NULL, finished_at TEXT, seconds REAL, outcome TEXT NOT NULL,
+                                          resumed_from TEXT NOT NULL DEFAULT '{}', nodes TEXT NOT NULL DEFAULT '[]',
+                                          requests INTEGER NOT NULL DEFAULT 0, retries INTEGER NOT NULL DEFAULT 0);
+                """)
+        }
         return migrator
     }
 
@@ -89,6 +97,55 @@ public final class StateStore: @unchecked Sendable {
         try write { db in
             try db.execute(sql: "UPDATE run SET status = ?, finished_at = ? WHERE id = 1", arguments: [status.rawValue, Self.now()])
         }
+    }
+
+    // MARK: History
+
+    /// Attempts kept in the history; older ones are dropped as new ones start.
+    public static let historyLength = 200
+
+    /// Adds a running attempt of the run started at `runStartedAt` to the history; returns its id.
+    public func beginAttempt(runStartedAt: String, startedAt: String, resumedFrom: [String: String]) throws -> Int64 {
+        var id: Int64 = 0
+        try write { db in
+            try db.execute(sql: "INSERT INTO run_history (run_started_at, started_at, outcome, resumed_from) VALUES (?, ?, 'running', ?)",
+                           arguments: [runStartedAt, startedAt, Self.json(resumedFrom)])
+            id = db.lastInsertedRowID
+            try db.execute(sql: "DELETE FROM run_history WHERE id <= ?", arguments: [id - Int64(Self.historyLength)])
+        }
+        return id
+    }
+
+    /// Records how attempt `id` ended.
+    public func endAttempt(_ id: Int64, outcome: RunStatus, seconds: Double, nodes: [RunRecord.Node], requests: Int, retries: Int) throws {
+        try write { db in
+            try db.execute(sql: """
+                UPDATE run_history SET finished_at = ?, seconds = ?, outcome = ?, nodes = ?, requests = ?, retries = ? WHERE id = ?
+                """, arguments: [Self.now(), seconds, outcome.rawValue, Self.json(nodes), requests, retries, id])
+        }
+    }
+
+    /// The last `limit` attempts, newest first.
+    public func history(limit: Int) throws -> [RunRecord] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM run_history ORDER BY id DESC LIMIT ?", arguments: [limit]).map { row in
+                RunRecord(id: row["id"], runStartedAt: row["run_started_at"], startedAt: row["started_at"], finishedAt: row["finished_at"],
+                          seconds: row["seconds"], outcome: row["outcome"],
+                          resumedFrom: Self.decode([String: String].self, row["resumed_from"]) ?? [:],
+                          nodes: Self.decode([RunRecord.Node].self, row["nodes"]) ?? [],
+                          requests: row["requests"], retries: row["retries"])
+            }
+        }
+    }
+
+    private static func json(_ value: some Encodable) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: (try? encoder.encode(value)) ?? Data("null".utf8), as: UTF8.self)
+    }
+
+    private static func decode<T: Decodable>(_ type: T.Type, _ text: String) -> T? {
+        try? JSONDecoder().decode(type, from: Data(text.utf8))
     }
 
     // MARK: Streams and sinks
