@@ -44,6 +44,20 @@ void luaflow_untrack_temp_file(const char *path) {
     pthread_mutex_unlock(&temp_files_lock);
 }
 
+/* What the second signal prints on standard error before exiting, per signal (set once, before
+ * the handlers are installed). */
+#define EXIT_NOTICE_MAX 512
+static char exit_notice[2][EXIT_NOTICE_MAX];
+static size_t exit_notice_len[2];
+
+void luaflow_set_exit_notice(int sig, const char *text) {
+    int slot = sig == SIGTERM ? 1 : 0;
+    size_t len = strlen(text);
+    if (len >= EXIT_NOTICE_MAX) len = EXIT_NOTICE_MAX - 1;
+    memcpy(exit_notice[slot], text, len);
+    exit_notice_len[slot] = len;
+}
+
 static void on_stop_signal(int sig) {
     if (interrupt_signal == 0) interrupt_signal = sig;
     luaflow_interrupt_level++;
@@ -51,6 +65,11 @@ static void on_stop_signal(int sig) {
         for (int i = 0; i < MAX_TEMP_FILES; i++) {
             char *p = temp_files[i];
             if (p != NULL) unlink(p); /* async-signal-safe */
+        }
+        int slot = sig == SIGTERM ? 1 : 0;
+        if (exit_notice_len[slot] > 0) {
+            ssize_t ignored = write(STDERR_FILENO, exit_notice[slot], exit_notice_len[slot]);
+            (void)ignored;
         }
         _exit(128 + interrupt_signal);
     }

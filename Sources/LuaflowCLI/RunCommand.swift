@@ -57,7 +57,10 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         logging.bootstrap()
-        Interrupt.installHandlers()
+        let kept = limit == nil ? "progress up to the last checkpoint is kept for the next run" : "nothing was published"
+        // On a terminal the notice first clears the line the terminal echoed ^C on.
+        let clearLine = isatty(STDERR_FILENO) != 0 ? "\r\u{1B}[K" : ""
+        Interrupt.installHandlers { "\(clearLine)second \($0): exiting at once; \(kept)\n" }
         try logging.reportingFailures {
             var spec = try config.load(pipeline)
             spec.protectedFiles.hide(state.path(for: spec))

@@ -9,6 +9,43 @@ import TestSupport
     /// A generous bound for "within a second": the test machine may be busy with other tests.
     static let prompt = 3.0
 
+    /// A source blocked in a read that no signal ends (a FIFO nobody writes to) keeps the run from
+    /// stopping; the second signal exits at once and says so on its own line.
+    @Test func aSecondSignalExitsAtOnceWithANotice() async throws {
+        try await onThread {
+            let dir = try LuaflowBinary.workspace()
+            let fifo = dir.appendingPathComponent("in.jsonl").path
+            #expect(mkfifo(fifo, 0o644) == 0)
+            let writer = open(fifo, O_RDWR) // keeps the FIFO open, so the reader blocks instead of seeing its end
+            defer { close(writer) }
+            _ = "{\"id\":1}\n".withCString { write(writer, $0, 9) }
+            try dir.write("pipeline.lua", """
+            network { { source.file { path = "in.jsonl" },
+                        transform(function(r) io.open("started", "w"):close() return r end),
+                        sink.file { path = "out.jsonl" } } }
+            """)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: LuaflowBinary.path)
+            process.arguments = ["run", "pipeline.lua"]
+            process.currentDirectoryURL = dir
+            let stderr = Pipe()
+            process.standardError = stderr
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            LuaflowBinary.waitFor(dir.appendingPathComponent("started"), while: process)
+            kill(process.processIdentifier, SIGINT)
+            Thread.sleep(forTimeInterval: 0.5)
+            #expect(process.isRunning, "the first signal cannot end a read from a FIFO")
+            kill(process.processIdentifier, SIGINT)
+            process.waitUntilExit()
+            let text = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            #expect(process.terminationStatus == 130)
+            let notice = "second SIGINT: exiting at once; progress up to the last checkpoint is kept for the next run\n"
+            #expect(text == notice || text.hasSuffix("\n" + notice), "the notice is the last line, on its own: \(text)")
+            #expect(!dir.exists("out.jsonl"))
+        }
+    }
+
     @Test(arguments: [SIGINT, SIGTERM])
     func stopsDuringARetrySleep(signal: Int32) async throws {
         try await onThread {

@@ -46,6 +46,8 @@ typedef struct luaflow_ctx {
 extern volatile sig_atomic_t luaflow_interrupt_level;
 /// Installs the SIGINT and SIGTERM handler that increments luaflow_interrupt_level.
 void luaflow_install_stop_handlers(void);
+/// Text the second stop signal `sig` (SIGINT or SIGTERM) writes to standard error before it exits.
+void luaflow_set_exit_notice(int sig, const char *text);
 /// The first stop signal received (SIGINT or SIGTERM), 0 when none.
 int luaflow_interrupt_signal(void);
 /// Registers a temp file that a second Ctrl-C must remove before exiting; untrack it once it was

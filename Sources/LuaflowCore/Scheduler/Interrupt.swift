@@ -5,8 +5,12 @@ import Foundation
 /// run that waits (sources between batches, queues, HTTP requests and retry sleeps, running Lua
 /// through its hook) checks this and stops promptly.
 public enum Interrupt {
-    /// Installs the handler (the CLI's `run` does; a second signal exits at once).
-    public static func installHandlers() {
+    /// Installs the handler (the CLI's `run` does; a second signal exits at once, after writing
+    /// `notice(signalName)` to standard error).
+    public static func installHandlers(notice: (String) -> String) {
+        for (number, name) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")] {
+            luaflow_set_exit_notice(number, notice(name))
+        }
         luaflow_install_stop_handlers()
     }
 
