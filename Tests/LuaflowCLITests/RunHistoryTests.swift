@@ -34,8 +34,8 @@ import TestSupport
         #expect(resumed.exitCode == 0, "\(resumed.stderr)")
         #expect(resumed.stderr.contains("from its last checkpoint: in at record 41; out after 40 records"), "\(resumed.stderr)")
         let rows = resumed.stderr.split(separator: "\n")
-        #expect(rows.contains { $0.hasPrefix("in ") && $0.contains(" 60 ") && $0.contains("+40") }, "\(resumed.stderr)")
-        #expect(rows.contains { $0.hasPrefix("out ") && $0.contains(" 60 ") && $0.contains("+40") }, "\(resumed.stderr)")
+        #expect(rows.contains { $0.hasPrefix("in ") && $0.contains(" 60 ") && $0.contains("+40    100 ") }, "\(resumed.stderr)")
+        #expect(rows.contains { $0.hasPrefix("out ") && $0.contains(" 60 ") && $0.contains("+40    100 ") }, "\(resumed.stderr)")
 
         let history = try LuaflowBinary.run(["runs", "pipeline.lua", "--json"], in: dir)
         #expect(history.exitCode == 0, "\(history.stderr)")

@@ -38,7 +38,7 @@ public struct RunSummary: Sendable {
         let dead = rows.contains { $0.stats.deadLettered > 0 }
         let carried = resumedRun != nil
         let header = ["node", "kind", "in", "out", "dropped", "errors"] + (dead ? ["dead"] : []) + (http ? ["requests", "retries"] : [])
-            + (carried ? ["resumed"] : []) + ["time"]
+            + (carried ? ["resumed", "total"] : []) + ["time"]
         let lines = rows.map { r -> [String] in
             let s = r.stats
             let counts = [r.name, r.role.rawValue,
@@ -47,7 +47,7 @@ public struct RunSummary: Sendable {
                           r.role == .transform ? String(s.dropped) : "-",
                           String(s.errors)] + (dead ? [String(s.deadLettered)] : [])
             return counts + (http ? [String(s.requests), String(s.retries)] : [])
-                + (carried ? [resumed[r.name].map { "+\($0)" } ?? "-"] : []) + [String(format: "%.2fs", s.seconds)]
+                + (carried ? carriedOver(r) : []) + [String(format: "%.2fs", s.seconds)]
         }
         let widths = header.indices.map { i in ([header] + lines).map { $0[i].count }.max() ?? 0 }
         func render(_ cells: [String]) -> String {
@@ -59,9 +59,17 @@ public struct RunSummary: Sendable {
         var text = ([header] + lines).map(render).joined(separator: "\n")
         text += "\n" + (interrupted ? "interrupted after" : "done in") + String(format: " %.2fs", seconds)
         if let resumedRun {
-            text += "\nresumed the run started \(resumedRun): in and out count this run only; resumed is what earlier attempts committed"
+            text += "\nresumed the run started \(resumedRun): in and out count this run only, resumed what its earlier attempts"
+                + " had committed, total both"
         }
         return text
+    }
+
+    /// The `resumed` and `total` cells of a node: what earlier attempts committed, and with this run's own records.
+    private func carriedOver(_ row: Row) -> [String] {
+        guard let earlier = resumed[row.name] else { return ["-", "-"] }
+        let own = row.role == .source ? row.stats.recordsOut : row.stats.recordsIn
+        return ["+\(earlier)", String(own + earlier)]
     }
 
     /// The same as JSON, for `--log-format json`.
