@@ -38,18 +38,7 @@ final class FileSinkRuntime: SinkRuntime {
         loop.encodeFailure = "cannot write the record as \(format.rawValue.uppercased())"
         if format == .txt {
             let field = config.field ?? "line"
-            let code = """
-            local field, json = ...
-            return function(item)
-              if type(item) ~= "table" then return tostring(item) end
-              local v = item[field]
-              if v == nil then error("the record has no field '" .. field .. "' to write as a text line (set the sink's field option)", 0) end
-              if v == json.null then return "" end
-              if type(v) == "table" then return json.encode(v) end
-              return tostring(v)
-            end
-            """
-            textFormatter = try lua.callReturningRefs(try lua.load(Array(code.utf8), chunkName: "luaflow/txt_sink.lua"),
+            textFormatter = try lua.callReturningRefs(try lua.load(BundledLua.txtSink.bytes, chunkName: BundledLua.txtSink.chunkName),
                                                       refArgs: [lua.newString(field), try lua.jsonModule()], results: 1)[0]
         }
     }

@@ -71,7 +71,7 @@ final class TestFileRunner {
                 return [.string("\(error)")]
             }
         }
-        let prelude = try lua.load(Array(TestPrelude.source.utf8), chunkName: "luaflow/test.lua")
+        let prelude = try lua.load(BundledLua.test.bytes, chunkName: BundledLua.test.chunkName)
         lua.setEnvironment(of: prelude, to: env)
         try lua.call(prelude, 2, results: 0) { lua.push(host); lua.push(lua.privileged) }
         extensions.modules.append(EmitCapture(function: lua.fieldRef(host, "emit")))
