@@ -67,7 +67,6 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             plugins: ["BundleLua"]
@@ -88,15 +87,11 @@ let package = Package(
         .testTarget(name: "LuaflowCoreTests", dependencies: ["LuaflowCore"]),
         .target(
             name: "TestSupport",
-            dependencies: [
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-            ],
+            dependencies: ["LuaflowCore", "LuaflowTesting"],
             path: "Tests/TestSupport"
         ),
-        .testTarget(name: "LuaflowHTTPTests", dependencies: ["LuaflowHTTP", "TestSupport"]),
+        .testTarget(name: "LuaflowHTTPTests", dependencies: ["LuaflowHTTP", "LuaflowTesting", "TestSupport"]),
         .testTarget(name: "LuaflowTestingTests", dependencies: ["LuaflowTesting", "LuaflowHTTP", "LuaflowCore", "LuaBridge", "TestSupport"]),
-        .testTarget(name: "LuaflowCLITests", dependencies: ["LuaflowCore", "TestSupport"]),
+        .testTarget(name: "LuaflowCLITests", dependencies: ["LuaflowCore", "LuaflowTesting", "TestSupport"]),
     ]
 )
