@@ -138,15 +138,10 @@ final class FileSinkRuntime: SinkRuntime {
 
     private func writeArrayElements(_ batch: RecordBatch) throws {
         guard let bytes = batch.bytes else { return }
-        var start = 0
-        while start < batch.length {
-            let nl = memchr(bytes + start, 0x0A, batch.length - start).map { bytes.distance(to: $0) } ?? batch.length
-            if nl > start {
-                try write(records == 0 ? "\n" : ",\n")
-                try guarded { try writer.write(bytes + start, count: nl - start) }
-                records += 1
-            }
-            start = nl + 1
+        for line in RecordLines(bytes, count: batch.length) where !line.isEmpty {
+            try write(records == 0 ? "\n" : ",\n")
+            try guarded { try writer.write(bytes + line.lowerBound, count: line.count) }
+            records += 1
         }
     }
 
@@ -154,8 +149,9 @@ final class FileSinkRuntime: SinkRuntime {
         if columnsRef == nil {
             if columns == nil {
                 guard let bytes = batch.bytes else { return }
-                let firstLine = memchr(bytes, 0x0A, batch.length).map { bytes.distance(to: $0) } ?? batch.length
-                columns = JSONText.topLevelKeys(UnsafeRawBufferPointer(start: bytes, count: firstLine)) ?? []
+                var lines = RecordLines(bytes, count: batch.length)
+                let firstLine = lines.next() ?? 0..<0
+                columns = JSONText.topLevelKeys(UnsafeRawBufferPointer(start: bytes, count: firstLine.count)) ?? []
                 try writeHeader(columns!)
             }
             columnsRef = try lua.decodeJSON(Array(try JSONEncoder().encode(columns!)))
