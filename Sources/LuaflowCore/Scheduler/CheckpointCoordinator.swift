@@ -3,20 +3,23 @@ import Foundation
 /// Commits a source's checkpoint once every sink downstream of it has acknowledged the marker,
 /// that is, has durably written every record the source sent before it. Sinks acknowledge a
 /// source's markers in order, so the newest fully acknowledged marker covers the older ones.
-final class CheckpointCoordinator: @unchecked Sendable {
+final class CheckpointCoordinator: Sendable {
     private let store: StateStore
     /// Sink node ids downstream of each source node id.
     private let downstream: [Int: Set<Int>]
-    private let lock = NSLock()
-    /// source → sink → newest sequence acknowledged.
-    private var acknowledged: [Int: [Int: Int]] = [:]
-    /// source → sequence → what each sink reported when it acknowledged.
-    private var reports: [Int: [Int: [Int: SinkState]]] = [:]
-    /// source → newest sequence committed.
-    private var committed: [Int: Int] = [:]
-    /// What the store holds for each sink: the longest committed output (with fan-in, the
-    /// sources' checkpoints cover different prefixes; keeping the longest loses nothing).
-    private var committedSinks: [Int: SinkState] = [:]
+    private struct State {
+        /// source → sink → newest sequence acknowledged.
+        var acknowledged: [Int: [Int: Int]] = [:]
+        /// source → sequence → what each sink reported when it acknowledged.
+        var reports: [Int: [Int: [Int: SinkState]]] = [:]
+        /// source → newest sequence committed.
+        var committed: [Int: Int] = [:]
+        /// What the store holds for each sink: the longest committed output (with fan-in, the
+        /// sources' checkpoints cover different prefixes; keeping the longest loses nothing).
+        var committedSinks: [Int: SinkState] = [:]
+    }
+
+    private let state = Locked(State())
 
     init(store: StateStore, downstream: [Int: Set<Int>]) {
         self.store = store
@@ -25,21 +28,21 @@ final class CheckpointCoordinator: @unchecked Sendable {
 
     /// Sink `sink` has durably written everything before `marker`; `state` is how far its output goes.
     func acknowledge(_ marker: Checkpoint, sink: Int, state: SinkState?) throws {
-        try lock.withLock {
+        try self.state.withLock { s in
             let source = marker.source
-            acknowledged[source, default: [:]][sink] = marker.sequence
-            if let state { reports[source, default: [:]][marker.sequence, default: [:]][sink] = state }
+            s.acknowledged[source, default: [:]][sink] = marker.sequence
+            if let state { s.reports[source, default: [:]][marker.sequence, default: [:]][sink] = state }
             let sinks = downstream[source] ?? []
-            let complete = sinks.allSatisfy { (acknowledged[source]?[$0] ?? 0) >= marker.sequence }
-            guard complete, marker.sequence > committed[source] ?? 0 else { return }
+            let complete = sinks.allSatisfy { (s.acknowledged[source]?[$0] ?? 0) >= marker.sequence }
+            guard complete, marker.sequence > s.committed[source] ?? 0 else { return }
             var changed: [SinkState] = []
-            for (id, state) in reports[source]?[marker.sequence] ?? [:] where state.length >= committedSinks[id]?.length ?? 0 {
-                committedSinks[id] = state
+            for (id, state) in s.reports[source]?[marker.sequence] ?? [:] where state.length >= s.committedSinks[id]?.length ?? 0 {
+                s.committedSinks[id] = state
                 changed.append(state)
             }
             try store.commit(streams: [marker.state], sinks: changed)
-            committed[source] = marker.sequence
-            reports[source] = reports[source]?.filter { $0.key > marker.sequence }
+            s.committed[source] = marker.sequence
+            s.reports[source] = s.reports[source]?.filter { $0.key > marker.sequence }
         }
     }
 }
