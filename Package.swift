@@ -30,9 +30,12 @@ let package = Package(
             dependencies: ["CLua"],
             cSettings: [.unsafeFlags(["-O3"])]
         ),
+        .executableTarget(name: "LuaBundler"),
+        .plugin(name: "BundleLua", capability: .buildTool(), dependencies: ["LuaBundler"]),
         .target(
             name: "LuaBridge",
-            dependencies: ["CLuaShim", "CLua"]
+            dependencies: ["CLuaShim", "CLua"],
+            plugins: ["BundleLua"]
         ),
         .target(
             name: "LuaflowCore",
@@ -42,7 +45,8 @@ let package = Package(
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
-            ]
+            ],
+            plugins: ["BundleLua"]
         ),
         .target(
             name: "LuaflowHTTP",
@@ -52,7 +56,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            plugins: ["BundleLua"]
         ),
         .target(
             name: "LuaflowTesting",
@@ -62,9 +67,9 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            plugins: ["BundleLua"]
         ),
         .executableTarget(
             name: "LuaflowCLI",
@@ -82,15 +87,11 @@ let package = Package(
         .testTarget(name: "LuaflowCoreTests", dependencies: ["LuaflowCore"]),
         .target(
             name: "TestSupport",
-            dependencies: [
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-            ],
+            dependencies: ["LuaflowCore", "LuaflowTesting"],
             path: "Tests/TestSupport"
         ),
-        .testTarget(name: "LuaflowHTTPTests", dependencies: ["LuaflowHTTP", "TestSupport"]),
-        .testTarget(name: "LuaflowTestingTests", dependencies: ["LuaflowTesting", "LuaflowCore", "LuaBridge", "TestSupport"]),
-        .testTarget(name: "LuaflowCLITests", dependencies: ["LuaflowCore", "TestSupport"]),
+        .testTarget(name: "LuaflowHTTPTests", dependencies: ["LuaflowHTTP", "LuaflowTesting", "TestSupport"]),
+        .testTarget(name: "LuaflowTestingTests", dependencies: ["LuaflowTesting", "LuaflowHTTP", "LuaflowCore", "LuaBridge", "TestSupport"]),
+        .testTarget(name: "LuaflowCLITests", dependencies: ["LuaflowCore", "LuaflowTesting", "TestSupport"]),
     ]
 )

@@ -36,28 +36,28 @@ struct StderrLogHandler: LogHandler {
         }
     }
 
-    private static let lock = NSLock()
-    /// Lines of the live progress display currently at the bottom of the terminal.
-    nonisolated(unsafe) private static var liveLines = 0
+    /// Lines of the live progress display currently at the bottom of the terminal. Writes to
+    /// stderr happen under its lock, so lines never interleave.
+    private static let liveLines = Locked(0)
 
     /// Writes a line to stderr atomically with respect to other log lines; a live progress
     /// display is erased first (it is drawn again at its next tick).
     static func write(_ line: String) {
-        lock.withLock { FileHandle.standardError.write(Data((eraseLive() + line + "\n").utf8)) }
+        liveLines.withLock { live in FileHandle.standardError.write(Data((erase(&live) + line + "\n").utf8)) }
     }
 
     /// Replaces the live progress display with `lines` (no lines: removes it).
     static func redrawLive(_ lines: [String]) {
-        lock.withLock {
-            let text = eraseLive() + lines.map { $0 + "\n" }.joined()
-            liveLines = lines.count
+        liveLines.withLock { live in
+            let text = erase(&live) + lines.map { $0 + "\n" }.joined()
+            live = lines.count
             FileHandle.standardError.write(Data(text.utf8))
         }
     }
 
-    /// The escape sequence that moves up over the live lines and clears them. Call under `lock`.
-    private static func eraseLive() -> String {
-        defer { liveLines = 0 }
-        return liveLines == 0 ? "" : "\u{1B}[\(liveLines)A\r\u{1B}[J"
+    /// The escape sequence that moves up over the `live` lines and clears them (`live` becomes 0).
+    private static func erase(_ live: inout Int) -> String {
+        defer { live = 0 }
+        return live == 0 ? "" : "\u{1B}[\(live)A\r\u{1B}[J"
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LuaflowCore
 import Testing
 import TestSupport
 
@@ -26,15 +27,15 @@ import TestSupport
     }
 
     @Test func sourceHTTPIncrementalFetchesOnlyNewRecordsWithLag() throws {
-        let total = LockedCounter(5)
-        let server = try Self.eventsServer { total.value }
+        let total = Locked(5)
+        let server = try Self.eventsServer { total.withLock { $0 } }
         defer { server.stop() }
         let dir = try LuaflowBinary.workspace()
         try dir.write("pipeline.lua", pipeline(server, lag: 2))
         #expect(try LuaflowBinary.run(["run", "pipeline.lua"], in: dir).exitCode == 0)
         #expect(try dir.ids(in: "out.jsonl") == [1, 2, 3, 4, 5])
         #expect(server.requests(path: "/events").last?.queryValue("since") == "2025-12-31T00:00:00Z")
-        total.value = 8
+        total.withLock { $0 = 8 }
         #expect(try LuaflowBinary.run(["run", "pipeline.lua"], in: dir).exitCode == 0)
         #expect(server.requests(path: "/events").last?.queryValue("since") == "2026-01-01T00:00:03Z", "cursor 00:05 minus a lag of 2 s")
         #expect(try dir.ids(in: "out.jsonl") == [4, 5, 6, 7, 8])
@@ -80,17 +81,6 @@ import TestSupport
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent(".luaflow/state.db").path))
         #expect(try LuaflowBinary.run(["run", "pipeline.lua"], in: dir).exitCode == 0)
         #expect(try dir.ids(in: "out.jsonl") == [1, 2, 3, 4])
-    }
-}
-
-/// A counter a test changes while the server's handler reads it.
-final class LockedCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var current: Int
-    init(_ value: Int) { current = value }
-    var value: Int {
-        get { lock.withLock { current } }
-        set { lock.withLock { current = newValue } }
     }
 }
 

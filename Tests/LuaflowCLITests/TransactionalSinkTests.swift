@@ -1,4 +1,5 @@
 import Foundation
+import LuaflowTesting
 import Testing
 import TestSupport
 

@@ -1,6 +1,7 @@
 import Foundation
 import LuaflowHTTP
 import TestSupport
+import LuaflowTesting
 import Testing
 
 /// Credentials stay with the origin they were meant for: a pagination sends them only to the origin

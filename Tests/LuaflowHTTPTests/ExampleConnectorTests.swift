@@ -1,6 +1,7 @@
 import Foundation
 import LuaflowCore
 import LuaflowHTTP
+import LuaflowTesting
 import Testing
 import TestSupport
 

@@ -1,5 +1,6 @@
 import Foundation
 import LuaflowCore
+import LuaflowTesting
 import Testing
 import TestSupport
 

@@ -3,7 +3,7 @@ import Testing
 
 @Suite struct MockRoutesTests {
     private func request(_ method: String, _ uri: String, headers: [(String, String)] = [], body: String = "") -> MockRequest {
-        MockRequest(method: method, uri: uri, headers: headers, body: Array(body.utf8))
+        MockRequest(TestHTTPRequest(method: method, uri: uri, headers: headers, body: Array(body.utf8), arrivedAt: 0, connection: 1))
     }
 
     @Test func sequencesServeInOrderAndRepeatTheLast() {

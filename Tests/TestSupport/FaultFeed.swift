@@ -1,4 +1,6 @@
 import Foundation
+import LuaflowCore
+import LuaflowTesting
 
 /// A cursor-paginated feed (`GET path?cursor=p<k>` → `{"data": [...], "next": "p<k+1>" | null}`)
 /// whose pages fail as a test scripts them. Records are ``TestDataset`` ids 1...total; with
@@ -12,7 +14,7 @@ public final class FaultFeed: Sendable {
     public let path: String
     public let total: Int
     public let perPage: Int
-    private let faults = ServerLock<[Int: (Fault, FaultDuration)]>([:])
+    private let faults = Locked<[Int: (Fault, FaultDuration)]>([:])
 
     init(path: String, total: Int, perPage: Int) {
         self.path = path

@@ -1,4 +1,6 @@
 import Foundation
+import LuaflowCore
+import LuaflowTesting
 
 /// A batch endpoint (`POST path` with a JSON array) that keeps what it accepted, de-duplicated by
 /// `Idempotency-Key` as a careful API does, and fails requests as a test scripts them.
@@ -11,7 +13,7 @@ public final class FaultIngest: Sendable {
         var requests = 0
         var fault: (Fault, FaultDuration, from: Int)?
     }
-    private let store = ServerLock(Store())
+    private let store = Locked(Store())
 
     init(path: String) {
         self.path = path

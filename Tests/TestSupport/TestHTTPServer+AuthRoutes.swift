@@ -1,4 +1,5 @@
 import Foundation
+import LuaflowTesting
 
 /// One route per auth mode, accepting only ``TestHTTPServer/Credentials`` (401 otherwise):
 ///

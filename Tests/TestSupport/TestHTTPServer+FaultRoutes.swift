@@ -1,4 +1,5 @@
 import Foundation
+import LuaflowTesting
 
 /// Routes that misbehave the way real APIs do. `tag` separates counters so tests don't collide;
 /// `fail` is how many requests per tag fail before one succeeds.

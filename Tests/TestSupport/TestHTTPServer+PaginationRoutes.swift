@@ -1,4 +1,5 @@
 import Foundation
+import LuaflowTesting
 
 /// Every pagination style over ``TestDataset``; `total` (default 25) sets the number of records.
 ///

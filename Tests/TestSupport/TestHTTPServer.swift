@@ -1,11 +1,11 @@
 import Foundation
-import NIOCore
-import NIOHTTP1
-import NIOPosix
+import LuaflowCore
+import LuaflowTesting
 
-/// An HTTP/1.1 server inside the test process, on `127.0.0.1` and a free port: a route table of
-/// closures, a log of every request received, and (with `standardRoutes`) endpoints for every
-/// pagination style, auth mode and failure the HTTP stack must handle. See
+/// An HTTP/1.1 server inside the test process, on `127.0.0.1` and a free port (a
+/// `LoopbackHTTPServer`, as `luaflow test`'s mock): a route table of closures, a log of every
+/// request received, and (with `standardRoutes`) endpoints for every pagination style, auth mode
+/// and failure the HTTP stack must handle. See
 /// `TestHTTPServer+PaginationRoutes.swift`, `+AuthRoutes.swift` and `+FaultRoutes.swift`.
 ///
 ///     let server = try TestHTTPServer.start()
@@ -34,40 +34,28 @@ public final class TestHTTPServer: Sendable {
         var tokensIssued = 0
     }
 
-    public let port: Int
-    private let group: MultiThreadedEventLoopGroup
-    private let channel: any Channel
-    private let routes = ServerLock<[String: Handler]>([:])
-    private let log = ServerLock<[TestHTTPRequest]>([])
-    let state = ServerLock(State())
-    private let connections = ServerLock(0)
+    private let server: LoopbackHTTPServer
+    private let routes: Locked<[String: Handler]>
+    private let log: Locked<[TestHTTPRequest]>
+    let state = Locked(State())
+
+    public var port: Int { server.port }
 
     /// `http://127.0.0.1:<port>`
-    public var baseURL: String { "http://127.0.0.1:\(port)" }
+    public var baseURL: String { server.baseURL }
 
     /// Starts a server on `127.0.0.1`, on a port the system picks.
     /// - Parameter standardRoutes: install the routes of the HTTP stack's tests.
     public static func start(standardRoutes: Bool = true) throws -> TestHTTPServer {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let router = Router()
-        let bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 256)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(TestHTTPHandler(router: router))
-                }
+        let routes = Locked<[String: Handler]>([:])
+        let log = Locked<[TestHTTPRequest]>([])
+        let server = TestHTTPServer(routes: routes, log: log, server: try LoopbackHTTPServer { request in
+            log.withLock { $0.append(request) }
+            guard let handler = routes.withLock({ $0[request.path] }) else {
+                return .json(["error": "no route for \(request.path)"], status: 404)
             }
-        let channel: any Channel
-        do {
-            channel = try bootstrap.bind(host: "127.0.0.1", port: 0).wait()
-        } catch {
-            try? group.syncShutdownGracefully()
-            throw error
-        }
-        let server = TestHTTPServer(group: group, channel: channel, port: channel.localAddress?.port ?? 0)
-        router.server.withLock { $0 = server }
+            return handler(request)
+        })
         if standardRoutes {
             server.installPaginationRoutes()
             server.installAuthRoutes()
@@ -76,10 +64,10 @@ public final class TestHTTPServer: Sendable {
         return server
     }
 
-    private init(group: MultiThreadedEventLoopGroup, channel: any Channel, port: Int) {
-        self.group = group
-        self.channel = channel
-        self.port = port
+    private init(routes: Locked<[String: Handler]>, log: Locked<[TestHTTPRequest]>, server: LoopbackHTTPServer) {
+        self.routes = routes
+        self.log = log
+        self.server = server
     }
 
     /// Answers requests to `path` (exact match, without the query string) with `handler`,
@@ -104,16 +92,13 @@ public final class TestHTTPServer: Sendable {
 
     /// Stops listening and closes every connection.
     public func stop() async {
-        try? await channel.close()
-        try? await group.shutdownGracefully()
+        await server.stop()
     }
 
     /// Stops listening and closes every connection, blocking until done. Usable in `defer`, also
-    /// in async tests: the shutdown runs on the server's own event loop thread, never on the
-    /// cooperative pool, so waiting for it cannot deadlock.
+    /// in async tests (see `LoopbackHTTPServer.stop()`).
     public func stop() {
-        try? channel.close().wait()
-        try? group.syncShutdownGracefully()
+        server.stop()
     }
 
     /// Counts a hit on `key` and returns the new count (1 for the first).
@@ -128,31 +113,5 @@ public final class TestHTTPServer: Sendable {
     /// How many hits `key` has had.
     public func hits(_ key: String) -> Int {
         state.withLock { $0.counters[key] ?? 0 }
-    }
-
-    func handle(_ request: TestHTTPRequest) -> TestHTTPResponse {
-        log.withLock { $0.append(request) }
-        guard let handler = routes.withLock({ $0[request.path] }) else {
-            return .json(["error": "no route for \(request.path)"], status: 404)
-        }
-        return handler(request)
-    }
-
-    func nextConnectionID() -> Int {
-        connections.withLock { $0 += 1; return $0 }
-    }
-}
-
-/// Lets channel handlers reach the server, which exists only after the socket is bound.
-final class Router: Sendable {
-    let server = ServerLock<TestHTTPServer?>(nil)
-
-    func handle(_ request: TestHTTPRequest) -> TestHTTPResponse {
-        guard let server = server.withLock({ $0 }) else { return .text("starting", status: 503) }
-        return server.handle(request)
-    }
-
-    func nextConnectionID() -> Int {
-        server.withLock { $0 }?.nextConnectionID() ?? 0
     }
 }

@@ -7,20 +7,19 @@ import LuaBridge
 public enum PipelineCheck {
     public static func run(_ pipeline: PipelineSpec, extensions: HostExtensions) -> [NodeCheck] {
         let group = DispatchGroup()
-        let lock = NSLock()
-        nonisolated(unsafe) var results = [NodeCheck?](repeating: nil, count: pipeline.nodes.count)
+        let results = Locked([NodeCheck?](repeating: nil, count: pipeline.nodes.count))
         for (index, spec) in pipeline.nodes.enumerated() {
             group.enter()
             let thread = Thread {
                 let problems = check(spec, pipeline: pipeline, extensions: extensions)
-                lock.withLock { results[index] = NodeCheck(node: spec.name, role: spec.role, problems: problems) }
+                results.withLock { $0[index] = NodeCheck(node: spec.name, role: spec.role, problems: problems) }
                 group.leave()
             }
             thread.name = "luaflow:check:\(spec.name)"
             thread.start()
         }
         group.wait()
-        return results.compactMap { $0 }
+        return results.withLock { $0.compactMap { $0 } }
     }
 
     private static func check(_ spec: NodeSpec, pipeline: PipelineSpec, extensions: HostExtensions) -> [String] {

@@ -8,7 +8,7 @@ enum ConnectorConfig {
     static func build(fileJSON: [UInt8], sets: [(key: String, value: String)], stream: String?) throws -> [UInt8] {
         let lua = try LuaState()
         try lua.installSandbox(roots: []) { _, _, _ in }
-        let chunk = try lua.load(Array(prelude.utf8), chunkName: "luaflow/connector_config.lua")
+        let chunk = try lua.load(BundledLua.connectorConfig.bytes, chunkName: BundledLua.connectorConfig.chunkName)
         lua.setEnvironment(of: chunk, to: try lua.makeEnvironment())
         let build = try lua.callReturningRef(chunk, refArgs: [try EnvReferences.resolver(in: lua)])
         let setsJSON = try JSONSerialization.data(withJSONObject: sets.map { ["key": $0.key, "value": $0.value] })
@@ -25,19 +25,4 @@ enum ConnectorConfig {
         if !problems.isEmpty { throw PipelineErrors(problems.map { PipelineError(.config, phase: "config", $0) }) }
         return lua.stringBytes(results[0])
     }
-
-    private static let prelude = #"""
-    local resolve = ...
-    return function(file_json, sets_json, stream)
-      local cfg = json.decode(file_json)
-      for _, s in ipairs(json.decode(sets_json)) do
-        local ok, v = pcall(json.decode, s.value)
-        cfg[s.key] = ok and v or s.value
-      end
-      if stream ~= nil then cfg.stream = stream end
-      local problems, values = resolve(cfg)
-      if next(cfg) == nil then return "{}", problems, values end
-      return json.encode(cfg), problems, values
-    end
-    """#
 }

@@ -58,9 +58,9 @@ public enum ConnectorDiscovery {
         try source.open()
         while let batch = try source.next() {
             guard let bytes = batch.bytes else { continue }
-            let text = UnsafeRawBufferPointer(start: bytes, count: batch.length)
-            for line in text.split(separator: UInt8(ascii: "\n")) where !line.isEmpty {
-                result.schema.observe(try JSONSerialization.jsonObject(with: Data(line), options: [.fragmentsAllowed]))
+            for line in RecordLines(bytes, count: batch.length) where !line.isEmpty {
+                let text = UnsafeRawBufferPointer(start: bytes + line.lowerBound, count: line.count)
+                result.schema.observe(try JSONSerialization.jsonObject(with: Data(text), options: [.fragmentsAllowed]))
                 result.records += 1
             }
         }

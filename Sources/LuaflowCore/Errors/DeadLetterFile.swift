@@ -3,11 +3,11 @@ import Foundation
 /// `on_error = "dead_letter"`: failed records, with the node, the error and the time, appended to
 /// `<node>.dead.jsonl` beside the pipeline. Earlier runs' entries are kept; the file is replaced
 /// atomically when the run ends (copy + append in the in-progress file, then rename).
-final class DeadLetterFile: @unchecked Sendable {
+final class DeadLetterFile: Sendable {
     let path: String
     private let node: String
-    private let lock = NSLock()
-    private var writer: AtomicFileWriter?
+    /// This run's entries, once there is one.
+    private let writer = Locked<AtomicFileWriter?>(nil)
 
     init(node: String, directory: String) {
         self.node = node
@@ -32,19 +32,20 @@ final class DeadLetterFile: @unchecked Sendable {
         }
         var line = try JSONSerialization.data(withJSONObject: entry, options: [.sortedKeys])
         line.append(0x0A)
-        try lock.withLock {
-            let writer = try self.writer ?? open()
+        try writer.withLock { current in
+            let writer = try current ?? open()
+            current = writer
             try line.withUnsafeBytes { try writer.write($0.baseAddress!, count: $0.count) }
         }
     }
 
     /// Makes this run's entries visible (after the earlier ones); nothing happens when there were none.
     func publish() throws {
-        try lock.withLock {
-            guard let writer else { return }
+        try writer.withLock { current in
+            guard let writer = current else { return }
             try writer.sync()
             try writer.publish()
-            self.writer = nil
+            current = nil
         }
     }
 
@@ -52,8 +53,6 @@ final class DeadLetterFile: @unchecked Sendable {
         let writer = AtomicFileWriter(path: path)
         try writer.open()
         _ = try writer.copyTarget() // earlier runs' entries first, streamed
-
-        self.writer = writer
         return writer
     }
 }

@@ -7,15 +7,14 @@ import Foundation
 /// plain or as `\/`, control characters short or as `\u00xx`) and percent-encoded (query strings
 /// and form bodies, upper- or lowercase hex). Matching works on UTF-8 bytes, not on `Character`s,
 /// so a secret followed by a combining mark or inside a longer grapheme is still found.
-public final class Redactor: @unchecked Sendable {
+public final class Redactor: Sendable {
     public static let shared = Redactor()
     /// What a secret is replaced by.
     public static let mask = "***"
 
-    private let lock = NSLock()
-    private var registered: Set<String> = []
-    /// Every form of every secret, longest first (so a secret containing another is hidden whole).
-    private var patterns: [[UInt8]] = []
+    /// The secrets registered, and every form of every one of them, longest first (so a secret
+    /// containing another is hidden whole).
+    private let secrets = Locked<(registered: Set<String>, patterns: [[UInt8]])>(([], []))
 
     public init() {}
 
@@ -23,15 +22,15 @@ public final class Redactor: @unchecked Sendable {
     /// hide ordinary text).
     public func add(_ secret: String) {
         guard secret.unicodeScalars.count >= 4 else { return }
-        lock.withLock {
-            guard registered.insert(secret).inserted else { return }
-            patterns = Set(patterns).union(Self.forms(of: secret)).sorted { $0.count > $1.count }
+        secrets.withLock { secrets in
+            guard secrets.registered.insert(secret).inserted else { return }
+            secrets.patterns = Set(secrets.patterns).union(Self.forms(of: secret)).sorted { $0.count > $1.count }
         }
     }
 
     /// `text` with every form of every registered secret replaced by ``mask``.
     public func redact(_ text: String) -> String {
-        let current = lock.withLock { patterns }
+        let current = secrets.withLock { $0.patterns }
         guard !current.isEmpty else { return text }
         var bytes = Array(text.utf8)
         var changed = false

@@ -38,18 +38,7 @@ final class FileSinkRuntime: SinkRuntime {
         loop.encodeFailure = "cannot write the record as \(format.rawValue.uppercased())"
         if format == .txt {
             let field = config.field ?? "line"
-            let code = """
-            local field, json = ...
-            return function(item)
-              if type(item) ~= "table" then return tostring(item) end
-              local v = item[field]
-              if v == nil then error("the record has no field '" .. field .. "' to write as a text line (set the sink's field option)", 0) end
-              if v == json.null then return "" end
-              if type(v) == "table" then return json.encode(v) end
-              return tostring(v)
-            end
-            """
-            textFormatter = try lua.callReturningRefs(try lua.load(Array(code.utf8), chunkName: "luaflow/txt_sink.lua"),
+            textFormatter = try lua.callReturningRefs(try lua.load(BundledLua.txtSink.bytes, chunkName: BundledLua.txtSink.chunkName),
                                                       refArgs: [lua.newString(field), try lua.jsonModule()], results: 1)[0]
         }
     }
@@ -164,15 +153,10 @@ final class FileSinkRuntime: SinkRuntime {
 
     private func writeArrayElements(_ batch: RecordBatch) throws {
         guard let bytes = batch.bytes else { return }
-        var start = 0
-        while start < batch.length {
-            let nl = memchr(bytes + start, 0x0A, batch.length - start).map { bytes.distance(to: $0) } ?? batch.length
-            if nl > start {
-                try write(records == 0 ? "\n" : ",\n")
-                try guarded { try writer.write(bytes + start, count: nl - start) }
-                records += 1
-            }
-            start = nl + 1
+        for line in RecordLines(bytes, count: batch.length) where !line.isEmpty {
+            try write(records == 0 ? "\n" : ",\n")
+            try guarded { try writer.write(bytes + line.lowerBound, count: line.count) }
+            records += 1
         }
     }
 
@@ -180,8 +164,9 @@ final class FileSinkRuntime: SinkRuntime {
         if columnsRef == nil {
             if columns == nil {
                 guard let bytes = batch.bytes else { return }
-                let firstLine = memchr(bytes, 0x0A, batch.length).map { bytes.distance(to: $0) } ?? batch.length
-                columns = JSONText.topLevelKeys(UnsafeRawBufferPointer(start: bytes, count: firstLine)) ?? []
+                var lines = RecordLines(bytes, count: batch.length)
+                let firstLine = lines.next() ?? 0..<0
+                columns = JSONText.topLevelKeys(UnsafeRawBufferPointer(start: bytes, count: firstLine.count)) ?? []
                 try writeHeader(columns!)
             }
             columnsRef = try lua.decodeJSON(Array(try JSONEncoder().encode(columns!)))

@@ -114,11 +114,7 @@ final class FileSourceRuntime: SourceRuntime {
         var count = lines.len
         if count > limit {
             count = limit
-            var seen = 0
-            for i in 0..<out.len where out.data[i] == 0x0A {
-                seen += 1
-                if seen == count { out.len = i + 1; break }
-            }
+            if let length = RecordLines.length(ofFirst: count, in: out.data, count: out.len) { out.len = length }
         }
         guard count > 0 else { return nil }
         produced += count

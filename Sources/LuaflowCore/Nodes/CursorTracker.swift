@@ -10,45 +10,12 @@ struct CursorTracker {
     private let setInitial: LuaRef
     private let lua: LuaState
 
-    private static let code = #"""
-    local fn, field, json, kind = ...
-    local max
-    local function see(r)
-      local v = type(r) == "table" and r[field] or nil
-      if v == nil or v == json.null then return end
-      if type(v) ~= "number" and type(v) ~= "string" then
-        error(("cursor_field '%s' must hold numbers or strings, got a %s"):format(field, type(v)), 0)
-      end
-      if max == nil then max = v
-      elseif type(v) ~= type(max) then
-        error(("cursor_field '%s' holds both %ss and %ss"):format(field, type(max), type(v)), 0)
-      elseif v > max then max = v end
-    end
-    local wrapped
-    if kind == "get" then
-      wrapped = function(pagination, state)
-        local records, next = fn(pagination, state)
-        if type(records) == "table" then for i = 1, #records do see(records[i]) end end
-        return records, next
-      end
-    else
-      wrapped = function()
-        local r = fn()
-        see(r)
-        return r
-      end
-    end
-    return wrapped,
-      function() if max ~= nil then return json.encode(max) end end,
-      function(text) max = json.decode(text) end
-    """#
-
     /// Wraps `function` (the script's `get` or `run`) when the script sets `cursor_field`.
     init?(node: LuaScriptNode, function fn: LuaRef, isGet: Bool) throws {
         guard case .string(let field) = node.lua.field(node.env, "cursor_field") else { return nil }
         lua = node.lua
         self.field = field
-        let chunk = try lua.load(Array(Self.code.utf8), chunkName: "luaflow/cursor_field.lua")
+        let chunk = try lua.load(BundledLua.cursorField.bytes, chunkName: BundledLua.cursorField.chunkName)
         let refs = try lua.callReturningRefs(chunk, refArgs: [fn, lua.newString(field), try lua.jsonModule(), lua.newString(isGet ? "get" : "run")],
                                              results: 3)
         (function, current, setInitial) = (refs[0], refs[1], refs[2])

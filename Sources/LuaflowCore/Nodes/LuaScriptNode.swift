@@ -143,7 +143,7 @@ final class LuaScriptNode {
 
     /// `errors.transient(...)` and the other classes of ``ErrorClass``.
     private static func installErrorsModule(_ lua: LuaState, env: LuaRef) throws {
-        let chunk = try lua.load(Array(ErrorClass.luaModule.utf8), chunkName: "luaflow/errors.lua")
+        let chunk = try lua.load(BundledLua.errors.bytes, chunkName: BundledLua.errors.chunkName)
         try lua.call(chunk, 1, results: 0) { lua.push(env) }
     }
 

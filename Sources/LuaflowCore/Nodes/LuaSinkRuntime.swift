@@ -113,8 +113,8 @@ final class LuaSinkRuntime: SinkRuntime {
             stats.update { $0.errors += records - 1 }
             return
         }
-        for line in text.split(separator: 0x0A) where !line.isEmpty {
-            try loop.handle(failure, record: Array(line))
+        for line in RecordLines(text) where !line.isEmpty {
+            try loop.handle(failure, record: Array(text[line]))
         }
     }
 

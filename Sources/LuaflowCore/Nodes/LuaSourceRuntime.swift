@@ -227,13 +227,6 @@ final class LuaSourceRuntime: SourceRuntime {
     }
 
     private func truncate(_ out: inout luaflow_buf, toRecords n: Int) {
-        var seen = 0
-        for i in 0..<out.len where out.data[i] == 0x0A {
-            seen += 1
-            if seen == n {
-                out.len = i + 1
-                return
-            }
-        }
+        if let length = RecordLines.length(ofFirst: n, in: out.data, count: out.len) { out.len = length }
     }
 }

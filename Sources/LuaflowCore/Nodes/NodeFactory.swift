@@ -10,7 +10,7 @@ enum NodeFactory {
         case (.source, .builtin("file")):
             return try FileSourceRuntime(spec: spec, pipeline: pipeline, stats: stats, limit: limit)
         case (.source, .builtin("list")):
-            let node = try script(Array(BuiltinScripts.listSource.utf8), "luaflow/source.list.lua")
+            let node = try script(BundledLua.sourceList.bytes, BundledLua.sourceList.chunkName)
             return try LuaSourceRuntime(node: node, stats: stats, limit: limit)
         case (.sink, .builtin("file")):
             return try FileSinkRuntime(spec: spec, pipeline: pipeline, stats: stats)
@@ -35,16 +35,4 @@ enum NodeFactory {
             return try LuaSinkRuntime(node: script(), stats: stats, pipeline: pipeline)
         }
     }
-}
-
-/// Built-in nodes written in Lua, run through the same machinery as user scripts.
-enum BuiltinScripts {
-    static let listSource = """
-    schema = { items = { type = "array", required = true, description = "the records to emit, in order" } }
-    local i = 0
-    function run()
-      i = i + 1
-      return config.items[i]
-    end
-    """
 }

@@ -6,43 +6,8 @@ import LuaBridge
 enum EnvReferences {
     /// The `resolve(cfg) -> problems, values` function, in a sandboxed `lua`.
     static func resolver(in lua: LuaState) throws -> LuaRef {
-        let chunk = try lua.load(Array(prelude.utf8), chunkName: "luaflow/env_references.lua")
+        let chunk = try lua.load(BundledLua.envReferences.bytes, chunkName: BundledLua.envReferences.chunkName)
         lua.setEnvironment(of: chunk, to: try lua.makeEnvironment())
         return try lua.callReturningRef(chunk, refArgs: [lua.privileged])
     }
-
-    private static let prelude = #"""
-    local getenv = (...).getenv
-    local function sorted_keys(t)
-      local keys = {}
-      for k in pairs(t) do keys[#keys + 1] = k end
-      table.sort(keys, function(a, b) return tostring(a) < tostring(b) end)
-      return keys
-    end
-
-    return function(cfg)
-      local problems, values = {}, {}
-      local function walk(t, path)
-        for _, k in ipairs(sorted_keys(t)) do
-          local v, key = t[k], path .. "." .. tostring(k)
-          if type(v) == "string" then
-            local name = v:match("^env:([%a_][%w_]*)$")
-            if name then
-              local value = getenv(name)
-              if value == nil then
-                problems[#problems + 1] = key .. ": environment variable " .. name .. " is not set (the config says \"env:" .. name .. "\")"
-              else
-                t[k] = value
-                values[#values + 1] = value
-              end
-            end
-          elseif type(v) == "table" then
-            walk(v, key)
-          end
-        end
-      end
-      walk(cfg, "config")
-      return problems, values
-    end
-    """#
 }

@@ -59,7 +59,7 @@ public enum PipelineLoader {
         }
         do {
             let env = try lua.makeEnvironment()
-            let prelude = try lua.load(Array(PipelineDSL.prelude.utf8), chunkName: "luaflow/pipeline_dsl.lua")
+            let prelude = try lua.load(BundledLua.pipelineDsl.bytes, chunkName: BundledLua.pipelineDsl.chunkName)
             let export = try lua.callReturningRef(prelude, refArgs: [env, lua.privileged, try EnvReferences.resolver(in: lua)])
             let chunk = try lua.load(Array(code), chunkName: display)
             lua.setEnvironment(of: chunk, to: env)

@@ -1,32 +1,34 @@
-import Foundation
-
 /// Commits a source's checkpoint once every sink downstream of it has acknowledged the marker,
 /// that is, has durably written every record the source sent before it, together with the token
 /// each sink returned. Sinks acknowledge a source's markers in order, so the newest fully
 /// acknowledged marker covers the older ones.
-final class CheckpointCoordinator: @unchecked Sendable {
+final class CheckpointCoordinator: Sendable {
     private let store: StateStore
     /// Sink node ids downstream of each source node id.
     private let downstream: [Int: Set<Int>]
-    private let lock = NSLock()
-    /// source → sink → newest sequence acknowledged.
-    private var acknowledged: [Int: [Int: Int]] = [:]
-    /// source → sequence → the token each sink returned when it acknowledged.
-    private var reports: [Int: [Int: [Int: NumberedToken]]] = [:]
-    /// source → newest sequence committed.
-    private var committed: [Int: Int] = [:]
-    /// sink → tokens it has returned so far (numbers its tokens in the order it returned them).
-    private var returned: [Int: Int] = [:]
-    /// What the store holds for each sink: its newest committed token (with fan-in, the sources'
-    /// checkpoints cover different prefixes of its output; the newest covers the others).
-    private var committedSinks: [Int: NumberedToken] = [:]
-    /// Committed tokens a sink has not been told about yet.
-    private var undelivered: [Int: SinkToken] = [:]
 
     private struct NumberedToken {
         var number: Int
         var token: SinkToken
     }
+
+    private struct State {
+        /// source → sink → newest sequence acknowledged.
+        var acknowledged: [Int: [Int: Int]] = [:]
+        /// source → sequence → the token each sink returned when it acknowledged.
+        var reports: [Int: [Int: [Int: NumberedToken]]] = [:]
+        /// source → newest sequence committed.
+        var committed: [Int: Int] = [:]
+        /// sink → tokens it has returned so far (numbers its tokens in the order it returned them).
+        var returned: [Int: Int] = [:]
+        /// What the store holds for each sink: its newest committed token (with fan-in, the
+        /// sources' checkpoints cover different prefixes of its output; the newest covers the others).
+        var committedSinks: [Int: NumberedToken] = [:]
+        /// Committed tokens a sink has not been told about yet.
+        var undelivered: [Int: SinkToken] = [:]
+    }
+
+    private let state = Locked(State())
 
     init(store: StateStore, downstream: [Int: Set<Int>]) {
         self.store = store
@@ -35,30 +37,30 @@ final class CheckpointCoordinator: @unchecked Sendable {
 
     /// Sink `sink` has durably written everything before `marker`; `token` is what it returned.
     func acknowledge(_ marker: Checkpoint, sink: Int, token: SinkToken?) throws {
-        try lock.withLock {
+        try state.withLock { s in
             let source = marker.source
-            acknowledged[source, default: [:]][sink] = marker.sequence
+            s.acknowledged[source, default: [:]][sink] = marker.sequence
             if let token {
-                returned[sink, default: 0] += 1
-                reports[source, default: [:]][marker.sequence, default: [:]][sink] = NumberedToken(number: returned[sink]!, token: token)
+                s.returned[sink, default: 0] += 1
+                s.reports[source, default: [:]][marker.sequence, default: [:]][sink] = NumberedToken(number: s.returned[sink]!, token: token)
             }
             let sinks = downstream[source] ?? []
-            let complete = sinks.allSatisfy { (acknowledged[source]?[$0] ?? 0) >= marker.sequence }
-            guard complete, marker.sequence > committed[source] ?? 0 else { return }
+            let complete = sinks.allSatisfy { (s.acknowledged[source]?[$0] ?? 0) >= marker.sequence }
+            guard complete, marker.sequence > s.committed[source] ?? 0 else { return }
             var changed: [Int: SinkToken] = [:]
-            for (id, report) in reports[source]?[marker.sequence] ?? [:] where report.number > committedSinks[id]?.number ?? 0 {
-                committedSinks[id] = report
+            for (id, report) in s.reports[source]?[marker.sequence] ?? [:] where report.number > s.committedSinks[id]?.number ?? 0 {
+                s.committedSinks[id] = report
                 changed[id] = report.token
             }
             try store.commit(streams: [marker.state], sinks: Array(changed.values))
-            committed[source] = marker.sequence
-            reports[source] = reports[source]?.filter { $0.key > marker.sequence }
-            undelivered.merge(changed) { $1 }
+            s.committed[source] = marker.sequence
+            s.reports[source] = s.reports[source]?.filter { $0.key > marker.sequence }
+            s.undelivered.merge(changed) { $1 }
         }
     }
 
     /// The newest token of `sink` committed since it was last asked, if any.
     func takeCommitted(sink: Int) -> SinkToken? {
-        lock.withLock { undelivered.removeValue(forKey: sink) }
+        state.withLock { $0.undelivered.removeValue(forKey: sink) }
     }
 }

@@ -1,13 +1,12 @@
 import Foundation
 
 /// Counters of one node, updated by its stage thread and read by the summary.
-public final class NodeStats: @unchecked Sendable {
+public final class NodeStats: Sendable {
     public let name: String
     public let role: NodeSpec.Role
     /// Where `on_error = "dead_letter"` writes this node's failed records.
     let deadLetters: DeadLetterFile?
-    private let lock = NSLock()
-    private var values = Snapshot()
+    private let values = Locked(Snapshot())
 
     /// A consistent copy of the counters.
     public struct Snapshot: Sendable {
@@ -43,8 +42,8 @@ public final class NodeStats: @unchecked Sendable {
     }
 
     public func update(_ body: (inout Snapshot) -> Void) {
-        lock.withLock { body(&values) }
+        values.withLock { body(&$0) }
     }
 
-    public var snapshot: Snapshot { lock.withLock { values } }
+    public var snapshot: Snapshot { values.withLock { $0 } }
 }

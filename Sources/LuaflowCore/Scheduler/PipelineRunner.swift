@@ -107,7 +107,7 @@ public final class PipelineRunner {
         let summary = {
             RunSummary(nodes: self.stats.map { ($0.name, $0.role, $0.snapshot) },
                        seconds: Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9,
-                       interrupted: control.interrupted, resumedRun: runState.flatMap { $0.resuming ? $0.startedAt : nil },
+                       interrupted: control.interrupted, resumedRun: runState.flatMap { $0.resumePoints.isEmpty ? nil : $0.startedAt },
                        resumed: runState?.resumedRecords ?? [:])
         }
         do {

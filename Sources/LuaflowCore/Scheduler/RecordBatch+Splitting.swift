@@ -20,16 +20,15 @@ extension RecordBatch {
     /// The byte offset just past the `n`th record (blank lines are not records).
     private func offset(afterRecords n: Int) -> Int? {
         guard let bytes else { return nil }
+        guard n > 0 else { return 0 }
         let text = bytes.assumingMemoryBound(to: UInt8.self)
-        var start = 0
         var seen = 0
-        while seen < n {
-            guard let nl = memchr(bytes + start, 0x0A, length - start) else { return nil }
-            let end = bytes.distance(to: nl)
-            if (start..<end).contains(where: { ![0x20, 0x09, 0x0D].contains(text[$0]) }) { seen += 1 }
-            start = end + 1
+        for line in RecordLines(bytes, count: length) {
+            guard line.upperBound < length else { return nil }
+            if line.contains(where: { ![0x20, 0x09, 0x0D].contains(text[$0]) }) { seen += 1 }
+            if seen == n { return line.upperBound + 1 }
         }
-        return start
+        return nil
     }
 
     private func slice(from start: Int, to end: Int, records: Int, lines: Range<Int>) -> RecordBatch {

@@ -61,10 +61,10 @@ final class RunState {
         if !resuming { try store.commit(streams: [], sinks: [], clearSinks: true) }
         try store.markRunning(startedAt: startedAt)
         attempt = try store.beginAttempt(runStartedAt: startedAt, startedAt: StateStore.now(), resumedFrom: resumePoints)
-        if resuming {
-            let points = resumePoints.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
-            let detail = points.isEmpty ? " (nothing was committed yet)" : ": " + points.joined(separator: "; ")
-            PipelineLog.logger.info("resuming the run started \(startedAt) from its last checkpoint\(detail)")
+        // A run that committed nothing before it stopped simply starts again: nothing to say.
+        if !resumePoints.isEmpty {
+            let points = resumePoints.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: "; ")
+            PipelineLog.logger.info("resuming the run started \(startedAt) from its last checkpoint: \(points)")
         }
     }
 

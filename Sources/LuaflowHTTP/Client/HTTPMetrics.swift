@@ -1,3 +1,5 @@
+import LuaflowCore
+
 /// Counters for the run summary: requests sent, retries, rate-limit waits. Thread-safe; a session
 /// has its own and the runtime adds every session's counts to its total.
 public final class HTTPMetrics: Sendable {

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Logging
+import LuaflowCore
 import NIOCore
 
 /// What every HTTP session of a run shares: the AsyncHTTPClient (connection pool, TLS), the

@@ -1,4 +1,5 @@
 import Foundation
+import LuaflowCore
 
 /// A clock that only moves when told to: ``sleep(seconds:)`` returns at once after advancing the
 /// time by the requested amount and recording it. For tests of retries, rate limits and token

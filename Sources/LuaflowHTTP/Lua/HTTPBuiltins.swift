@@ -93,36 +93,4 @@ enum HTTPBuiltins {
       return page.records, { next = page.next }
     end
     """#
-
-    /// Posts records as JSON arrays of `batch_size`; each batch carries the Idempotency-Key the host
-    /// derives from its position in the run, the same across its retries and after a resume, so
-    /// the API can drop a batch it already has.
-    static let sink = #"""
-    schema = {
-      url        = { type = "url", required = true, description = "where batches are sent" },
-      method     = { type = "enum", values = { "POST", "PUT", "PATCH" }, default = "POST" },
-      headers    = { type = "table" },
-      auth       = { type = "table" },
-      retry      = { type = "table" },
-      rate_limit = { type = "table" },
-      timeout    = { type = "any" },
-      insecure   = { type = "boolean", default = false },
-    }
-
-    local session
-
-    function init()
-      session = http.session {
-        headers = config.headers, auth = config.auth, retry = config.retry, rate_limit = config.rate_limit,
-        timeout = config.timeout, insecure = config.insecure,
-      }
-    end
-
-    function write(batch, info)
-      session:request(config.method, config.url, {
-        json = json.array(batch),
-        headers = { ["Idempotency-Key"] = info.key },
-      })
-    end
-    """#
 }

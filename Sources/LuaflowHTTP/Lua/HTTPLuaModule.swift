@@ -24,7 +24,7 @@ public struct HTTPLuaModule: HostModule {
         lua.register("paginate", in: host, Self.classified(binding.paginate))
         lua.register("next_page", in: host, Self.classified(binding.nextPage))
         lua.register("idempotency_key", in: host, binding.idempotencyKey)
-        let prelude = try lua.load(Array(HTTPLuaPrelude.source.utf8), chunkName: "luaflow/http.lua")
+        let prelude = try lua.load(BundledLua.http.bytes, chunkName: BundledLua.http.chunkName)
         lua.setEnvironment(of: prelude, to: env)
         try lua.call(prelude, 1, results: 0) { lua.push(host) }
         lua.release(host)
@@ -44,7 +44,7 @@ public struct HTTPLuaModule: HostModule {
     public static func extensions(runtime: HTTPRuntime = .shared) -> HostExtensions {
         HostExtensions(modules: [HTTPLuaModule(runtime: runtime)],
                        builtins: ["source.http": BuiltinScript(code: HTTPBuiltins.source),
-                                  "sink.http": BuiltinScript(code: HTTPBuiltins.sink)],
+                                  "sink.http": BuiltinScript(code: BundledLua.sinkHttp.source)],
                        onInterrupt: [{ runtime.cancelBlockingCalls() }])
     }
 }

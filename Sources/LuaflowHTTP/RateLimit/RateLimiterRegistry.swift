@@ -1,3 +1,5 @@
+import LuaflowCore
+
 /// The rate limiters of a run, one per host (`host:port`), shared by every session and stage:
 /// two connectors reading the same API share its quota. Thread-safe; waiting is up to the caller.
 final class RateLimiterRegistry: Sendable {

@@ -11,14 +11,13 @@ public struct MockRequest: Sendable, Equatable {
     public var headers: [MockHeader]
     public var body: [UInt8]
 
-    /// Splits `uri` (`/users?limit=10`) into path and decoded query parameters.
-    public init(method: String, uri: String, headers: [(String, String)], body: [UInt8]) {
-        self.method = method
-        let parts = uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
-        path = String(parts[0])
-        query = parts.count > 1 ? Self.parameters(String(parts[1])) : []
-        self.headers = headers.map { MockHeader(name: $0.0.lowercased(), value: $0.1) }
-        self.body = body
+    /// The request as the server received it, its header names lower-cased.
+    public init(_ request: TestHTTPRequest) {
+        method = request.method
+        path = request.path
+        query = request.query.map { MockHeader(name: $0.0, value: $0.1) }
+        headers = request.headers.map { MockHeader(name: $0.0.lowercased(), value: $0.1) }
+        body = request.body
     }
 
     /// The request as a JSON object: `query` and `headers` map names to values (a repeated query
@@ -34,16 +33,5 @@ public struct MockRequest: Sendable, Equatable {
         }
         return ["method": method, "path": path, "query": queryObject, "headers": headerObject,
                 "body": String(decoding: body, as: UTF8.self)]
-    }
-
-    private static func parameters(_ text: String) -> [MockHeader] {
-        text.split(separator: "&").map { pair in
-            let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            func decode(_ s: Substring) -> String {
-                let spaced = s.replacingOccurrences(of: "+", with: " ")
-                return spaced.removingPercentEncoding ?? spaced
-            }
-            return MockHeader(name: decode(kv[0]), value: kv.count > 1 ? decode(kv[1]) : "")
-        }
     }
 }

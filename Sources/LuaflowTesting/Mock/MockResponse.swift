@@ -11,6 +11,14 @@ public struct MockResponse: Sendable, Equatable {
         self.body = body
     }
 
+    /// What the server sends. The server sets Content-Length and Connection itself, as for every
+    /// mock answer, so a test file's headers cannot contradict the body or the connection.
+    var served: TestHTTPResponse {
+        let own: Set<String> = ["content-length", "connection"]
+        return TestHTTPResponse(status: status, headers: headers.filter { !own.contains($0.name.lowercased()) }.map { ($0.name, $0.value) },
+                                body: body)
+    }
+
     /// The answer to a request no route matches: a 404 that names the method and path.
     static func unmatched(_ request: MockRequest) -> MockResponse {
         let method = request.method.lowercased()

@@ -1,4 +1,4 @@
-import NIOConcurrencyHelpers
+import LuaflowCore
 
 /// The mock server's routes and request log, shared by the server's event loop and the test's
 /// Lua thread. A route is a sequence of responses served in order; its last one repeats.
@@ -13,20 +13,25 @@ public final class MockRoutes: Sendable {
         var log: [MockRequest] = []
     }
 
-    private let state = NIOLockedValueBox(State())
+    private let state = Locked(State())
 
     public init() {}
 
     /// Appends `responses` to the sequence of `method` `path` (path without query string).
     public func add(method: String, path: String, responses: [MockResponse]) {
-        state.withLockedValue { state in
+        state.withLock { state in
             state.routes[Self.key(method, path), default: Route(responses: [])].responses += responses
         }
     }
 
+    /// What the mock server answers `request` (see ``respond(to:)``).
+    public func serve(_ request: TestHTTPRequest) -> TestHTTPResponse {
+        respond(to: MockRequest(request)).served
+    }
+
     /// Logs `request` and returns its answer: the route's next response, or a 404 naming it.
     public func respond(to request: MockRequest) -> MockResponse {
-        state.withLockedValue { state in
+        state.withLock { state in
             state.log.append(request)
             let key = Self.key(request.method, request.path)
             guard var route = state.routes[key], !route.responses.isEmpty else { return .unmatched(request) }
@@ -39,7 +44,7 @@ public final class MockRoutes: Sendable {
 
     /// The requests received, in arrival order: all of them, or those for `path`.
     public func requests(path: String? = nil) -> [MockRequest] {
-        state.withLockedValue { state in
+        state.withLock { state in
             guard let path else { return state.log }
             return state.log.filter { $0.path == path }
         }
@@ -47,7 +52,7 @@ public final class MockRoutes: Sendable {
 
     /// Forgets every route and request.
     public func reset() {
-        state.withLockedValue { $0 = State() }
+        state.withLock { $0 = State() }
     }
 
     private static func key(_ method: String, _ path: String) -> String {

@@ -11,14 +11,17 @@ final class TestFileRunner {
     /// The file as output shows it, and where it is.
     let display: String
     let path: String
-    let server: MockHTTPServer
+    /// The routes of the file's mock server, and the server's `http://127.0.0.1:<port>`.
+    let mock: MockRoutes
+    let url: String
     /// Whether failures carry the Lua traceback.
     let tracebacks: Bool
 
-    init(display: String, path: String, server: MockHTTPServer, tracebacks: Bool) {
+    init(display: String, path: String, mock: MockRoutes, url: String, tracebacks: Bool) {
         self.display = display
         self.path = path
-        self.server = server
+        self.mock = mock
+        self.url = url
         self.tracebacks = tracebacks
     }
 
@@ -56,7 +59,7 @@ final class TestFileRunner {
         }
         let env = try lua.makeEnvironment(label: display)
         let host = lua.newTable()
-        lua.setField(host, "url", .string(server.url))
+        lua.setField(host, "url", .string(url))
         registerMock(in: host, lua: lua)
         var extensions = HTTPLuaModule.extensions()
         try StandaloneScript.installModules(of: extensions, into: lua, env: env, path: display, directory: directory)
@@ -71,7 +74,7 @@ final class TestFileRunner {
                 return [.string("\(error)")]
             }
         }
-        let prelude = try lua.load(Array(TestPrelude.source.utf8), chunkName: "luaflow/test.lua")
+        let prelude = try lua.load(BundledLua.test.bytes, chunkName: BundledLua.test.chunkName)
         lua.setEnvironment(of: prelude, to: env)
         try lua.call(prelude, 2, results: 0) { lua.push(host); lua.push(lua.privileged) }
         extensions.modules.append(EmitCapture(function: lua.fieldRef(host, "emit")))
@@ -87,7 +90,7 @@ final class TestFileRunner {
 
     /// `mock_add`, `mock_requests` and `mock_reset`: the prelude's way to the server's routes.
     private func registerMock(in host: LuaRef, lua: LuaState) {
-        let routes = server.routes
+        let routes = mock
         lua.register("mock_add", in: host) { args in
             let method = try args.string(1, function: "mock"), path = try args.string(2, function: "mock")
             let list = try JSONSerialization.jsonObject(with: Data(args.bytes(3) ?? [])) as? [[String: Any]] ?? []

@@ -1,5 +1,5 @@
 import Foundation
-import NIOConcurrencyHelpers
+import LuaflowCore
 import NIOPosix
 
 /// Runs test files one after another, each on its own thread with its own state and mock
@@ -12,14 +12,15 @@ public enum TestSuite {
                            report: @escaping @Sendable (TestResult) -> Void) throws -> [TestResult] {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         defer { try? group.syncShutdownGracefully() }
-        let results = NIOLockedValueBox<[TestResult]>([])
+        let results = Locked<[TestResult]>([])
         for file in files {
-            let server = try MockHTTPServer(routes: MockRoutes(), group: group)
+            let routes = MockRoutes()
+            let server = try LoopbackHTTPServer(group: group) { routes.serve($0) }
             let done = DispatchSemaphore(value: 0)
             let path = URL(fileURLWithPath: file).standardizedFileURL.path
             let thread = Thread {
-                TestFileRunner(display: file, path: path, server: server, tracebacks: tracebacks).run { result in
-                    results.withLockedValue { $0.append(result) }
+                TestFileRunner(display: file, path: path, mock: routes, url: server.baseURL, tracebacks: tracebacks).run { result in
+                    results.withLock { $0.append(result) }
                     report(result)
                 }
                 done.signal()
@@ -30,6 +31,6 @@ public enum TestSuite {
             done.wait()
             server.stop()
         }
-        return results.withLockedValue { $0 }
+        return results.withLock { $0 }
     }
 }

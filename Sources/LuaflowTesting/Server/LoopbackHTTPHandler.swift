@@ -2,24 +2,20 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 
-/// Reads whole requests from one connection and writes the route's answer (after its delay, or
-/// by closing the connection). Runs on the connection's event loop only.
-final class TestHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
+/// Reads whole requests from one connection of a `LoopbackHTTPServer` and writes its answer
+/// (after its delay, or by closing the connection). Runs on the connection's event loop only.
+final class LoopbackHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
-    private let router: Router
+    private let respond: LoopbackHTTPServer.Responder
+    private let connectionID: Int
     private var head: HTTPRequestHead?
     private var body: [UInt8] = []
-    private var connectionID = 0
 
-    init(router: Router) {
-        self.router = router
-    }
-
-    func channelActive(context: ChannelHandlerContext) {
-        connectionID = router.nextConnectionID()
-        context.fireChannelActive()
+    init(connection: Int, respond: @escaping LoopbackHTTPServer.Responder) {
+        connectionID = connection
+        self.respond = respond
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -35,7 +31,7 @@ final class TestHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             let request = TestHTTPRequest(method: head.method.rawValue, uri: head.uri, headers: head.headers.map { ($0.name, $0.value) },
                                           body: body, arrivedAt: Double(DispatchTime.now().uptimeNanoseconds) / 1e9,
                                           connection: connectionID)
-            let response = router.handle(request)
+            let response = respond(request)
             if response.delay > 0 {
                 context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64(response.delay * 1e9))) {
                     self.write(response, for: head, context: context)

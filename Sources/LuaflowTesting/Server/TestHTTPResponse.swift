@@ -1,7 +1,7 @@
 import Foundation
 
-/// What a route answers: a status, header fields and a body, optionally after a delay; or a
-/// dropped connection (closed without any response).
+/// What a `LoopbackHTTPServer` answers: a status, header fields and a body, optionally after a
+/// delay; or a dropped connection (closed without any response).
 public struct TestHTTPResponse: Sendable {
     public var status: Int
     public var headers: [(String, String)]

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A request as the test server received it, kept in the server's log for assertions.
+/// A request as a `LoopbackHTTPServer` received it.
 public struct TestHTTPRequest: Sendable {
     public var method: String
     /// The request target as sent: path and query string.

@@ -1,0 +1,183 @@
+-- The Lua side of pipeline.lua: `source`, `transform`, `sink` and `network`, evaluated in a
+-- sandboxed state (PipelineLoader). Declarations are checked as they are made (errors point at
+-- pipeline.lua:LINE); the function returned gives the declared network as JSON for the Swift side.
+local env, privileged, resolve_env = ...
+local json = env.json
+local dump, getinfo, getupvalue = privileged.dump, privileged.getinfo, privileged.getupvalue
+local nodes, edges, network_line = {}, {}, nil
+local node_mt = { __name = "luaflow node", __metatable = false }
+local is_node = {}
+
+-- The DSL functions reach `add` through tail calls, so pipeline.lua is always the caller of
+-- `add` (error level 2) and level 3 from inside line_of_caller.
+local function line_of_caller()
+  local info = getinfo(3, "l")
+  return info and info.currentline or nil
+end
+
+local function describe(v)
+  if v == nil then return "nil (is the variable name spelled right?)" end
+  return "a " .. type(v)
+end
+
+local function basename(path)
+  return (path:match("([^/]+)$") or path)
+end
+
+local function add(role, kind, target, cfg, default_name)
+  if cfg ~= nil and type(cfg) ~= "table" then
+    error(role .. ": the config must be a table, got " .. describe(cfg), 2)
+  end
+  cfg = cfg or {}
+  local node = setmetatable({}, node_mt)
+  is_node[node] = true
+  local bytecode
+  if kind == "inline" then
+    local i = 1
+    while true do
+      local name = getupvalue(target, i)
+      if name == nil then break end
+      if name ~= "_ENV" then
+        error("inline " .. role .. " uses the local variable '" .. name .. "' from pipeline.lua; inline functions " ..
+              "run in their own Lua state, so pass values through the node's config instead", 2)
+      end
+      i = i + 1
+    end
+    bytecode = dump(target)
+  end
+  nodes[#nodes + 1] = {
+    node = node, id = #nodes + 1, role = role, kind = kind, target = target, bytecode = bytecode,
+    cfg = cfg, name = cfg.name or default_name, line = line_of_caller(),
+  }
+  return node
+end
+
+local function script_or_inline(role, target, cfg)
+  if type(target) == "string" then
+    return add(role, "script", target, cfg, (basename(target):gsub("%.lua$", "")))
+  elseif type(target) == "function" and role == "transform" then
+    return add(role, "inline", target, cfg, "inline")
+  end
+  local expected = role == "transform" and "a script path or a function" or "a script path"
+  error(role .. "(): expected " .. expected .. ", got " .. describe(target), 2)
+end
+
+local function builtin(role, kind, default_name)
+  return function(cfg)
+    if type(cfg) ~= "table" then
+      error(role .. "." .. kind .. " expects a config table: " .. role .. "." .. kind .. " { ... }", 2)
+    end
+    local name = default_name
+    if type(cfg.path) == "string" then name = basename(cfg.path) end
+    return add(role, "builtin", kind, cfg, name)
+  end
+end
+
+env.source = setmetatable({
+  file = builtin("source", "file", "file"),
+  list = builtin("source", "list", "list"),
+  http = builtin("source", "http", "http"),
+}, { __call = function(_, target, cfg) return script_or_inline("source", target, cfg) end })
+env.transform = function(target, cfg) return script_or_inline("transform", target, cfg) end
+env.sink = setmetatable({
+  file = builtin("sink", "file", "file"),
+  stdout = builtin("sink", "stdout", "stdout"),
+  http = builtin("sink", "http", "http"),
+}, { __call = function(_, target, cfg) return script_or_inline("sink", target, cfg) end })
+
+env.network = function(list)
+  if network_line ~= nil then error("network { ... } can only be declared once", 2) end
+  if type(list) ~= "table" then error("network expects a list of edges: network { {a, b}, {b, c} }", 2) end
+  network_line = line_of_caller()
+  for i, edge in ipairs(list) do
+    if is_node[edge] then
+      error("network: entry " .. i .. " is a node, but network takes edges: network { {a, b}, {b, c} }", 2)
+    end
+    if type(edge) ~= "table" then
+      error("network: edge " .. i .. " must be a list of nodes like {a, b}, got " .. describe(edge), 2)
+    end
+    local n = #edge
+    for j = 1, math.max(n, 2) do
+      if not is_node[edge[j]] then
+        error("network: edge " .. i .. ", position " .. j .. ": expected a node, got " .. describe(edge[j]), 2)
+      end
+    end
+    for j = 1, n - 1 do edges[#edges + 1] = { from = edge[j], to = edge[j + 1], line = network_line } end
+  end
+end
+
+local id_of = {}
+
+-- Gives every node a unique name, merges the config file's tables (keyed by node name) into
+-- the node configs, applies --set overrides, resolves env:NAME values, and returns the
+-- network as JSON (with the config problems found and the values to redact).
+return function(sets_json, layers_json)
+  local sets, layers = json.decode(sets_json), json.decode(layers_json)
+  local used, explicit = {}, {}
+  for _, n in ipairs(nodes) do
+    id_of[n.node] = n.id
+    local name, k = n.name, 2
+    if type(name) ~= "string" or name == "" then error("node at pipeline.lua:" .. tostring(n.line) .. ": name must be a string", 0) end
+    if n.cfg.name ~= nil then
+      if explicit[name] then
+        error("two nodes are named '" .. name .. "' (pipeline.lua:" .. tostring(explicit[name]) .. " and " ..
+              tostring(n.line) .. "); names must be unique", 0)
+      end
+      explicit[name] = n.line
+    end
+    while used[name] do name = n.name .. "#" .. k; k = k + 1 end
+    used[name] = true
+    n.name = name
+  end
+  local by_name = {}
+  for _, n in ipairs(nodes) do by_name[n.name] = n end
+  local function node_names()
+    local names = {}
+    for _, n in ipairs(nodes) do names[#names + 1] = n.name end
+    return table.concat(names, ", ")
+  end
+  local layer_names = {}
+  for name in pairs(layers) do layer_names[#layer_names + 1] = name end
+  table.sort(layer_names)
+  for _, name in ipairs(layer_names) do
+    local n = by_name[name]
+    if n == nil then error("config file: no node named '" .. name .. "' (nodes: " .. node_names() .. ")", 0) end
+    if type(layers[name]) ~= "table" or layers[name] == json.null then
+      error("config file: '" .. name .. "' must map to a table of settings", 0)
+    end
+    for k, v in pairs(layers[name]) do n.cfg[k] = v end
+  end
+  for _, s in ipairs(sets) do
+    local best
+    for _, n in ipairs(nodes) do
+      if s.lhs:sub(1, #n.name + 1) == n.name .. "." and (best == nil or #n.name > #best.name) then best = n end
+    end
+    if best == nil then
+      error("--set " .. s.lhs .. ": no node of that name (nodes: " .. node_names() .. ")", 0)
+    end
+    local ok, value = pcall(json.decode, s.value)
+    if not ok then value = s.value end
+    best.cfg[s.lhs:sub(#best.name + 2)] = value
+  end
+  local out = { nodes = json.array(), edges = json.array(), network_line = network_line,
+                problems = json.array(), secrets = json.array() }
+  for _, n in ipairs(nodes) do
+    local problems, values = resolve_env(n.cfg)
+    for _, p in ipairs(problems) do out.problems[#out.problems + 1] = { node = n.name, line = n.line, message = p } end
+    for _, v in ipairs(values) do out.secrets[#out.secrets + 1] = v end
+    local ok, cfg_json = pcall(json.encode, n.cfg)
+    if not ok then
+      error("node '" .. n.name .. "' (pipeline.lua:" .. tostring(n.line) .. "): config cannot be encoded: " .. tostring(cfg_json), 0)
+    end
+    out.nodes[#out.nodes + 1] = {
+      id = n.id, role = n.role, kind = n.kind, name = n.name, line = n.line,
+      target = type(n.target) == "string" and n.target or nil, config = cfg_json,
+    }
+  end
+  for _, e in ipairs(edges) do
+    out.edges[#out.edges + 1] = { from = id_of[e.from], to = id_of[e.to], line = e.line }
+  end
+  local bytecode = {}
+  for _, n in ipairs(nodes) do bytecode[#bytecode + 1] = n.bytecode or "" end
+  return json.encode(out), bytecode
+end

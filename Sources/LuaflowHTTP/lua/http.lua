@@ -1,0 +1,182 @@
+-- The Lua side of `http` (HTTPLuaModule): runs once per node, in the node's environment, with the
+-- host functions of HTTPLuaBinding as its argument.
+local host = ...
+local json = json
+
+-- {k = v, k2 = {a, b}} -> {{"k", "v"}, {"k2", "a"}, {"k2", "b"}} (sorted keys: stable URLs)
+local function pair_list(t)
+  local list = json.array()
+  if t == nil then return list end
+  if type(t) ~= "table" then error("http: query and headers must be tables", 3) end
+  local keys = {}
+  for k in pairs(t) do keys[#keys + 1] = k end
+  table.sort(keys, function(a, b) return tostring(a) < tostring(b) end)
+  for _, k in ipairs(keys) do
+    local v = t[k]
+    if type(v) == "table" and v ~= json.null then
+      for _, item in ipairs(v) do list[#list + 1] = json.array { tostring(k), tostring(item) } end
+    elseif v ~= nil and v ~= json.null then
+      list[#list + 1] = json.array { tostring(k), tostring(v) }
+    end
+  end
+  return list
+end
+
+local function has_key(t, name)
+  if t == nil then return false end
+  for k in pairs(t) do if tostring(k):lower() == name then return true end end
+  return false
+end
+
+local function url_encode(s)
+  return (tostring(s):gsub("[^%w%-%._~]", function(c) return string.format("%%%02X", c:byte()) end))
+end
+
+-- The request body and its content type, from opts.json, opts.form or opts.body.
+local function body_of(opts)
+  if opts.json ~= nil then return json.encode(opts.json), "application/json" end
+  if opts.form ~= nil then
+    local parts = {}
+    for _, pair in ipairs(pair_list(opts.form)) do parts[#parts + 1] = url_encode(pair[1]) .. "=" .. url_encode(pair[2]) end
+    return table.concat(parts, "&"), "application/x-www-form-urlencoded"
+  end
+  if opts.body ~= nil then return tostring(opts.body), nil end
+  return nil, nil
+end
+
+local headers_mt = { __index = function(t, k)
+  if type(k) == "string" then return rawget(t, k:lower()) end
+end }
+
+-- Why a body is not JSON, from the decoder's "invalid JSON at byte N: expected ..." message:
+-- "expected a JSON value at byte 1, found '<' (body: <html>...)".
+local function json_problem(body, message)
+  if #body == 0 then return "the body is empty" end
+  local at, expected = tostring(message):match("invalid JSON at byte (%d+): (.*)$")
+  if not at then return tostring(message) end
+  at = tonumber(at)
+  local found = body:sub(at, at)
+  if found == "" then
+    found = "the end of the body (truncated?)"
+  elseif found:match("^[%g ]$") then
+    found = "'" .. found .. "'"
+  else
+    found = string.format("byte 0x%02X", found:byte())
+  end
+  local excerpt = body:sub(1, 80):gsub("%s+", " ")
+  return expected .. " at byte " .. at .. ", found " .. found .. " (body: " .. excerpt .. (#body > 80 and "..." or "") .. ")"
+end
+
+-- The body decoded as JSON, or an error at the caller's caller (the user's script) naming the
+-- request: "response of GET http://host/x (status 200) is not JSON: ...".
+local function decode_body(res, what)
+  local ok, value = pcall(json.decode, res.body)
+  if ok then return value end
+  error(what .. " of " .. res.method .. " " .. res.url .. " (status " .. res.status .. ") is not JSON: " ..
+        json_problem(res.body, value), 3)
+end
+
+local response_methods = {
+  json = function(self)
+    local value = decode_body(self, "response") -- not a tail call: level 3 is the user's line
+    return value
+  end,
+}
+local response_mt = { __index = response_methods }
+
+local function response(method, status, headers_json, body, url, attempts)
+  local headers = setmetatable({}, headers_mt)
+  for _, h in ipairs(json.decode(headers_json)) do
+    local k = h[1]:lower()
+    local old = rawget(headers, k)
+    rawset(headers, k, old and (old .. ", " .. h[2]) or h[2])
+  end
+  return setmetatable({ method = method, status = status, ok = status >= 200 and status < 300, headers = headers,
+                        body = body, url = url, attempts = attempts }, response_mt)
+end
+
+-- "data.items" -> body.data.items; "" or nil -> body itself
+local function lookup(value, path)
+  if path == nil or path == "" then return value end
+  for part in path:gmatch("[^%.]+") do
+    if type(value) ~= "table" then return nil end
+    value = value[tonumber(part) and math.tointeger(tonumber(part)) + 1 or part]
+  end
+  return value
+end
+
+-- Calls a host function; a failure is re-raised at the caller's caller (the user's script),
+-- without this file's location. Every public wrapper reaches here through tail calls.
+local function checked(ok, ...)
+  if ok then return ... end
+  local message = tostring((...)):gsub("^luaflow/http%.lua:%d+: ", "")
+  error(message, 3)
+end
+
+local Session = {}
+Session.__index = Session
+
+-- session:request(method, path, { query, headers, json | form | body, raise = true })
+function Session:request(method, path, opts)
+  opts = opts or {}
+  local body, content_type = body_of(opts)
+  local headers = pair_list(opts.headers)
+  if content_type and not has_key(opts.headers, "content-type") then
+    headers[#headers + 1] = json.array { "Content-Type", content_type }
+  end
+  return response(method, checked(pcall(host.request, self.id, method, path or "", json.encode(pair_list(opts.query)),
+                                json.encode(headers), body, opts.raise ~= false)))
+end
+
+for _, m in ipairs { "get", "post", "put", "patch", "delete", "head" } do
+  Session[m] = function(self, path, opts) return self:request(m:upper(), path, opts) end
+end
+
+-- session:paginate { path, query, headers, paginator = { type = "cursor", ... }, records_path }
+-- returns an iterator of pages; page.records holds the records at records_path, page.next a token
+-- for the following page (nil on the last) that `resume = token` continues from in a later run.
+function Session:paginate(opts)
+  opts = opts or {}
+  local paginator = {}
+  for k, v in pairs(opts.paginator or { type = "none" }) do paginator[k] = v end
+  paginator.records_path = paginator.records_path or opts.records_path
+  local method = opts.method or "GET"
+  local id = checked(pcall(host.paginate, self.id, method, opts.path or "", json.encode(pair_list(opts.query)),
+                                 json.encode(pair_list(opts.headers)), json.encode(paginator), opts.resume))
+  local records_path = paginator.records_path
+  return function()
+    local status, headers_json, body, url, attempts, number, next = checked(pcall(host.next_page, id))
+    if status == nil then return nil end
+    local page = response(method, status, headers_json, body, url, attempts)
+    page.number = number
+    page.next = next
+    page.data = decode_body(page, "page " .. number)
+    local records = lookup(page.data, records_path)
+    if records == nil then
+      error("records_path '" .. tostring(records_path) .. "' is not in the response of page " .. number ..
+            " (" .. url .. "); check the path against the API's response", 2)
+    end
+    page.records = records == json.null and json.array() or records
+    return page
+  end
+end
+
+local default_session
+local function default()
+  default_session = default_session or setmetatable({ id = host.session("{}") }, Session)
+  return default_session
+end
+
+http = {
+  session = function(opts)
+    if opts ~= nil and type(opts) ~= "table" then error("http.session expects a table of options", 2) end
+    return setmetatable({ id = checked(pcall(host.session, json.encode(opts or {}))) }, Session)
+  end,
+  request = function(method, url, opts) return default():request(method, url, opts) end,
+  paginate = function(opts) return default():paginate(opts) end,
+  idempotency_key = host.idempotency_key,
+  lookup = lookup,
+}
+for _, m in ipairs { "get", "post", "put", "patch", "delete", "head" } do
+  http[m] = function(url, opts) return default():request(m:upper(), url, opts) end
+end
