@@ -2,19 +2,16 @@
 /// while its top level runs (reading it there is an error: the schema that says which settings are
 /// secret is not known yet); `secrets` returns the values of the fields the schema marks secret;
 /// `reveal` then fills `config` with the given values (schema defaults and `env` fallbacks on
-/// read); `validate` checks it against the script's `schema` and returns every problem. Runs in
-/// the node's own state, before `init()` and before any I/O.
+/// read); `validate` checks it and the common options against the script's `schema` with
+/// ``ConfigSchema`` and returns every problem. Runs in the node's own state, before `init()` and
+/// before any I/O.
 enum NodeConfig {
-    /// Options every node accepts besides its schema's keys.
-    static let commonOptions = ["name", "on_error", "max_items", "lifetime", "batch_size", "memory_limit",
-                                "instruction_limit", "time_limit", "max_record_bytes", "workers", "ordered",
-                                "lazy_records", "checkpoint_every"]
-
     static let prelude = #"""
-    local privileged = ...
+    local privileged, lib = ...
     local getenv, setmetatable = privileged.getenv, privileged.setmetatable
-    local common = {}
-    for _, k in ipairs { COMMON } do common[k] = true end
+    local common, common_names = lib.common, {}
+    for k in pairs(common) do common_names[#common_names + 1] = k end
+    table.sort(common_names)
 
     -- A field's value from its environment variable, converted to the field's type.
     local function from_env(spec)
@@ -27,9 +24,7 @@ enum NodeConfig {
       return v
     end
 
-    local function is_secret(spec)
-      return type(spec) == "table" and (spec.type == "secret" or spec.secret == true)
-    end
+    local is_secret = lib.is_secret
 
     -- The node's env, the values the user gave (pipeline.lua, --config, --set, env:NAME resolved),
     -- and the script's `config`, which holds them once `reveal` ran.
@@ -83,6 +78,18 @@ enum NodeConfig {
       end
     end
 
+    -- The values of the fields `spec` marks secret in `v`, at any depth of its nested tables.
+    local function secrets_in(spec, v, out, seen)
+      if type(spec) ~= "table" or v == nil then return end
+      if is_secret(spec) then collect(v, out, seen); return end
+      for _, alt in ipairs(spec.any_of or {}) do secrets_in(alt, v, out, seen) end
+      if type(v) ~= "table" then return end
+      for k, field in pairs(spec.fields or {}) do secrets_in(field, v[k], out, seen) end
+      for _, variant in pairs(spec.variants or {}) do
+        for k, field in pairs(variant) do secrets_in(field, v[k], out, seen) end
+      end
+    end
+
     -- The values of the fields the schema marks secret (`type = "secret"` or `secret = true`),
     -- whichever layer gives them: the host registers them before `reveal` lets script code see them.
     local function secrets()
@@ -90,11 +97,11 @@ enum NodeConfig {
       local schema = rawget(node_env, "schema")
       if type(schema) ~= "table" then return out end
       for key, spec in next, schema do
-        if is_secret(spec) then
+        if type(spec) == "table" then
           local v = rawget(given, key)
           if v == nil then v = from_env(spec) end
           if v == nil then v = spec.default end
-          collect(v, out, seen)
+          secrets_in(spec, v, out, seen)
         end
       end
       return out
@@ -106,52 +113,23 @@ enum NodeConfig {
       revealed = true
     end
 
-    -- How a message shows a value; a secret's only by its type.
-    local function describe(v, secret)
-      if v == json.null then return "null" end
-      local kind = math.type(v) or type(v)
-      if secret then return (kind == "integer" and "an " or "a ") .. kind .. " (a secret: its value is not shown)" end
-      if type(v) == "string" then return "the string '" .. v .. "'" end
-      return kind .. " " .. tostring(v)
-    end
-
-    local checks = {
-      string = function(v) return type(v) == "string" end,
-      secret = function(v) return type(v) == "string" end,
-      path = function(v) return type(v) == "string" end,
-      integer = function(v) return math.type(v) == "integer" end,
-      number = function(v) return type(v) == "number" end,
-      boolean = function(v) return type(v) == "boolean" end,
-      url = function(v) return type(v) == "string" and v:match("^https?://[^%s/?#]+[^%s]*$") ~= nil end,
-      email = function(v) return type(v) == "string" and v:match("^[^@%s]+@[^@%s]+%.[^@%s]+$") ~= nil end,
-      table = function(v) return type(v) == "table" end,
-      array = function(v) return type(v) == "table" end,
-      enum = function() return true end,
-      any = function() return true end,
-    }
-    local expected = {
-      string = "a string", secret = "a string", path = "a file path (string)", integer = "an integer",
-      number = "a number", boolean = "true or false", url = "an http(s) URL", email = "an email address",
-      table = "a table", array = "a list",
-    }
-
-    -- Returns the problems and the keys of the `path` fields.
+    -- Returns the problems (JSON text: a list of { path, text, unknown }) and the keys of the
+    -- `path` fields. Without a schema only the common options are checked.
     local function validate()
       validated = true
-      local problems, paths = {}, {}
+      local problems, paths = json.array(), {}
+      local function fail(key, text) problems[#problems + 1] = { path = key, text = text, unknown = false } end
       local schema = rawget(node_env, "schema")
-      if schema == nil then return problems, paths end
-      if type(schema) ~= "table" then return { "schema must be a table of fields, got a " .. type(schema) }, paths end
-      local function fail(key, msg) problems[#problems + 1] = "config." .. key .. ": " .. msg end
+      if schema ~= nil and type(schema) ~= "table" then
+        problems[1] = { path = "schema", text = "schema must be a table of fields, got a " .. type(schema), unknown = true }
+        return json.encode(problems), paths
+      end
       local keys = {}
-      for key in pairs(schema) do keys[#keys + 1] = tostring(key) end
+      for key in pairs(schema or {}) do keys[#keys + 1] = tostring(key) end
       table.sort(keys)
       for _, key in ipairs(keys) do
         local spec = schema[key]
         if type(spec) ~= "table" then fail(key, "schema entry must be a table such as { type = \"string\" }"); goto continue end
-        local t = spec.type or "string"
-        local secret = is_secret(spec)
-        if checks[t] == nil then fail(key, "unknown schema type '" .. tostring(t) .. "'"); goto continue end
         if common[key] then
           fail(key, "is a common option of every node; give the schema field another name"); goto continue
         end
@@ -168,43 +146,30 @@ enum NodeConfig {
           end
           goto continue
         end
-        if t == "enum" then
-          local ok = false
-          for _, allowed in ipairs(spec.values or {}) do if allowed == v then ok = true end end
-          if not ok then
-            local names = {}
-            for _, allowed in ipairs(spec.values or {}) do names[#names + 1] = tostring(allowed) end
-            fail(key, "expected one of " .. table.concat(names, ", ") .. "; got " .. describe(v, secret))
-          end
-          goto continue
-        end
-        if not checks[t](v) then fail(key, "expected " .. expected[t] .. ", got " .. describe(v, secret)); goto continue end
-        if t == "path" then paths[#paths + 1] = key end
-        if type(v) == "number" then
-          local got = secret and "" or (", got " .. v)
-          if spec.min and v < spec.min then fail(key, "must be at least " .. spec.min .. got) end
-          if spec.max and v > spec.max then fail(key, "must be at most " .. spec.max .. got) end
-        elseif type(v) == "string" then
-          local len = utf8.len(v) or #v
-          local min_len = spec.min_length or (type(spec.length) == "table" and spec.length[1]) or nil
-          local max_len = spec.max_length or (type(spec.length) == "table" and spec.length[2]) or nil
-          if type(spec.length) == "number" then min_len, max_len = spec.length, spec.length end
-          if min_len and len < min_len then fail(key, "must be at least " .. min_len .. " characters long") end
-          if max_len and len > max_len then fail(key, "must be at most " .. max_len .. " characters long") end
-          if spec.pattern and not v:find(spec.pattern) then
-            fail(key, "does not match the pattern " .. spec.pattern .. (secret and "" or (": " .. describe(v))))
-          end
-        end
+        local before = #problems
+        lib.check_value(spec, v, key, problems, true)
+        if spec.type == "path" and #problems == before then paths[#paths + 1] = key end
         ::continue::
       end
-      for key in pairs(config) do
-        if schema[key] == nil and not common[key] then
-          fail(tostring(key), "unknown setting (the schema declares: " .. table.concat(keys, ", ") .. ")")
+      local candidates = {}
+      for _, key in ipairs(keys) do candidates[#candidates + 1] = key end
+      for _, key in ipairs(common_names) do candidates[#candidates + 1] = key end
+      local set = {}
+      for key in next, config do set[#set + 1] = tostring(key) end
+      table.sort(set)
+      for _, key in ipairs(set) do
+        local v = rawget(config, key)
+        if common[key] then
+          lib.check_value(lib.common[key], v, key, problems)
+        elseif schema ~= nil and schema[key] == nil then
+          lib.unknown(problems, "", key, candidates, #keys > 0
+            and ("the schema declares: " .. table.concat(keys, ", ") .. ", besides the common options")
+            or ("it takes only the common options: " .. table.concat(common_names, ", ")))
         end
       end
-      return problems, paths
+      return json.encode(problems), paths
     end
 
     return { attach = attach, secrets = secrets, reveal = reveal, validate = validate }
-    """#.replacingOccurrences(of: "COMMON", with: commonOptions.map { "\"\($0)\"" }.joined(separator: ", "))
+    """#
 }
