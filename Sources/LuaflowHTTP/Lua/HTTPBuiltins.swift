@@ -7,28 +7,26 @@ enum HTTPBuiltins {
       base_url     = { type = "url", required = true, description = "the API's base URL" },
       path         = { type = "string", default = "", description = "endpoint path, joined to base_url" },
       params       = { type = "table", description = "query parameters sent with every page" },
-      headers      = { type = "table" },
-      auth         = { type = "table", description = "api_key / bearer / basic / oauth2, as in http.session" },
-      paginator    = { type = "table", description = "{ type = cursor | offset | page | next_url | link_header, ... }" },
+      headers      = http.schema.session.headers,
+      auth         = http.schema.auth,
+      paginator    = http.schema.paginator,
       records_path = { type = "string", description = "where the records are in each page's body, e.g. data.items" },
-      retry        = { type = "table" },
-      rate_limit   = { type = "table" },
-      timeout      = { type = "any" },
-      insecure     = { type = "boolean", default = false },
-      incremental  = { type = "table", description = "{ cursor_field, cursor_param, initial_value, lag }: fetch only records newer than the last run's" },
+      retry        = http.schema.retry,
+      rate_limit   = http.schema.rate_limit,
+      timeout      = http.schema.timeout,
+      insecure     = http.schema.session.insecure,
+      incremental  = { type = "table", description = "fetch only records newer than the last run's",
+        fields = {
+          cursor_field = { type = "string", required = true, description = "the record field to track" },
+          cursor_param = { type = "string", required = true, description = "the query parameter to send it as" },
+          initial_value = { any_of = { { type = "string" }, { type = "number" } }, description = "the value sent on the first run" },
+          lag = { type = "number", min = 0, description = "re-read this much before the cursor: seconds, or units of a numeric cursor" },
+        } },
     }
 
     local session, pages
     local incremental = config.incremental
-    if incremental ~= nil then
-      if type(incremental.cursor_field) ~= "string" or type(incremental.cursor_param) ~= "string" then
-        error("incremental needs cursor_field (the record field to track) and cursor_param (the query parameter to send it as)", 0)
-      end
-      if incremental.lag ~= nil and type(incremental.lag) ~= "number" then
-        error("incremental.lag must be a number (seconds, or units of a numeric cursor), got a " .. type(incremental.lag), 0)
-      end
-      cursor_field = incremental.cursor_field
-    end
+    if type(incremental) == "table" then cursor_field = incremental.cursor_field end
 
     -- Days since 1970-01-01 of a civil date (proleptic Gregorian).
     local function days_from_civil(y, m, d)
@@ -101,12 +99,12 @@ enum HTTPBuiltins {
     schema = {
       url        = { type = "url", required = true, description = "where batches are sent" },
       method     = { type = "enum", values = { "POST", "PUT", "PATCH" }, default = "POST" },
-      headers    = { type = "table" },
-      auth       = { type = "table" },
-      retry      = { type = "table" },
-      rate_limit = { type = "table" },
-      timeout    = { type = "any" },
-      insecure   = { type = "boolean", default = false },
+      headers    = http.schema.session.headers,
+      auth       = http.schema.auth,
+      retry      = http.schema.retry,
+      rate_limit = http.schema.rate_limit,
+      timeout    = http.schema.timeout,
+      insecure   = http.schema.session.insecure,
     }
 
     local session

@@ -26,8 +26,12 @@ public struct HTTPLuaModule: HostModule {
         lua.register("idempotency_key", in: host, binding.idempotencyKey)
         let prelude = try lua.load(Array(HTTPLuaPrelude.source.utf8), chunkName: "luaflow/http.lua")
         lua.setEnvironment(of: prelude, to: env)
-        try lua.call(prelude, 1, results: 0) { lua.push(host) }
-        lua.release(host)
+        let lib = try ConfigSchema.load(into: lua)
+        let schemasChunk = try lua.load(Array(HTTPSchemas.source.utf8), chunkName: "luaflow/http_schemas.lua")
+        lua.setEnvironment(of: schemasChunk, to: try lua.makeEnvironment())
+        let schemas = try lua.callReturningRef(schemasChunk, refArgs: [])
+        try lua.call(prelude, 3, results: 0) { lua.push(host); lua.push(lib); lua.push(schemas) }
+        [host, lib, schemas].forEach(lua.release)
     }
 
     /// Raises HTTP failures into Lua with their error class first (`[transient] GET ... 503 ...`),
