@@ -17,10 +17,11 @@ struct LuaflowCommand: ParsableCommand {
           luaflow templates
           luaflow new api-source github_issues
           luaflow check pipeline.lua --config prod.yaml
+          luaflow spec source.http
           luaflow discover connectors/users.lua --sample 50
         """,
-        subcommands: [RunCommand.self, CheckCommand.self, DiscoverCommand.self, TestCommand.self, NewCommand.self,
-                      TemplatesCommand.self, StateCommand.self]
+        subcommands: [RunCommand.self, CheckCommand.self, SpecCommand.self, DiscoverCommand.self, TestCommand.self,
+                      NewCommand.self, TemplatesCommand.self, StateCommand.self]
     )
 
     /// Parses and runs, mapping usage errors to exit status 2 (ArgumentParser uses 64).
