@@ -4,12 +4,15 @@ struct ConfigProblem: Decodable, Equatable {
     var path: String
     var text: String
     var unknown: Bool
+    /// The value is a secret: a `--set` flag is shown without it.
+    var secret: Bool?
 
     /// The message: at the `--set` flag that gave the setting, else at the node's declaration.
     /// `checkedBy` names the script whose schema was used (nil for built-ins).
     func error(for spec: NodeSpec, pipeline: PipelineSpec, checkedBy: String?) -> PipelineError {
         let message = unknown ? text : "config.\(path): \(text)"
-        if let flag = spec.origin(of: path) {
+        if var flag = spec.origin(of: path) {
+            if secret == true, let eq = flag.firstIndex(of: "=") { flag = String(flag[...eq]) + "***" }
             return PipelineError(.config, node: spec.name, phase: "config", "\(flag): \(text)")
         }
         let by = checkedBy.map { ", checked by \($0)" } ?? ""

@@ -169,9 +169,20 @@ public enum ConfigSchema {
 
     local check_table
 
-    -- Checks one value against its field; appends problems to `out`. With `fill`, the defaults of
-    -- absent settings of nested tables are stored in them (a node's own copy of its config).
+    local check_value
+
+    -- Checks one value against its field; appends problems to `out` (marked `secret` for a
+    -- secret's value). With `fill`, the defaults of absent settings of nested tables are stored
+    -- in them (a node's own copy of its config).
     function M.check_value(spec, v, path, out, fill)
+      local before = #out
+      check_value(spec, v, path, out, fill)
+      if is_secret(spec) then
+        for i = before + 1, #out do out[i].secret = true end
+      end
+    end
+
+    function check_value(spec, v, path, out, fill)
       local secret = is_secret(spec)
       if spec.any_of then
         -- The problems of the alternative of the value's type (a table for a table), if one is.
