@@ -74,11 +74,15 @@ enum OptionsListing {
         return String(decoding: data, as: UTF8.self)
     }
 
+    /// Aligned columns; a type longer than 40 characters pushes its own description right.
     private static func format(_ rows: [Row]) -> [String] {
-        let widths = (rows.map(\.name.count).max() ?? 0, rows.map(\.type.count).max() ?? 0)
+        func pad(_ text: String, _ width: Int) -> String {
+            text + String(repeating: " ", count: max(0, width - text.count)) + "  "
+        }
+        let nameWidth = rows.map(\.name.count).max() ?? 0
+        let typeWidth = rows.map(\.type.count).filter { $0 <= 40 }.max() ?? 0
         return rows.map { row in
-            var line = "  " + row.name.padding(toLength: widths.0, withPad: " ", startingAt: 0) + "  "
-                + row.type.padding(toLength: widths.1, withPad: " ", startingAt: 0) + "  " + row.description
+            var line = "  " + pad(row.name, nameWidth) + pad(row.type, typeWidth) + row.description
             while line.hasSuffix(" ") { line.removeLast() }
             return line
         }
