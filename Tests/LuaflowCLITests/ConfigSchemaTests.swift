@@ -124,6 +124,10 @@ import TestSupport
         #expect(out.contains(#"one of "overwrite", "append", default "overwrite""#), "\(out)")
         #expect(out.contains("common options (every node):"), "\(out)")
         #expect(out.contains("  batch_size "), "\(out)")
+        let json = try LuaflowBinary.run(["check", "pipeline.lua", "--options", "--log-format", "json"], in: dir)
+        let nodes = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])["nodes"] as? [[String: Any]]
+        let options = try #require(nodes?.first?["options"] as? [String: Any])
+        #expect((options["properties"] as? [String: Any])?["paginator"] != nil, "\(json.stdout)")
     }
 
     /// Parses `luaflow spec target` as JSON.
