@@ -163,15 +163,6 @@ public struct NodeOptions: Sendable {
         }
     }
 
-    static func describe(_ value: Any) -> String {
-        if isBoolean(value), let b = value as? Bool { return String(b) }
-        switch value {
-        case let s as String: return "\"\(s)\""
-        case let n as NSNumber: return n.stringValue
-        default: return "a table"
-        }
-    }
-
     /// JSON true/false as JSONSerialization gives it (an NSNumber 0 or 1 also casts to Bool).
     static func isBoolean(_ value: Any) -> Bool {
         guard let n = value as? NSNumber else { return false }
