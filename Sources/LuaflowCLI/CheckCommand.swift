@@ -14,11 +14,13 @@ struct CheckCommand: ParsableCommand {
         and check(); check() returning false (optionally with a reason) or raising is a problem. \
         No records are read or written.
 
-        Prints one row per node, ok or its problems. Exit status: 0 when every node is ok, \
-        2 otherwise.
+        Prints one row per node, ok or its problems. With --options, then lists each node's \
+        settings (type, default, description; nested tables indented) and the common options \
+        every node accepts. Exit status: 0 when every node is ok, 2 otherwise.
 
         Examples:
           luaflow check pipeline.lua
+          luaflow check pipeline.lua --options
           luaflow check pipeline.lua --config prod.yaml --set users.token=env:USERS_TOKEN
         """
     )
@@ -26,19 +28,29 @@ struct CheckCommand: ParsableCommand {
     @Argument(help: "The pipeline file.")
     var pipeline: String
 
+    @Flag(name: .customLong("options"), help: "Also list each node's settings and the common options, from their schemas.")
+    var listOptions = false
+
     @OptionGroup var config: ConfigOptions
     @OptionGroup var logging: LoggingOptions
 
     func run() throws {
         logging.bootstrap()
-        let results = try logging.reportingFailures { () -> [NodeCheck] in
+        let extensions = HTTPLuaModule.extensions()
+        let (results, schemas) = try logging.reportingFailures { () -> ([NodeCheck], [(name: String, what: String, schema: [String: Any])]) in
             let spec = try config.load(pipeline)
             _ = try PipelineGraph(spec)
-            return PipelineCheck.run(spec, extensions: HTTPLuaModule.extensions())
+            let results = PipelineCheck.run(spec, extensions: extensions)
+            guard listOptions else { return (results, []) }
+            return (results, try spec.nodes.map { node in
+                (node.name, node.what, try ConnectorSpec.jsonSchema(of: node, pipeline: spec, extensions: extensions))
+            })
         }
         // Nodes are checked in parallel: redacting the whole report once every node registered its
         // secrets hides a value one node marks secret from another node's problems too.
-        print(Redactor.shared.redact(logging.logFormat == .json ? Self.json(results) : Self.table(results)))
+        let report = logging.logFormat == .json ? Self.json(results, schemas: schemas)
+            : Self.table(results) + (schemas.isEmpty ? "" : "\n\n" + OptionsListing.text(schemas))
+        print(Redactor.shared.redact(report))
         if results.contains(where: { !$0.ok }) { throw ExitCode(2) }
     }
 
@@ -63,8 +75,13 @@ struct CheckCommand: ParsableCommand {
         return text
     }
 
-    static func json(_ results: [NodeCheck]) -> String {
-        let nodes: [[String: Any]] = results.map { ["node": $0.node, "kind": $0.role.rawValue, "ok": $0.ok, "problems": $0.problems] }
+    /// With `schemas` (--options), each node also has `options`: its JSON Schema.
+    static func json(_ results: [NodeCheck], schemas: [(name: String, what: String, schema: [String: Any])] = []) -> String {
+        let nodes: [[String: Any]] = results.enumerated().map { i, r in
+            var node: [String: Any] = ["node": r.node, "kind": r.role.rawValue, "ok": r.ok, "problems": r.problems]
+            if i < schemas.count { node["options"] = schemas[i].schema }
+            return node
+        }
         let data = (try? JSONSerialization.data(withJSONObject: ["nodes": nodes, "ok": results.allSatisfy(\.ok)], options: [.sortedKeys])) ?? Data()
         return String(decoding: data, as: UTF8.self)
     }

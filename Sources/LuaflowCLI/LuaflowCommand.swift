@@ -18,11 +18,12 @@ struct LuaflowCommand: ParsableCommand {
           luaflow templates
           luaflow new api-source github_issues
           luaflow check pipeline.lua --config prod.yaml
+          luaflow spec source.http
           luaflow discover connectors/users.lua --sample 50
         """,
         version: LuaflowVersion.description,
-        subcommands: [RunCommand.self, CheckCommand.self, DiscoverCommand.self, TestCommand.self, NewCommand.self,
-                      TemplatesCommand.self, StateCommand.self, RunsCommand.self]
+        subcommands: [RunCommand.self, CheckCommand.self, SpecCommand.self, DiscoverCommand.self, TestCommand.self,
+                      NewCommand.self, TemplatesCommand.self, StateCommand.self, RunsCommand.self]
     )
 
     /// Parses and runs, mapping usage errors to exit status 2 (ArgumentParser uses 64).

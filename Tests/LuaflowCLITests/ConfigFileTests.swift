@@ -35,7 +35,7 @@ import Testing
         #expect(set.stdout == #"{"label":"from-yaml","size":9}"# + "\n", "\(set.stderr)")
         let check = try LuaflowBinary.run(["check", "pipeline.lua", "--config", "config.yaml", "--set", "src.size=x"], in: dir)
         #expect(check.exitCode == 2)
-        #expect(check.stdout.contains("config.size: expected an integer, got the string 'x'"))
+        #expect(check.stdout.contains("--set src.size=x: expected an integer, got the string 'x'"), "\(check.stdout)")
     }
 
     @Test func unknownNodesAndBadFilesAreConfigErrors() throws {

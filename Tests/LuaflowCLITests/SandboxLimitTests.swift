@@ -146,7 +146,7 @@ import TestSupport
 
     @Test func aWrongTimeoutIsAConfigError() throws {
         let result = try attack("function run() end", options: "time_limit = 'soon'")
-        expectStopped(result, "time_limit must be a number of seconds", exitCode: 2)
+        expectStopped(result, "config.time_limit: expected a number, got the string 'soon'", exitCode: 2)
     }
 
     // MARK: Memory and record size

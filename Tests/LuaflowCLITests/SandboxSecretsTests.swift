@@ -172,8 +172,8 @@ import TestSupport
         let args = ["pipeline.lua", "--set", "src.token=987654321", "--set", "src.pin=55512345"]
         let run = try LuaflowBinary.run(["run"] + args, in: dir)
         #expect(run.exitCode == 2)
-        #expect(run.stderr.contains("config.token: expected a string, got an integer (a secret: its value is not shown)"), "\(run.stderr)")
-        #expect(run.stderr.contains("config.pin: must be at most 99"), "\(run.stderr)")
+        #expect(run.stderr.contains("--set src.token=***: expected a string, got an integer (a secret: its value is not shown)"), "\(run.stderr)")
+        #expect(run.stderr.contains("--set src.pin=***: must be at most 99"), "\(run.stderr)")
         let check = try LuaflowBinary.run(["check", "--log-format", "json"] + args, in: dir)
         #expect(check.exitCode == 2)
         for secret in ["987654321", "55512345"] {

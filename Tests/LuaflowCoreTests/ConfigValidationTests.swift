@@ -12,23 +12,26 @@ import Testing
 
     @Test func builtinsRejectMisspelledSettings() throws {
         let message = try failure(#"network { { source.list { items = {} }, sink.file { path = "o.csv", colums = { "a" } } } }"#)
-        #expect(message.contains("sink.file: unknown setting colums"))
+        #expect(message.contains("unknown setting `colums`; did you mean `columns`? (in pipeline.lua:1)"), "\(message)")
         let stdout = try failure(#"network { { source.list { items = {} }, sink.stdout { fromat = "x" } } }"#)
-        #expect(stdout.contains("sink.stdout: unknown setting fromat"))
+        #expect(stdout.contains("unknown setting `fromat` (it takes only the common options: batch_size,"), "\(stdout)")
     }
 
     @Test func aMissingPathSaysWhatToWrite() throws {
         let message = try failure(#"network { { source.file { format = "csv" }, sink.stdout {} } }"#)
-        #expect(message.contains(#"source.file: path is required: source.file { path = "data/file.jsonl" }"#))
+        #expect(message.contains(#"config.path: is required: the file to read, relative to pipeline.lua, e.g. "data/in.jsonl" (in pipeline.lua:1)"#), "\(message)")
         let typo = try failure(#"network { { source.file { paht = "in.jsonl" }, sink.stdout {} } }"#)
-        #expect(typo.contains("source.file: unknown setting paht"))
+        #expect(typo.contains("unknown setting `paht`; did you mean `path`?"), "\(typo)")
     }
 
     @Test(arguments: [
-        (#"batch_size = 1.5"#, "batch_size must be an integer of at least 1, got 1.5"),
-        (#"on_error = "retry""#, #"on_error must be one of fail, skip, dead_letter, got "retry""#),
-        (#"workers = "many""#, #"workers must be a positive integer or "auto", got "many""#),
-        (#"lifetime = -1"#, "lifetime must be a number of seconds above 0, got -1"),
+        (#"batch_size = 1.5"#, "config.batch_size: expected an integer, got float 1.5"),
+        (#"batch_size = 0"#, "config.batch_size: must be at least 1, got 0"),
+        (#"on_error = "retry""#, "config.on_error: expected one of fail, skip, dead_letter; got the string 'retry'"),
+        (#"on_error = "dead_leter""#, "did you mean `dead_letter`?"),
+        (#"workers = "many""#, #"config.workers: expected an integer of at least 1 or "auto", got the string 'many'"#),
+        (#"lifetime = -1"#, "config.lifetime: must be above 0, got -1"),
+        (#"max_itmes = 3"#, "unknown setting `max_itmes`; did you mean `max_items`?"),
     ])
     func commonOptionsExplainWhatTheyTake(option: String, expected: String) throws {
         let message = try failure("network { { source.list { items = {}, \(option) }, sink.stdout {} } }")

@@ -152,7 +152,7 @@ import Testing
         for expected in ["config.base_url: is required", "config.page_size: must be at most 100, got 500",
                          "config.mode: expected one of full, incremental; got the string 'fast'",
                          "config.email: expected an email address", "config.code: must be at least 3 characters long",
-                         "config.code: does not match the pattern", "config.extra: unknown setting"] {
+                         "config.code: does not match the pattern", "unknown setting `extra` (the schema declares: base_url, code, email, mode, page_size, besides the common options)"] {
             #expect(failure.message.contains(expected), "missing: \(expected)\n\(failure.message)")
         }
         #expect(failure.message.contains("pipeline.lua:1"))

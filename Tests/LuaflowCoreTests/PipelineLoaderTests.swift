@@ -85,10 +85,11 @@ import Testing
         #expect(error?.exitCode == 2)
     }
 
-    @Test func wrongOptionTypeIsReported() throws {
+    @Test func wrongOptionTypeIsReportedWhenTheNodeLoads() throws {
         let ws = try Workspace()
         try ws.write("pipeline.lua", #"network { {source.list { items = {}, max_items = "ten" }, sink.stdout {}} }"#)
-        let error = #expect(throws: PipelineError.self) { try PipelineLoader.load(file: ws.path("pipeline.lua")) }
-        #expect(error?.message.contains(#"max_items must be an integer of at least 0, got "ten""#) == true)
+        let failure = try #require(ws.failure())
+        #expect(failure.exitCode == 2)
+        #expect(failure.message.contains("config.max_items: expected an integer, got the string 'ten' (in pipeline.lua:1)"), "\(failure.message)")
     }
 }

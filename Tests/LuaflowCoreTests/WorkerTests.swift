@@ -53,7 +53,7 @@ import Testing
         let ws = try Workspace()
         try ws.write("pipeline.lua", #"network { { source.list { items = {}, workers = 2 }, sink.stdout {} } }"#)
         #expect(ws.failure()?.message.contains("workers applies to transforms only") == true)
-        try ws.write("pipeline.lua", #"network { { source.list { items = {} }, transform(function(r) return r end, { workers = 0 }) } }"#)
-        #expect(ws.failure()?.message.contains("must be a positive integer or \"auto\"") == true)
+        try ws.write("pipeline.lua", #"network { { source.list { items = {} }, transform(function(r) return r end, { workers = 0 }), sink.stdout {} } }"#)
+        #expect(ws.failure()?.message.contains("config.workers: must be at least 1, got 0") == true)
     }
 }

@@ -130,7 +130,8 @@ import TestSupport
             let example = try ExampleDirectory(copying: "api-reference")
             let error = try #require(await example.error(api.referenceOverrides(nodes: ["customers"], ["page_size": value])))
             let message = "\(error)"
-            #expect(message.contains("node 'customers' (config): config.page_size: \(problem)"), "\(message)")
+            // The value came from --set: the problem is reported at the flag.
+            #expect(message.contains("node 'customers' (config): --set customers.page_size=\(value): \(problem)"), "\(message)")
             #expect(exitCode(of: error) == 2)  // a config error: luaflow run exits 2 before anything runs
             #expect(api.server.requests.isEmpty)
         }
@@ -139,7 +140,7 @@ import TestSupport
     @Test func anUnknownStreamIsAConfigErrorListingTheStreams() async throws {
         let example = try ExampleDirectory(copying: "api-reference")
         let message = try #require(await example.failure(["orders.stream=refunds", "orders.base_url=http://127.0.0.1:9/v2"]))
-        #expect(message.contains("config.stream: expected one of customers, orders, products; got the string 'refunds'"), "\(message)")
+        #expect(message.contains("--set orders.stream=refunds: expected one of customers, orders, products; got the string 'refunds'"), "\(message)")
     }
 
     // MARK: api-reference: check() and count()
@@ -281,9 +282,9 @@ import TestSupport
             try await withEnvironment(["ACME_TOKEN": nil]) {
                 let message = try #require(await example.failure(
                     api.multiOverrides(["page_size": "0"], token: false) + ["invoices.stream=refunds"]))
-                #expect(message.contains("node 'customers' (config): config.page_size: must be at least 1, got 0"), "\(message)")
+                #expect(message.contains("node 'customers' (config): --set customers.page_size=0: must be at least 1, got 0"), "\(message)")
                 #expect(message.contains("node 'customers' (config): config.token: is required (set it in the config or the environment variable ACME_TOKEN)"), "\(message)")
-                #expect(message.contains("node 'invoices' (config): config.stream: expected one of customers, invoices, orders, payments, products; got the string 'refunds'"), "\(message)")
+                #expect(message.contains("node 'invoices' (config): --set invoices.stream=refunds: expected one of customers, invoices, orders, payments, products; got the string 'refunds'"), "\(message)")
             }
             #expect(api.server.requests.isEmpty)
         }

@@ -24,7 +24,7 @@ import Testing
           assert_eq(c:finalize(), { { done = true } })
         end)
         test("config problems", function()
-          assert_error(function() connector("connectors/upper.lua", { min = 1, bogus = 1 }) end, "config.bogus: unknown setting")
+          assert_error(function() connector("connectors/upper.lua", { min = 1, bogus = 1 }) end, "unknown setting `bogus`")
           assert_error(function() connector("connectors/upper.lua", {}) end, "config.min: is required")
           assert_error(function() connector("connectors/missing.lua") end, "not found")
         end)

@@ -46,7 +46,7 @@ public enum PipelineCheck {
         do {
             results = try node.lua.call(fn, results: 2)
         } catch let error as LuaError {
-            throw PipelineError(node: node.spec.name, phase: "check", lua: error)
+            throw PipelineError(node.spec, phase: "check", lua: error)
         }
         let failed = results[0] == .boolean(false) || (results[0] == .nil && results[1].stringValue != nil)
         guard failed else { return [] }

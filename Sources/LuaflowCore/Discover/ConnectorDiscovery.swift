@@ -34,12 +34,7 @@ public enum ConnectorDiscovery {
         pipeline.protectedFiles.hide(StateStore.defaultPath(forPipelineIn: pipeline.directory))
         func load(stream: String?, validate: Bool) throws -> LuaScriptNode {
             let config = try ConnectorConfig.build(fileJSON: configFile, sets: sets, stream: stream)
-            let options: NodeOptions
-            do {
-                options = try NodeOptions(config: (try? JSONSerialization.jsonObject(with: Data(config))) as? [String: Any] ?? [:])
-            } catch {
-                throw PipelineError(.config, node: name, phase: "config", "\(error)")
-            }
+            let options = NodeOptions(config: (try? JSONSerialization.jsonObject(with: Data(config))) as? [String: Any] ?? [:])
             let spec = NodeSpec(id: 1, role: .source, name: name, implementation: .script(path: url.lastPathComponent),
                                 configJSON: config, options: options, line: nil)
             return try LuaScriptNode(spec: spec, pipeline: pipeline, stats: NodeStats(name: name, role: .source),
@@ -83,7 +78,7 @@ public enum ConnectorDiscovery {
                 throw PipelineError(.config, node: node.spec.name, phase: "streams", "\(expected), got an entry \(item) (\(node.displayPath))")
             }
         } catch let error as LuaError {
-            throw PipelineError(node: node.spec.name, phase: "streams", lua: error)
+            throw PipelineError(node.spec, phase: "streams", lua: error)
         }
     }
 }

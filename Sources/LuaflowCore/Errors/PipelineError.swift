@@ -27,10 +27,14 @@ public struct PipelineError: Error, Sendable, CustomStringConvertible {
     }
 
     /// Wraps a Lua error raised by a node's script. Failures while loading (compiling or running
-    /// the script's top level) are config errors: nothing has run yet.
-    init(node: String, phase: String, lua: LuaError, details: [String] = []) {
+    /// the script's top level) are config errors: nothing has run yet. An error of a built-in's
+    /// code is located at the node's declaration in pipeline.lua, without the host's traceback.
+    init(_ spec: NodeSpec, phase: String, lua: LuaError, details: [String] = []) {
         let category: Category = lua.kind == .syntax || phase == "load" ? .config : .runtime
-        self.init(category, node: node, phase: phase, Self.withoutHostLocation(lua.message), details: details, traceback: lua.traceback)
+        var message = Self.withoutHostLocation(lua.message)
+        if let declaration = spec.builtinDeclaration { message += " (\(spec.what) declared at \(declaration))" }
+        self.init(category, node: spec.name, phase: phase, message, details: details,
+                  traceback: spec.builtinDeclaration == nil ? lua.traceback : nil)
     }
 
     /// A message raised inside Lua the host ships (`luaflow/source.http.lua:85: ...`) without that

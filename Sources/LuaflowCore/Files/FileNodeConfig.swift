@@ -12,36 +12,19 @@ struct FileNodeConfig {
     /// Sink `mode = "append"`: the run's records are added after the file's current content.
     var append = false
 
-    static let sourceKeys: Set<String> = ["path", "format", "delimiter"]
-    static let sinkKeys: Set<String> = ["path", "format", "delimiter", "columns", "field", "mode"]
-
-    /// Reads the config and resolves the path against the pipeline directory.
+    /// Reads the config, checked against ``FileSchemas`` already, and resolves the path against
+    /// the pipeline directory.
     static func load(_ spec: NodeSpec, pipeline: PipelineSpec) throws -> (FileNodeConfig, String, FileFormat, UInt8) {
         let at = spec.declaredAt(pipeline.file)
         func problem(_ message: String) -> PipelineError {
             PipelineError(.config, node: spec.name, phase: "config", "\(spec.what): \(message) (\(at))")
         }
         let object = (try? JSONSerialization.jsonObject(with: Data(spec.configJSON))) as? [String: Any] ?? [:]
-        try BuiltinConfig.rejectUnknownKeys(object, allowed: spec.role == .source ? sourceKeys : sinkKeys, spec: spec, at: at)
-        guard let path = object["path"] as? String, !path.isEmpty else {
-            throw problem("path is required: \(spec.what) { path = \"data/file.jsonl\" }")
-        }
-        func string(_ key: String) throws -> String? {
-            guard let value = object[key] else { return nil }
-            guard let s = value as? String else { throw problem("\(key) must be a string, got \(NodeOptions.describe(value))") }
-            return s
-        }
-        var config = FileNodeConfig(path: path, format: try string("format"), delimiter: try string("delimiter"),
-                                    columns: nil, field: try string("field"))
-        if let value = object["columns"] {
-            guard let list = value as? [String], !list.isEmpty else { throw problem("columns must be a list of field names") }
-            config.columns = list
-        }
-        switch try string("mode") {
-        case nil, "overwrite": break
-        case "append": config.append = true
-        case let other?: throw problem("mode must be \"overwrite\" or \"append\", got \"\(other)\"")
-        }
+        let path = object["path"] as? String ?? ""
+        let config = FileNodeConfig(path: path, format: object["format"] as? String, delimiter: object["delimiter"] as? String,
+                                    columns: object["columns"] as? [String], field: object["field"] as? String,
+                                    append: object["mode"] as? String == "append")
+        if config.columns?.isEmpty == true { throw problem("columns must list at least one field name") }
         let resolved = path.hasPrefix("/") ? path : pipeline.directory + "/" + path
         var isDirectory: ObjCBool = false
         if spec.role == .sink, FileManager.default.fileExists(atPath: resolved, isDirectory: &isDirectory), isDirectory.boolValue {
@@ -64,17 +47,5 @@ struct FileNodeConfig {
         let bytes = Array((text == "\\t" ? "\t" : text).utf8)
         guard bytes.count == 1 else { throw FileConfigError("delimiter must be a single character, got '\(text)'") }
         return bytes[0]
-    }
-}
-
-/// Config checks shared by the built-in connectors.
-enum BuiltinConfig {
-    /// A misspelled key (`colums`, `fromat`) is an error rather than silently ignored.
-    static func rejectUnknownKeys(_ config: [String: Any], allowed: Set<String>, spec: NodeSpec, at: String) throws {
-        let known = allowed.union(NodeConfig.commonOptions)
-        let unknown = config.keys.filter { !known.contains($0) }.sorted()
-        guard !unknown.isEmpty else { return }
-        throw PipelineError(.config, node: spec.name, phase: "config",
-            "\(spec.what): unknown setting\(unknown.count > 1 ? "s" : "") \(unknown.joined(separator: ", ")) (\(at)); it takes \(allowed.sorted().joined(separator: ", ")) and the common options")
     }
 }

@@ -9,8 +9,6 @@ final class StdoutSinkRuntime: SinkRuntime {
     private let loop: LuaRecordLoop
 
     init(spec: NodeSpec, pipeline: PipelineSpec, stats: NodeStats) throws {
-        let object = (try? JSONSerialization.jsonObject(with: Data(spec.configJSON))) as? [String: Any] ?? [:]
-        try BuiltinConfig.rejectUnknownKeys(object, allowed: [], spec: spec, at: spec.declaredAt(pipeline.file))
         self.spec = spec
         self.stats = stats
         lua = try LuaState(instructionLimit: 0)

@@ -77,7 +77,7 @@ final class FusedTransformRuntime: TransformRuntime {
                 guard let fn = member.function("finalize") else { continue }
                 let status = luaflow_run_chain_finalize(lua.handle, &chain, Int32(k), fn.id, &io)
                 if status != LUA_OK {
-                    throw PipelineError(node: members[Int(chain.failed_stage)].spec.name, phase: "finalize",
+                    throw PipelineError(members[Int(chain.failed_stage)].spec, phase: "finalize",
                                         lua: lua.popError(status: status, kind: .runtime))
                 }
             }

@@ -118,7 +118,7 @@ final class LuaRecordLoop {
                                  "\(encodeFailure): \(error.message)",
                                  details: ["\(which): \(excerpt)"])
         default:
-            return PipelineError(node: spec.name, phase: "run", lua: error, details: ["\(which): \(excerpt)"])
+            return PipelineError(spec, phase: "run", lua: error, details: ["\(which): \(excerpt)"])
         }
     }
 }

@@ -17,6 +17,8 @@ final class LuaScriptNode {
     /// registered either way.
     init(spec: NodeSpec, pipeline: PipelineSpec, stats: NodeStats, extensions: HostExtensions,
          code: [UInt8]? = nil, chunkName: String? = nil, state: LuaState? = nil, validate: Bool = true) throws {
+        var spec = spec
+        if case .builtin = spec.implementation { spec.builtinDeclaration = spec.declaredAt(pipeline.file) }
         self.spec = spec
         lua = try state ?? Self.makeState(for: [spec], pipeline: pipeline)
         env = try lua.makeEnvironment(label: spec.name, files: Self.fileAccess(spec, pipeline: pipeline))
@@ -65,7 +67,7 @@ final class LuaScriptNode {
             lua.stringArray(secrets[0]).forEach(Redactor.shared.add)
             _ = try lua.call(lua.functionRef(helpers, "reveal")!)
         } catch let error as LuaError {
-            throw PipelineError(node: spec.name, phase: "load", lua: error)
+            throw PipelineError(spec, phase: "load", lua: error)
         }
 
         guard validate else { return }
@@ -77,11 +79,11 @@ final class LuaScriptNode {
             guard let path = userConfig[key] as? String else { continue }
             try lua.allowFiles(under: Self.directory(of: path, base: pipeline.directory), for: env)
         }
-        let problems = lua.stringArray(results[0])
+        let problems = try JSONDecoder().decode([ConfigProblem].self, from: Data(lua.stringBytes(results[0])))
         if !problems.isEmpty {
-            throw PipelineErrors(problems.map {
-                PipelineError(.config, node: spec.name, phase: "config", "\($0) (in \(spec.declaredAt(pipeline.file)), checked by \(displayPath))")
-            })
+            var checkedBy: String? = displayPath
+            if case .builtin = spec.implementation { checkedBy = nil }
+            throw PipelineErrors(problems.map { $0.error(for: spec, pipeline: pipeline, checkedBy: checkedBy) })
         }
     }
 
@@ -112,7 +114,7 @@ final class LuaScriptNode {
         do {
             try lua.call(fn)
         } catch let error as LuaError {
-            throw PipelineError(node: spec.name, phase: name, lua: error)
+            throw PipelineError(spec, phase: name, lua: error)
         }
     }
 
@@ -124,7 +126,7 @@ final class LuaScriptNode {
         do {
             return try lua.callJSON(fn, argument: json)
         } catch let error as LuaError {
-            throw PipelineError(node: spec.name, phase: name, lua: error)
+            throw PipelineError(spec, phase: name, lua: error)
         }
     }
 
@@ -148,9 +150,9 @@ final class LuaScriptNode {
     }
 
     private static func loadNodeConfigPrelude(_ lua: LuaState) throws -> LuaRef {
-        let chunk = try lua.load(Array(NodeConfig.prelude.utf8), chunkName: "luaflow/node_config.lua")
+        let chunk = try lua.load(BundledLua.nodeConfig.bytes, chunkName: BundledLua.nodeConfig.chunkName)
         lua.setEnvironment(of: chunk, to: try lua.makeEnvironment())
-        return try lua.callReturningRef(chunk, refArgs: [lua.privileged])
+        return try lua.callReturningRef(chunk, refArgs: [lua.privileged, try ConfigSchema.load(into: lua)])
     }
 
     /// The files the script of `spec` may open: under the pipeline directory and the paths its

@@ -107,7 +107,7 @@ final class LuaSinkRuntime: SinkRuntime {
         let policy = node.spec.options.onError
         let outcome = policy == .fail ? "while writing a batch of \(records) records"
             : "the whole batch of \(records) records was \(policy == .skip ? "skipped" : "dead-lettered")"
-        let failure = PipelineError(node: node.spec.name, phase: "write", lua: error, details: [outcome])
+        let failure = PipelineError(node.spec, phase: "write", lua: error, details: [outcome])
         guard policy == .deadLetter else {
             try loop.handle(failure)
             stats.update { $0.errors += records - 1 }

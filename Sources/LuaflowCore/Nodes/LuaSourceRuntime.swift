@@ -77,7 +77,7 @@ final class LuaSourceRuntime: SourceRuntime {
             // run() sources (and init()) read the same table as the global `state`.
             if node.lua.field(node.env, "state") == .nil { node.lua.setField(node.env, "state", ref: state!) }
         } catch let error as LuaError {
-            throw PipelineError(node: node.spec.name, phase: "state", lua: error)
+            throw PipelineError(node.spec, phase: "state", lua: error)
         }
         try node.callHook("init")
         recordExpectedCount()
@@ -89,7 +89,7 @@ final class LuaSourceRuntime: SourceRuntime {
         get throws {
             let max: String?
             do { max = try cursor?.maximum() } catch let error as LuaError {
-                throw PipelineError(node: node.spec.name, phase: "state", lua: error)
+                throw PipelineError(node.spec, phase: "state", lua: error)
             }
             return SourcePosition(pagination: done ? nil : lastPagination.map { String(decoding: $0, as: UTF8.self) },
                                   produced: produced, exhausted: done, cursor: max)
@@ -203,7 +203,7 @@ final class LuaSourceRuntime: SourceRuntime {
         if !callableAgain && node.spec.options.onError != .fail && errorClass != .auth {
             details.append("run() is not called again after an error (declare `resumable = true` if calling it again continues where it stopped)")
         }
-        let failure = PipelineError(node: node.spec.name, phase: function.replacingOccurrences(of: "()", with: ""), lua: error,
+        let failure = PipelineError(node.spec, phase: function.replacingOccurrences(of: "()", with: ""), lua: error,
                                     details: details)
         if callableAgain && errorClass?.isRetryable == true && !afterRequestFailure && retriedAttempts < Self.maxAttempts - 1 {
             retriedAttempts += 1

@@ -47,7 +47,7 @@ final class LuaTransformRuntime: TransformRuntime {
         var produced: Int64 = 0
         let status = luaflow_run_hook(node.lua.handle, fn.id, &out, &produced)
         if status != 0 {
-            throw PipelineError(node: node.spec.name, phase: "finalize", lua: node.lua.popError(status: status, kind: .runtime))
+            throw PipelineError(node.spec, phase: "finalize", lua: node.lua.popError(status: status, kind: .runtime))
         }
         luaflow_pop(node.lua.handle, 1)
         stats.update { $0.recordsOut += Int(produced) }

@@ -6,22 +6,23 @@ enum NodeFactory {
         func script(_ code: [UInt8]? = nil, _ chunk: String? = nil) throws -> LuaScriptNode {
             try LuaScriptNode(spec: spec, pipeline: pipeline, stats: stats, extensions: ext, code: code, chunkName: chunk)
         }
+        if case .builtin(let kind) = spec.implementation, let schema = FileSchemas.code(role: spec.role, kind: kind) {
+            // Written in Swift: the config is checked against the connector's schema in a state of its own.
+            _ = try script(Array(schema.utf8), "luaflow/\(spec.what).lua")
+        }
         switch (spec.role, spec.implementation) {
         case (.source, .builtin("file")):
             return try FileSourceRuntime(spec: spec, pipeline: pipeline, stats: stats, limit: limit)
-        case (.source, .builtin("list")):
-            let node = try script(BundledLua.sourceList.bytes, BundledLua.sourceList.chunkName)
-            return try LuaSourceRuntime(node: node, stats: stats, limit: limit)
         case (.sink, .builtin("file")):
             return try FileSinkRuntime(spec: spec, pipeline: pipeline, stats: stats)
         case (.sink, .builtin("stdout")):
             return try StdoutSinkRuntime(spec: spec, pipeline: pipeline, stats: stats)
         case (_, .builtin(let kind)):
             let name = "\(spec.role.rawValue).\(kind)"
-            guard let builtin = ext.builtins[name] else {
+            guard let code = builtinCode(name, extensions: ext) else {
                 throw PipelineError(.config, node: spec.name, phase: "config", "unknown built-in \(name)")
             }
-            let node = try script(Array(builtin.code.utf8), "luaflow/\(name).lua")
+            let node = try script(Array(code.utf8), "luaflow/\(name).lua")
             switch spec.role {
             case .source: return try LuaSourceRuntime(node: node, stats: stats, limit: limit)
             case .transform: return try LuaTransformRuntime(node: node, stats: stats)
@@ -36,3 +37,16 @@ enum NodeFactory {
         }
     }
 }
+
+extension NodeFactory {
+    /// The Lua of the built-in `name` (`source.http`): its code, or for a connector written in
+    /// Swift its `schema` declaration. Nil for a name that is no built-in.
+    static func builtinCode(_ name: String, extensions: HostExtensions) -> String? {
+        let parts = name.split(separator: ".", maxSplits: 1).map(String.init)
+        guard parts.count == 2, let role = NodeSpec.Role(rawValue: parts[0]) else { return nil }
+        if let schema = FileSchemas.code(role: role, kind: parts[1]) { return schema }
+        if name == "source.list" { return BundledLua.sourceList.source }
+        return extensions.builtins[name]?.code
+    }
+}
+

@@ -19,12 +19,7 @@ public final class StandaloneScript {
         let object = (try? JSONSerialization.jsonObject(with: Data(configJSON))) as? [String: Any] ?? [:]
         let base = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
         name = object["name"] as? String ?? base
-        let options: NodeOptions
-        do {
-            options = try NodeOptions(config: object)
-        } catch {
-            throw PipelineError(.config, node: name, phase: "config", "\(error) (\(caller):\(line ?? 0))")
-        }
+        let options = NodeOptions(config: object)
         let spec = NodeSpec(id: 1, role: .transform, name: name, implementation: .script(path: path),
                             configJSON: configJSON, options: options, line: line)
         var pipeline = PipelineSpec(file: caller, directory: directory, nodes: [spec], edges: [])

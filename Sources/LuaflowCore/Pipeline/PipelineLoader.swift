@@ -25,6 +25,7 @@ public enum PipelineLoader {
             var line: Int?
             var target: String?
             var config: String
+            var origins: [String: String]?
         }
         struct Edge: Decodable {
             var from: Int
@@ -97,15 +98,10 @@ public enum PipelineLoader {
             default: implementation = .builtin(n.target ?? "")
             }
             let configJSON = Array(n.config.utf8)
-            let options: NodeOptions
-            do {
-                let object = (try? JSONSerialization.jsonObject(with: Data(configJSON))) as? [String: Any] ?? [:]
-                options = try NodeOptions(config: object)
-            } catch {
-                throw PipelineError(.config, node: n.name, phase: "config", "\(error) (\(file):\(n.line ?? 0))")
-            }
+            let object = (try? JSONSerialization.jsonObject(with: Data(configJSON))) as? [String: Any] ?? [:]
             nodes.append(NodeSpec(id: n.id, role: NodeSpec.Role(rawValue: n.role) ?? .transform, name: n.name,
-                                  implementation: implementation, configJSON: configJSON, options: options, line: n.line))
+                                  implementation: implementation, configJSON: configJSON, options: NodeOptions(config: object),
+                                  line: n.line, origins: n.origins ?? [:]))
         }
         let edges = exported.edges.map { EdgeSpec(from: $0.from, to: $0.to, line: $0.line) }
         return PipelineSpec(file: file, directory: directory, nodes: nodes, edges: edges, networkLine: exported.network_line)

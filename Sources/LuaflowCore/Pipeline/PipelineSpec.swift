@@ -63,6 +63,22 @@ public struct NodeSpec: Sendable {
     public var options: NodeOptions
     /// The line of pipeline.lua that declared the node.
     public var line: Int?
+    /// The settings given with `--set`: dotted setting name (`paginator.limit`) → the flag as
+    /// written (`--set api.paginator.limit=abc`), so a bad value is reported at the flag.
+    public var origins: [String: String] = [:]
+    /// For a built-in written in Lua, where pipeline.lua declared it (`pipeline.lua:12`): errors
+    /// its code raises are reported there, not at a line of the host's Lua.
+    var builtinDeclaration: String?
+
+    /// The `--set` flag that gave the setting `path` or a table it is in, if one did.
+    func origin(of path: String) -> String? {
+        var key = path
+        while true {
+            if let flag = origins[key] { return flag }
+            guard let cut = key.lastIndex(where: { $0 == "." || $0 == "[" }) else { return nil }
+            key = String(key[..<cut])
+        }
+    }
 
     /// `pipeline.lua:LINE`-style location of the declaration.
     public func declaredAt(_ pipelineFile: String) -> String {
@@ -113,66 +129,37 @@ public struct NodeOptions: Sendable {
 
     public init() {}
 
-    /// Reads the options from a node's config; a wrong value is an error that names the option
-    /// and says what it takes.
-    public init(config: [String: Any]) throws {
-        func integer(_ key: String, min: Int) throws -> Int? {
-            guard let value = config[key] else { return nil }
-            guard let number = value as? NSNumber, !Self.isBoolean(value), let n = Int(exactly: number.doubleValue), n >= min else {
-                throw OptionError("\(key) must be an integer of at least \(min), got \(Self.describe(value))")
-            }
+    /// Reads the options from a node's config. A value of the wrong type or out of range keeps
+    /// the default: ``ConfigSchema`` checks the same options (`common`) when the node loads and
+    /// reports it there, with the node's other problems.
+    public init(config: [String: Any]) {
+        func number(_ key: String) -> Double? {
+            guard let value = config[key] as? NSNumber, !Self.isBoolean(value), value.doubleValue.isFinite else { return nil }
+            return value.doubleValue
+        }
+        func integer(_ key: String, min: Int) -> Int? {
+            guard let d = number(key), let n = Int(exactly: d), n >= min else { return nil }
             return n
         }
-        func boolean(_ key: String) throws -> Bool? {
-            guard let value = config[key] else { return nil }
-            guard Self.isBoolean(value), let b = value as? Bool else {
-                throw OptionError("\(key) must be true or false, got \(Self.describe(value))")
-            }
-            return b
+        func boolean(_ key: String) -> Bool? {
+            guard let value = config[key], Self.isBoolean(value) else { return nil }
+            return value as? Bool
         }
-        if let value = config["on_error"] {
-            guard let text = value as? String, let policy = OnError(rawValue: text) else {
-                throw OptionError("on_error must be one of \(OnError.allCases.map(\.rawValue).joined(separator: ", ")), got \(Self.describe(value))")
-            }
-            onError = policy
-        }
-        maxItems = try integer("max_items", min: 0)
-        batchSize = try integer("batch_size", min: 1)
-        checkpointEvery = try integer("checkpoint_every", min: 1)
-        memoryLimitMB = try integer("memory_limit", min: 0) ?? memoryLimitMB
-        instructionLimit = try integer("instruction_limit", min: 0) ?? instructionLimit
-        maxRecordBytes = try integer("max_record_bytes", min: 0) ?? maxRecordBytes
-        if let value = config["time_limit"] {
-            guard let number = value as? NSNumber, !Self.isBoolean(value), number.doubleValue >= 0, number.doubleValue.isFinite else {
-                throw OptionError("time_limit must be a number of seconds (0: none), got \(Self.describe(value))")
-            }
-            timeLimit = number.doubleValue
-        }
-        lazyRecords = try boolean("lazy_records") ?? lazyRecords
-        ordered = try boolean("ordered") ?? ordered
-        if let value = config["lifetime"] {
-            guard let number = value as? NSNumber, !Self.isBoolean(value), number.doubleValue > 0 else {
-                throw OptionError("lifetime must be a number of seconds above 0, got \(Self.describe(value))")
-            }
-            lifetime = number.doubleValue
-        }
-        if let value = config["workers"] {
-            if value as? String == "auto" {
-                workers = ProcessInfo.processInfo.activeProcessorCount
-            } else if let n = try? integer("workers", min: 1) {
-                workers = n
-            } else {
-                throw OptionError("workers must be a positive integer or \"auto\", got \(Self.describe(value))")
-            }
-        }
-    }
-
-    static func describe(_ value: Any) -> String {
-        if isBoolean(value), let b = value as? Bool { return String(b) }
-        switch value {
-        case let s as String: return "\"\(s)\""
-        case let n as NSNumber: return n.stringValue
-        default: return "a table"
+        if let text = config["on_error"] as? String, let policy = OnError(rawValue: text) { onError = policy }
+        maxItems = integer("max_items", min: 0)
+        batchSize = integer("batch_size", min: 1)
+        checkpointEvery = integer("checkpoint_every", min: 1)
+        memoryLimitMB = integer("memory_limit", min: 0) ?? memoryLimitMB
+        instructionLimit = integer("instruction_limit", min: 0) ?? instructionLimit
+        maxRecordBytes = integer("max_record_bytes", min: 0) ?? maxRecordBytes
+        if let seconds = number("time_limit"), seconds >= 0 { timeLimit = seconds }
+        lazyRecords = boolean("lazy_records") ?? lazyRecords
+        ordered = boolean("ordered") ?? ordered
+        if let seconds = number("lifetime"), seconds > 0 { lifetime = seconds }
+        if config["workers"] as? String == "auto" {
+            workers = ProcessInfo.processInfo.activeProcessorCount
+        } else {
+            workers = integer("workers", min: 1) ?? workers
         }
     }
 
@@ -182,10 +169,4 @@ public struct NodeOptions: Sendable {
         let type = String(cString: n.objCType)
         return type == "c" || type == "B"
     }
-}
-
-/// A common option with a wrong value.
-struct OptionError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }

@@ -157,7 +157,21 @@ return function(sets_json, layers_json)
     end
     local ok, value = pcall(json.decode, s.value)
     if not ok then value = s.value end
-    best.cfg[s.lhs:sub(#best.name + 2)] = value
+    -- `a.b.c` sets c in the table a.b (tables on the way are copied: pipeline.lua may share them).
+    local key, t = s.lhs:sub(#best.name + 2), best.cfg
+    local parts = {}
+    for part in key:gmatch("[^.]+") do parts[#parts + 1] = part end
+    for i = 1, #parts - 1 do
+      local copy = {}
+      if type(t[parts[i]]) == "table" and t[parts[i]] ~= json.null then
+        for k, v in pairs(t[parts[i]]) do copy[k] = v end
+      end
+      t[parts[i]] = copy
+      t = copy
+    end
+    t[parts[#parts] or key] = value
+    best.origins = best.origins or {}
+    best.origins[key] = "--set " .. s.lhs .. "=" .. s.value
   end
   local out = { nodes = json.array(), edges = json.array(), network_line = network_line,
                 problems = json.array(), secrets = json.array() }
@@ -171,7 +185,7 @@ return function(sets_json, layers_json)
     end
     out.nodes[#out.nodes + 1] = {
       id = n.id, role = n.role, kind = n.kind, name = n.name, line = n.line,
-      target = type(n.target) == "string" and n.target or nil, config = cfg_json,
+      target = type(n.target) == "string" and n.target or nil, config = cfg_json, origins = n.origins,
     }
   end
   for _, e in ipairs(edges) do

@@ -23,8 +23,7 @@ public enum AuthConfig: Decodable, Sendable, Equatable {
 
     public init(from decoder: Decoder) throws {
         let section = "auth"
-        let c = try decoder.configContainer(section, known: ["api_key", "header", "query", "bearer", "basic",
-                                                             "oauth2", "oauth2_client_credentials"])
+        let c = try decoder.configContainer()
         let modes = ["api_key", "bearer", "basic", "oauth2", "oauth2_client_credentials"].filter(c.has)
         guard modes.count == 1, let mode = modes.first else {
             throw HTTPError.invalidConfig(section, modes.isEmpty
@@ -45,8 +44,6 @@ public enum AuthConfig: Decodable, Sendable, Equatable {
             self = .bearer(try Self.secret(c.string("bearer", section), "bearer"))
         case "basic":
             let basic = try c.nestedContainer(keyedBy: ConfigKey.self, forKey: ConfigKey("basic"))
-            let unknown = basic.allKeys.map(\.stringValue).filter { $0 != "username" && $0 != "password" }
-            if let first = unknown.first { throw HTTPError.invalidConfig("auth.basic", "unknown key '\(first)' (known: username, password)") }
             guard let username = try basic.string("username", "auth.basic"), !username.isEmpty else {
                 throw HTTPError.invalidConfig("auth.basic", "username is required")
             }

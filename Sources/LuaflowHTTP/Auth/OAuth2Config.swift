@@ -31,8 +31,7 @@ public struct OAuth2Config: Decodable, Sendable, Equatable {
 
     public init(from decoder: Decoder) throws {
         let section = "auth.oauth2"
-        let c = try decoder.configContainer(section, known: ["token_url", "client_id", "client_secret", "scopes",
-                                                             "scope", "audience", "client_auth"])
+        let c = try decoder.configContainer()
         func required(_ key: String) throws -> String {
             guard let value = try c.string(key, section), !value.isEmpty else {
                 throw HTTPError.invalidConfig(section, "\(key) is required (is the secret empty or unset?)")

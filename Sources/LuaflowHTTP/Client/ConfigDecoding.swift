@@ -1,8 +1,8 @@
 import Foundation
 
-/// Helpers for decoding config tables written by Lua users (turned into JSON by the host):
-/// snake_case keys checked against a known list so typos are reported, numbers where Lua may
-/// give an integer or a float, empty tables that arrive as `[]` or `{}`.
+/// Helpers for decoding config tables written by Lua users (turned into JSON by the host) once
+/// ``HTTPSchemas`` checked them: snake_case keys, numbers where Lua may give an integer or a
+/// float, empty tables that arrive as `[]` or `{}`.
 struct ConfigKey: CodingKey {
     var stringValue: String
     var intValue: Int? { nil }
@@ -14,15 +14,10 @@ struct ConfigKey: CodingKey {
 typealias ConfigContainer = KeyedDecodingContainer<ConfigKey>
 
 extension Decoder {
-    /// The keyed container of a config section, after checking that every key is one of `known`.
-    func configContainer(_ section: String, known: [String]) throws -> ConfigContainer {
-        let container = try container(keyedBy: ConfigKey.self)
-        let unknown = container.allKeys.map(\.stringValue).filter { !known.contains($0) }.sorted()
-        if !unknown.isEmpty {
-            let list = unknown.map { "'\($0)'" }.joined(separator: ", ")
-            throw HTTPError.invalidConfig(section, "unknown key\(unknown.count > 1 ? "s" : "") \(list) (known: \(known.joined(separator: ", ")))")
-        }
-        return container
+    /// The keyed container of a config section. Which keys it may hold is the schema's business
+    /// (``HTTPSchemas``): keys no decoder reads are ignored here.
+    func configContainer() throws -> ConfigContainer {
+        try container(keyedBy: ConfigKey.self)
     }
 }
 

@@ -11,7 +11,8 @@ import Foundation
 ///       timeout = { connect = 10, read = 30, total = 120 },   -- or timeout = 120
 ///       insecure = false, max_redirects = 5, user_agent = "luaflow", max_body_bytes = 268435456 }
 ///
-/// Unknown keys are errors (a typo must not silently disable a rate limit).
+/// Unknown keys are errors (a typo must not silently disable a rate limit): `http.session`
+/// checks the table against the `session` schema of ``HTTPSchemas`` before it is decoded.
 public struct HTTPSessionConfig: Decodable, Sendable {
     public static let defaultUserAgent = "luaflow"
     public static let defaultMaxBodyBytes = 256 << 20
@@ -48,12 +49,9 @@ public struct HTTPSessionConfig: Decodable, Sendable {
         self.maxBodyBytes = maxBodyBytes
     }
 
-    static let keys = ["base_url", "headers", "auth", "retry", "rate_limit", "timeout", "insecure", "max_redirects",
-                       "user_agent", "max_body_bytes"]
-
     public init(from decoder: Decoder) throws {
         let section = "http.session"
-        let c = try decoder.configContainer(section, known: Self.keys)
+        let c = try decoder.configContainer()
         self.init()
         baseURL = try c.string("base_url", section)
         headers = try c.stringMap("headers", section) ?? [:]

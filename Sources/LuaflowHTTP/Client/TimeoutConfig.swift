@@ -18,7 +18,7 @@ public struct TimeoutConfig: Decodable, Sendable, Equatable {
         if let seconds = try? decoder.singleValueContainer().decode(Double.self) {
             total = seconds
         } else {
-            let c = try decoder.configContainer(section, known: ["connect", "read", "total"])
+            let c = try decoder.configContainer()
             connect = try c.double("connect", section) ?? connect
             read = try c.double("read", section) ?? read
             total = try c.double("total", section) ?? total

@@ -26,8 +26,12 @@ public struct HTTPLuaModule: HostModule {
         lua.register("idempotency_key", in: host, binding.idempotencyKey)
         let prelude = try lua.load(BundledLua.http.bytes, chunkName: BundledLua.http.chunkName)
         lua.setEnvironment(of: prelude, to: env)
-        try lua.call(prelude, 1, results: 0) { lua.push(host) }
-        lua.release(host)
+        let lib = try ConfigSchema.load(into: lua)
+        let schemasChunk = try lua.load(BundledLua.httpSchemas.bytes, chunkName: BundledLua.httpSchemas.chunkName)
+        lua.setEnvironment(of: schemasChunk, to: try lua.makeEnvironment())
+        let schemas = try lua.callReturningRef(schemasChunk, refArgs: [])
+        try lua.call(prelude, 3, results: 0) { lua.push(host); lua.push(lib); lua.push(schemas) }
+        [host, lib, schemas].forEach(lua.release)
     }
 
     /// Raises HTTP failures into Lua with their error class first (`[transient] GET ... 503 ...`),
@@ -43,7 +47,7 @@ public struct HTTPLuaModule: HostModule {
     /// The HTTP module and the `source.http` / `sink.http` built-ins, for the runner.
     public static func extensions(runtime: HTTPRuntime = .shared) -> HostExtensions {
         HostExtensions(modules: [HTTPLuaModule(runtime: runtime)],
-                       builtins: ["source.http": BuiltinScript(code: HTTPBuiltins.source),
+                       builtins: ["source.http": BuiltinScript(code: BundledLua.sourceHttp.source),
                                   "sink.http": BuiltinScript(code: BundledLua.sinkHttp.source)],
                        onInterrupt: [{ runtime.cancelBlockingCalls() }])
     }

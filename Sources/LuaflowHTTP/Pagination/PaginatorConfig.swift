@@ -11,7 +11,8 @@ import Foundation
 ///     { type = "none" }
 ///
 /// Every type also takes `records_path` (where the records are; empty = the body is the array),
-/// `max_pages` and `stop_on_empty_page` (default true). Keys of another type are errors.
+/// `max_pages` and `stop_on_empty_page` (default true). Keys of another type are errors (the
+/// `paginator` schema of ``HTTPSchemas`` checks them).
 public struct PaginatorConfig: Decodable, Sendable, Equatable {
     public enum Style: String, Sendable, Equatable, CaseIterable {
         case cursor, offset, page
@@ -47,25 +48,14 @@ public struct PaginatorConfig: Decodable, Sendable, Equatable {
         self.style = style
     }
 
-    static let commonKeys = ["type", "records_path", "max_pages", "stop_on_empty_page"]
-    static let styleKeys: [Style: [String]] = [
-        .cursor: ["cursor_param", "cursor_path", "has_more_path", "limit_param", "limit"],
-        .offset: ["offset_param", "limit_param", "limit", "total_path", "start_offset"],
-        .page: ["page_param", "start_page", "page_size_param", "page_size", "total_pages_path"],
-        .nextURL: ["next_url_path"],
-        .linkHeader: [],
-        .none: [],
-    ]
-
     public init(from decoder: Decoder) throws {
         let section = "paginator"
-        let any = try decoder.container(keyedBy: ConfigKey.self)
-        let typeName = try any.string("type", section) ?? ""
+        let c = try decoder.configContainer()
+        let typeName = try c.string("type", section) ?? ""
         guard let style = Style(rawValue: typeName) else {
             let known = Style.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
             throw HTTPError.invalidConfig(section, typeName.isEmpty ? "type is required (\(known))" : "unknown type \"\(typeName)\" (known: \(known))")
         }
-        let c = try decoder.configContainer("paginator (type \"\(typeName)\")", known: Self.commonKeys + Self.styleKeys[style]!)
         self.init(style: style)
         cursorParam = try c.string("cursor_param", section) ?? cursorParam
         cursorPath = try c.string("cursor_path", section)

@@ -27,7 +27,7 @@ public struct RateLimitConfig: Decodable, Sendable, Equatable {
 
     public init(from decoder: Decoder) throws {
         let section = "rate_limit"
-        let c = try decoder.configContainer(section, known: ["requests", "per", "burst", "strategy"])
+        let c = try decoder.configContainer()
         guard let requests = try c.int("requests", section) else {
             throw HTTPError.invalidConfig(section, "requests is required (at most `requests` per `per` seconds)")
         }

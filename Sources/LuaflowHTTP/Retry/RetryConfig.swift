@@ -25,8 +25,7 @@ public struct RetryConfig: Decodable, Sendable, Equatable {
 
     public init(from decoder: Decoder) throws {
         let section = "retry"
-        let c = try decoder.configContainer(section, known: ["max_attempts", "base_delay", "max_delay",
-                                                             "retry_non_idempotent", "statuses"])
+        let c = try decoder.configContainer()
         self.init()
         maxAttempts = try c.int("max_attempts", section) ?? maxAttempts
         baseDelay = try c.double("base_delay", section) ?? baseDelay

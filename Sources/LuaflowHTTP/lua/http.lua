@@ -1,7 +1,18 @@
 -- The Lua side of `http` (HTTPLuaModule): runs once per node, in the node's environment, with the
 -- host functions of HTTPLuaBinding as its argument.
-local host = ...
+local host, lib, schemas = ...
 local json = json
+
+-- Raises every problem of `opts` against `schema` together, at the caller's caller (the
+-- user's script): "http.session: unknown setting `retyr`; did you mean `retry`?".
+local function validated(schema, opts, what)
+  local problems = {}
+  lib.check_value(schema, opts, what == "paginator" and "paginator" or "", problems)
+  if #problems == 0 then return end
+  local lines = {}
+  for _, p in ipairs(problems) do lines[#lines + 1] = lib.render(p, "") end
+  error(what .. ": " .. table.concat(lines, "; "), 3)
+end
 
 -- {k = v, k2 = {a, b}} -> {{"k", "v"}, {"k2", "a"}, {"k2", "b"}} (sorted keys: stable URLs)
 local function pair_list(t)
@@ -137,6 +148,7 @@ end
 -- for the following page (nil on the last) that `resume = token` continues from in a later run.
 function Session:paginate(opts)
   opts = opts or {}
+  if opts.paginator ~= nil then validated(schemas.paginator, opts.paginator, "paginator") end
   local paginator = {}
   for k, v in pairs(opts.paginator or { type = "none" }) do paginator[k] = v end
   paginator.records_path = paginator.records_path or opts.records_path
@@ -170,12 +182,14 @@ end
 http = {
   session = function(opts)
     if opts ~= nil and type(opts) ~= "table" then error("http.session expects a table of options", 2) end
+    validated({ type = "table", fields = schemas.session }, opts or {}, "http.session")
     return setmetatable({ id = checked(pcall(host.session, json.encode(opts or {}))) }, Session)
   end,
   request = function(method, url, opts) return default():request(method, url, opts) end,
   paginate = function(opts) return default():paginate(opts) end,
   idempotency_key = host.idempotency_key,
   lookup = lookup,
+  schema = schemas,
 }
 for _, m in ipairs { "get", "post", "put", "patch", "delete", "head" } do
   http[m] = function(url, opts) return default():request(m:upper(), url, opts) end

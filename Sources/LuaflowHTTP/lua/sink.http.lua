@@ -4,12 +4,12 @@
 schema = {
   url        = { type = "url", required = true, description = "where batches are sent" },
   method     = { type = "enum", values = { "POST", "PUT", "PATCH" }, default = "POST" },
-  headers    = { type = "table" },
-  auth       = { type = "table" },
-  retry      = { type = "table" },
-  rate_limit = { type = "table" },
-  timeout    = { type = "any" },
-  insecure   = { type = "boolean", default = false },
+  headers    = http.schema.session.headers,
+  auth       = http.schema.auth,
+  retry      = http.schema.retry,
+  rate_limit = http.schema.rate_limit,
+  timeout    = http.schema.timeout,
+  insecure   = http.schema.session.insecure,
 }
 
 local session

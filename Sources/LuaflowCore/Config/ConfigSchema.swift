@@ -1,0 +1,28 @@
+import LuaBridge
+
+/// The one validator of connector config, in Lua: every node's config (scripts, built-ins written
+/// in Lua and those written in Swift), `http.session{...}` and its nested tables are checked here
+/// against `schema` tables, and `luaflow spec` turns the same tables into JSON Schema.
+///
+/// A schema is a table of fields; a field is a table:
+///
+///     { type = "string" | "secret" | "path" | "integer" | "number" | "boolean" | "url" | "email"
+///              | "table" | "array" | "enum" | "any",
+///       required, default, description, env, secret = true, min, max, exclusive_min,
+///       min_length, max_length, length, pattern, values (enum),
+///       fields = { ... }       -- a table with these settings only (unknown ones are errors)
+///       variants = { name = { ... } }, tag = "type"   -- more fields chosen by the value of `tag`
+///       one_of = { "a", "b" }  -- exactly one of these settings is given
+///       items = { ... }        -- each entry of an array
+///       any_of = { {...}, {...} } }  -- the value matches one of these fields
+///
+/// The chunk returns `{ common, check, check_value, unknown, suggest, render, json_schema }`.
+public enum ConfigSchema {
+    /// Loads the module (lua/config_schema.lua) into `lua`, in an environment of its own, and
+    /// returns its table.
+    public static func load(into lua: LuaState) throws -> LuaRef {
+        let chunk = try lua.load(BundledLua.configSchema.bytes, chunkName: BundledLua.configSchema.chunkName)
+        lua.setEnvironment(of: chunk, to: try lua.makeEnvironment())
+        return try lua.callReturningRef(chunk, refArgs: [])
+    }
+}

@@ -1,0 +1,2 @@
+-- sink.stdout is written in Swift (StdoutSinkRuntime) and takes no settings of its own.
+schema = {}
