@@ -40,7 +40,7 @@ struct CursorTracker {
     end
     return wrapped,
       function() if max ~= nil then return json.encode(max) end end,
-      function(text) max = json.decode(text) end
+      function(text) if text == nil then max = nil else max = json.decode(text) end end
     """#
 
     /// Wraps `function` (the script's `get` or `run`) when the script sets `cursor_field`.
@@ -63,8 +63,8 @@ struct CursorTracker {
         }
     }
 
-    /// Starts the maximum at a committed cursor.
-    func start(at json: String) throws {
-        _ = try lua.call(setInitial, [.string(json)])
+    /// Starts the maximum at a committed cursor (nil: no value seen yet).
+    func start(at json: String?) throws {
+        _ = try lua.call(setInitial, [json.map { .string($0) } ?? .nil])
     }
 }
