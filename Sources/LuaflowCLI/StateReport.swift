@@ -41,8 +41,9 @@ struct StateReport {
         }
         let widths = header.indices.map { i in ([header[i]] + rows.map { $0[i] }).map(\.count).max()! }
         for row in [header] + rows {
-            lines.append(zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
-                .trimmingCharacters(in: .whitespaces))
+            var line = zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
+            while line.last == " " { line.removeLast() }  // partition rows keep their indent under the node
+            lines.append(line)
         }
         for sink in sinks {
             lines.append("in progress: \(sink.node) → \(sink.path) (\(sink.records) records, \(sink.length) bytes checkpointed)")
