@@ -136,6 +136,13 @@ import Testing
         #expect(reads == expected)
     }
 
+    @Test func aPartitionIsIdentifiedByItsKeyElseByItsCanonicalJSON() throws {
+        let list = try DeclaredPartition.parse(Array(#"[{"to":"2026-02","from":"2026-01"},{"b":2,"key":"k1"},{"key":7},{}]"#.utf8))
+        #expect(list.map(\.key) == [#"{"from":"2026-01","to":"2026-02"}"#, "k1", "7", "{}"])
+        #expect(list.map(\.json) == [#"{"from":"2026-01","to":"2026-02"}"#, #"{"b":2,"key":"k1"}"#, #"{"key":7}"#, "{}"])
+        #expect(try DeclaredPartition.parse(Array("{}".utf8)).isEmpty, "an empty Lua table is an empty list")
+    }
+
     @Test func partitionsWithoutGetIsAConfigError() throws {
         let ws = try workspace()
         try ws.write("src.lua", "function partitions() return {} end\nfunction run() return nil end")
