@@ -30,14 +30,20 @@ struct StateReport {
         }
         guard !streams.isEmpty else { return lines.joined(separator: "\n") }
         let header = ["node", "stream", "cursor", "resume at", "records (all runs)", "last run"]
-        let rows = streams.map { s in
-            [s.node, s.stream.isEmpty ? "-" : s.stream, s.cursor ?? "-",
-             s.pagination ?? (s.skip > 0 ? "record \(s.skip + 1)" : "-"), String(s.records), s.lastRun ?? "-"]
+        var rows: [[String]] = []
+        for s in streams {
+            let resume = s.pagination ?? (s.skip > 0 ? "record \(s.skip + 1)" : "-")
+            rows.append([s.node, s.stream.isEmpty ? "-" : s.stream, s.cursor ?? "-", resume, String(s.records), s.lastRun ?? "-"])
+            for p in s.partitions {
+                let at = p.pagination ?? (p.exhausted ? "done" : "-")
+                rows.append(["", "partition \(p.key)", p.cursor ?? "-", at, String(p.records), ""])
+            }
         }
         let widths = header.indices.map { i in ([header[i]] + rows.map { $0[i] }).map(\.count).max()! }
         for row in [header] + rows {
-            lines.append(zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
-                .trimmingCharacters(in: .whitespaces))
+            var line = zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
+            while line.last == " " { line.removeLast() }  // partition rows keep their indent under the node
+            lines.append(line)
         }
         for sink in sinks {
             lines.append("in progress: \(sink.node): \(sink.records) records checkpointed" + (sink.data.map { ", \($0)" } ?? ""))
@@ -51,12 +57,17 @@ struct StateReport {
                   let value = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else { return NSNull() }
             return value
         }
+        func partition(_ p: PartitionState) -> [String: Any] {
+            ["key": p.key, "partition": parsed(p.partition), "cursor": parsed(p.cursor), "pagination": parsed(p.pagination),
+             "done": p.exhausted, "records": p.records]
+        }
         let object: [String: Any] = [
             "path": path,
             "run": run.map { ["status": status!, "started_at": $0.startedAt, "finished_at": $0.finishedAt ?? NSNull()] as [String: Any] } ?? NSNull(),
             "streams": streams.map { s -> [String: Any] in
                 ["node": s.node, "stream": s.stream, "cursor": parsed(s.cursor), "pagination": parsed(s.pagination),
-                 "skip": s.skip, "records": s.records, "last_run": s.lastRun ?? NSNull(), "updated_at": s.updatedAt ?? NSNull()]
+                 "skip": s.skip, "records": s.records, "last_run": s.lastRun ?? NSNull(), "updated_at": s.updatedAt ?? NSNull(),
+                 "partitions": s.partitions.map(partition)]
             },
             "sinks": sinks.map { ["node": $0.node, "records": $0.records, "token": parsed($0.data)] as [String: Any] },
         ]

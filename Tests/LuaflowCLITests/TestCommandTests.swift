@@ -193,6 +193,40 @@ import Testing
         #expect(verbose.stdout.contains("      stack traceback:\n"))
     }
 
+    /// A source whose `init()` reads `state`: `luaflow test` with `connector(..., { state = ... })`
+    /// gives it the state a real incremental run does, and the records match that run's.
+    @Test func initReadsTheSameStateAsInARun() throws {
+        let dir = try LuaflowBinary.workspace()
+        try dir.write("connectors/counter.lua", """
+        schema = { upto = { type = "integer", default = 3 } }
+        cursor_field = "n"
+        local first
+        function init() first = (state.cursor or 0) + 1 end
+        function get(pagination, s)
+          local n = pagination.n or first
+          if n > config.upto then return nil end
+          return { { n = n, after = s.last_run ~= nil } }, { n = n + 1 }
+        end
+        """)
+        try dir.write("pipeline.lua", #"network { { source("connectors/counter.lua"), sink.stdout {} } }"#)
+        let first = try LuaflowBinary.run(["run", "pipeline.lua", "-q"], in: dir)
+        #expect(first.stdout == (1...3).map { #"{"after":false,"n":\#($0)}"# + "\n" }.joined(), "\(first.stderr)")
+        let second = try LuaflowBinary.run(["run", "pipeline.lua", "-q", "--set", "counter.upto=5"], in: dir)
+        #expect(second.stdout == #"{"after":true,"n":4}"# + "\n" + #"{"after":true,"n":5}"# + "\n", "\(second.stderr)")
+        try dir.write("tests/counter_test.lua", """
+        test("a first run", function()
+          assert_eq(connector("../connectors/counter.lua"):read(), { { n = 1, after = false }, { n = 2, after = false }, { n = 3, after = false } })
+        end)
+        test("the next run", function()
+          local c = connector("../connectors/counter.lua", { upto = 5 }, { state = { cursor = 3, last_run = "2026-11-30T08:00:00Z" } })
+          assert_eq(c:read(), { { n = 4, after = true }, { n = 5, after = true } })
+        end)
+        """)
+        let test = try LuaflowBinary.run(["test"], in: dir)
+        #expect(test.exitCode == 0, "\(test.stdout)\(test.stderr)")
+        #expect(test.stdout.hasSuffix("2 passed, 0 failed\n"))
+    }
+
     @Test func usageErrorsExitTwo() throws {
         let dir = try LuaflowBinary.workspace()
         let missing = try LuaflowBinary.run(["test", "nope"], in: dir)

@@ -3,7 +3,8 @@ import LuaflowTesting
 
 /// Every pagination style over ``TestDataset``; `total` (default 25) sets the number of records.
 ///
-/// - `/cursor?limit=10&cursor=…` → `{"data": [...], "meta": {"next_cursor": "c10" | null}, "has_more": bool}`
+/// - `/cursor?limit=10&cursor=…[&delay_ms=40]` → `{"data": [...], "meta": {"next_cursor": "c10" | null}, "has_more": bool}`
+///   (`delay_ms` answers each page that late, so a test can kill a run between pages)
 /// - `/offset?offset=0&limit=10[&max_limit=5]` → `{"data": [...], "total": N}` (`max_limit` caps the page like real APIs do)
 /// - `/page?page=1&per_page=10` → `{"items": [...], "page": p, "total_pages": P}`
 /// - `/next_url?offset=0&limit=10[&relative=1]` → `{"results": [...], "links": {"next": url | null}}`
@@ -23,7 +24,8 @@ extension TestHTTPServer {
             let records = TestDataset.records(from: offset, count: limit, total: total)
             let next = offset + records.count
             let more = next < total && !records.isEmpty
-            return .json(["data": records, "meta": ["next_cursor": more ? "c\(next)" as Any : NSNull()], "has_more": more])
+            return TestHTTPResponse.json(["data": records, "meta": ["next_cursor": more ? "c\(next)" as Any : NSNull()], "has_more": more])
+                .delayed(by: Double(request.queryInt("delay_ms") ?? 0) / 1000)
         }
         route("/offset") { request in
             let total = request.queryInt("total") ?? TestDataset.defaultTotal

@@ -101,7 +101,9 @@ final class FileSinkRuntime: SinkRuntime {
     /// How far the output goes: what a checkpoint records.
     private var token: SinkToken {
         let progress = FileSinkProgress(path: writer.path, length: writer.length, columns: columns)
-        return SinkToken(node: spec.name, records: records, data: String(decoding: try! JSONEncoder().encode(progress), as: UTF8.self))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return SinkToken(node: spec.name, records: records, data: String(decoding: try! encoder.encode(progress), as: UTF8.self))
     }
 
     func consume(_ input: RecordBatch) throws {

@@ -30,8 +30,8 @@ struct CursorTracker {
         }
     }
 
-    /// Starts the maximum at a committed cursor.
-    func start(at json: String) throws {
-        _ = try lua.call(setInitial, [.string(json)])
+    /// Starts the maximum at a committed cursor (nil: no value seen yet).
+    func start(at json: String?) throws {
+        _ = try lua.call(setInitial, [json.map { .string($0) } ?? .nil])
     }
 }

@@ -10,6 +10,9 @@ import LuaBridge
 /// Failures never end a source as if its data were exhausted: a failed `get()` is called again
 /// only with the same pagination, and a failed `run()` only when the script declares
 /// `resumable = true` (calling it again continues where it was).
+///
+/// A `get()` source may declare `partitions()`: its partitions are read one after another, each
+/// with its own pagination, cursor and checkpoint (see ``PartitionWalk``).
 final class LuaSourceRuntime: SourceRuntime {
     let node: LuaScriptNode
     let stats: NodeStats
@@ -20,12 +23,14 @@ final class LuaSourceRuntime: SourceRuntime {
     private let lifetime: Double?
     private var produced = 0
     private var started = DispatchTime.now()
-    private var done = false
-    private var pagination: LuaRef?
-    private var state: LuaRef?
-    private var lastPagination: [UInt8]?
-    /// Every pagination `get()` returned in this run, so a cursor cycle is caught on its first repeat.
-    private var seenPaginations = PaginationDigests()
+    var done = false
+    /// What the next `get()` call receives.
+    var pagination: LuaRef?
+    var state: LuaRef?
+    var lastPagination: [UInt8]?
+    /// Every pagination `get()` returned in this run (in this partition), so a cursor cycle is
+    /// caught on its first repeat.
+    var seenPaginations = PaginationDigests()
     private var pages = 0
     private var consecutiveErrors = 0
     /// Retries of the current call after connection or transient errors.
@@ -33,15 +38,26 @@ final class LuaSourceRuntime: SourceRuntime {
     private static let maxAttempts = 3
     /// `resumable = true`: a `run()` that raised may be called again.
     private let resumable: Bool
-    private let cursor: CursorTracker?
-    private var startPoint = SourceStart()
+    let cursor: CursorTracker?
+    private(set) var startPoint = SourceStart()
     let stream: String
+    /// The script's `partitions()`, when it declares one.
+    let partitionsFunction: LuaRef?
+    /// The declared partitions and how far this run got in each (nil without `partitions()`).
+    var walk: PartitionWalk?
+    /// The partition whose pagination, state and cursor the Lua side holds now.
+    var activePartition: Int?
 
     init(node: LuaScriptNode, stats: NodeStats, limit: Int?) throws {
         self.node = node
         self.stats = stats
         let get = node.function("get")
         let run = get == nil ? try node.required("run", signature: "run() (or get(pagination, state))") : nil
+        partitionsFunction = node.function("partitions")
+        if partitionsFunction != nil && get == nil {
+            throw PipelineError(.config, node: node.spec.name, phase: "load",
+                                "\(node.displayPath) defines partitions() without get(pagination, state); partitions are read with get()")
+        }
         let tracker = try CursorTracker(node: node, function: (get ?? run)!, isGet: get != nil)
         cursor = tracker
         getFunction = get.map { tracker?.function ?? $0 }
@@ -80,6 +96,7 @@ final class LuaSourceRuntime: SourceRuntime {
             throw PipelineError(node.spec, phase: "state", lua: error)
         }
         try node.callHook("init")
+        try openPartitions()
         recordExpectedCount()
     }
 
@@ -90,6 +107,10 @@ final class LuaSourceRuntime: SourceRuntime {
             let max: String?
             do { max = try cursor?.maximum() } catch let error as LuaError {
                 throw PipelineError(node.spec, phase: "state", lua: error)
+            }
+            if let walk {
+                return SourcePosition(produced: produced, exhausted: done,
+                                      partitions: walk.snapshot(activeCursor: max, active: activePartition))
             }
             return SourcePosition(pagination: done ? nil : lastPagination.map { String(decoding: $0, as: UTF8.self) },
                                   produced: produced, exhausted: done, cursor: max)
@@ -110,12 +131,14 @@ final class LuaSourceRuntime: SourceRuntime {
             var out = luaflow_buf()
             luaflow_buf_init(&out)
             defer { luaflow_buf_free(&out) }
+            let partition = walk?.current
             var records = getFunction != nil ? try page(into: &out) : try pull(into: &out)
             if let remaining, records > remaining {
                 truncate(&out, toRecords: remaining)
                 records = remaining
                 done = true
             }
+            if let partition { walk?.add(records, to: partition) }
             produced += records
             stats.update { $0.recordsOut += records }
             if records > 0 { return RecordBatch(taking: &out, records: records, validated: true) }
@@ -148,6 +171,7 @@ final class LuaSourceRuntime: SourceRuntime {
     }
 
     private func page(into out: inout luaflow_buf) throws -> Int {
+        if let walk, activePartition != walk.current { try enterPartition(walk.current) }
         var io = luaflow_batch_io()
         var aux = luaflow_buf()
         luaflow_buf_init(&aux)
@@ -172,7 +196,7 @@ final class LuaSourceRuntime: SourceRuntime {
         consecutiveErrors = 0
         retriedAttempts = 0
         if io.done != 0 {
-            done = true
+            try partitionEnded()
         } else {
             let next = Array(UnsafeRawBufferPointer(start: aux.data, count: aux.len))
             if let firstSeen = seenPaginations.insert(next, page: pages) {
@@ -184,6 +208,7 @@ final class LuaSourceRuntime: SourceRuntime {
                 throw PipelineError(.runtime, node: node.spec.name, phase: "get", "\(what); stopping so the source does not loop forever")
             }
             lastPagination = next
+            walk?.advance(to: String(decoding: next, as: UTF8.self))
             if let old = pagination { node.lua.release(old) }
             pagination = node.lua.popRef()
         }

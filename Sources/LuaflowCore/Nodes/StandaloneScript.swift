@@ -3,8 +3,9 @@ import LuaBridge
 
 /// A connector script loaded on its own, outside a pipeline (`luaflow test`), through the same
 /// path as a pipeline node: its own sandboxed environment, the host modules, `config` validated
-/// against the script's `schema` (defaults, `env` fallbacks, unknown keys rejected) and `init()`
-/// called. It lives in a state the caller owns and drives.
+/// against the script's `schema` (defaults, `env` fallbacks, unknown keys rejected), the global
+/// `state` set as a run sets it for a source, and `init()` called. It lives in a state the caller
+/// owns and drives.
 public final class StandaloneScript {
     /// The script's global environment.
     public let env: LuaRef
@@ -13,8 +14,10 @@ public final class StandaloneScript {
 
     /// Loads `path` (relative to `directory`, or absolute) with `configJSON` as its config.
     /// `caller` and `line` say where it was loaded from (`tests/users_test.lua`, 12), for messages.
+    /// `stateJSON` is the global `state` (`{ cursor = ..., last_run = ... }`; nil: `{}`) that
+    /// `init()` and the script read, unless the script sets its own.
     /// Throws `PipelineError` or `PipelineErrors` with the text `luaflow run` prints.
-    public init(path: String, configJSON: [UInt8], directory: String, caller: String, line: Int?,
+    public init(path: String, configJSON: [UInt8], stateJSON: [UInt8]? = nil, directory: String, caller: String, line: Int?,
                 state lua: LuaState, extensions: HostExtensions) throws {
         let object = (try? JSONSerialization.jsonObject(with: Data(configJSON))) as? [String: Any] ?? [:]
         let base = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
@@ -27,6 +30,15 @@ public final class StandaloneScript {
         let node = try LuaScriptNode(spec: spec, pipeline: pipeline, stats: NodeStats(name: name, role: .transform),
                                  extensions: extensions, state: lua)
         env = node.env
+        if lua.field(env, "state") == .nil {
+            do {
+                let table = try lua.decodeJSON(stateJSON ?? Array("{}".utf8))
+                lua.setField(env, "state", ref: table)
+                lua.release(table)
+            } catch let error as LuaError {
+                throw PipelineError(spec, phase: "state", lua: error)
+            }
+        }
         try node.callHook("init")
     }
 

@@ -56,12 +56,15 @@ final class SourceCheckpointer {
     func state(_ runtime: SourceRuntime, finished: Bool) throws -> StreamState {
         let position = try runtime.position
         let cursor = position.cursor ?? start.committedCursor
+        let partitions = (position.partitions ?? []).map { p in
+            finished ? PartitionState(key: p.key, partition: p.partition, runCursor: p.cursor, cursor: p.cursor, records: p.records) : p
+        }
         return StreamState(node: node, stream: runtime.stream,
                            pagination: finished ? nil : position.pagination,
                            skip: finished || runtime.countsPages ? 0 : position.produced,
                            exhausted: !finished && position.exhausted,
                            runCursor: finished ? cursor : start.stateCursor,
                            cursor: cursor, records: baseRecords + position.produced,
-                           lastRun: start.lastRun)
+                           lastRun: start.lastRun, partitions: partitions)
     }
 }

@@ -12,16 +12,21 @@ struct SourceStart {
     var committedCursor: String?
     /// ISO-8601 start of the last successful run (`state.last_run`).
     var lastRun: String?
+    /// The partitions the store holds for the stream (see ``PartitionWalk``).
+    var partitions: [PartitionState] = []
+    /// `partitions` belong to an unfinished run that this one resumes.
+    var resumingPartitions = false
 
     /// A fresh run after `stored` (nil: the first run).
     static func fresh(after stored: StreamState?) -> SourceStart {
-        SourceStart(stateCursor: stored?.cursor, committedCursor: stored?.cursor, lastRun: stored?.lastRun)
+        SourceStart(stateCursor: stored?.cursor, committedCursor: stored?.cursor, lastRun: stored?.lastRun,
+                    partitions: stored?.partitions ?? [])
     }
 
     /// Resuming the unfinished run `stored` describes.
     static func resuming(_ stored: StreamState) -> SourceStart {
         SourceStart(pagination: stored.pagination, skip: stored.skip, exhausted: stored.exhausted, stateCursor: stored.runCursor,
-                    committedCursor: stored.cursor, lastRun: stored.lastRun)
+                    committedCursor: stored.cursor, lastRun: stored.lastRun, partitions: stored.partitions, resumingPartitions: true)
     }
 }
 
@@ -35,4 +40,6 @@ struct SourcePosition {
     var exhausted = false
     /// JSON of the largest `cursor_field` value seen (including the committed one).
     var cursor: String?
+    /// Each declared partition, for a source that declares `partitions()` (nil otherwise).
+    var partitions: [PartitionState]?
 }

@@ -2,8 +2,9 @@ import Foundation
 import GRDB
 
 /// A pipeline's state in SQLite (`.luaflow/state.db` beside pipeline.lua by default): per source
-/// and stream the resume point and incremental cursor, per sink the token of its last committed
-/// checkpoint, and how the last run ended. Every commit is one transaction.
+/// and stream the resume point and incremental cursor (and the same per partition of a source
+/// that declares `partitions()`), per sink the token of its last committed checkpoint, the run
+/// history, and how the last run ended. Every commit is one transaction.
 public final class StateStore: @unchecked Sendable {
     public let path: String
     private let db: DatabaseQueue
@@ -61,6 +62,14 @@ public final class StateStore: @unchecked Sendable {
                   SELECT node, records, CASE WHEN path = '' THEN NULL
                     ELSE json_object('path', path, 'length', length, 'columns', json(columns)) END FROM sink;
                 DROP TABLE sink;
+                """)
+        }
+        migrator.registerMigration("v4-partitions") { db in
+            try db.execute(sql: """
+                CREATE TABLE stream_partition (node TEXT NOT NULL, stream TEXT NOT NULL, key TEXT NOT NULL, ordinal INTEGER NOT NULL,
+                                               partition_json TEXT NOT NULL, pagination TEXT, exhausted INTEGER NOT NULL DEFAULT 0,
+                                               run_cursor TEXT, cursor TEXT, records INTEGER NOT NULL DEFAULT 0,
+                                               PRIMARY KEY (node, stream, key));
                 """)
         }
         migrator.registerMigration("v5-run-history") { db in
@@ -151,12 +160,13 @@ public final class StateStore: @unchecked Sendable {
     // MARK: Streams and sinks
 
     public func streams() throws -> [StreamState] {
-        try read { db in try Row.fetchAll(db, sql: "SELECT * FROM stream ORDER BY node, stream").map(Self.stream) }
+        try read { db in try Row.fetchAll(db, sql: "SELECT * FROM stream ORDER BY node, stream").map { try Self.stream($0, db) } }
     }
 
     public func stream(node: String, stream: String) throws -> StreamState? {
         try read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM stream WHERE node = ? AND stream = ?", arguments: [node, stream]).map(Self.stream)
+            try Row.fetchOne(db, sql: "SELECT * FROM stream WHERE node = ? AND stream = ?", arguments: [node, stream])
+                .map { try Self.stream($0, db) }
         }
     }
 
@@ -178,6 +188,7 @@ public final class StateStore: @unchecked Sendable {
                     INSERT OR REPLACE INTO stream (node, stream, pagination, skip, exhausted, run_cursor, cursor, records, last_run, updated_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [s.node, s.stream, s.pagination, s.skip, s.exhausted, s.runCursor, s.cursor, s.records, s.lastRun, now])
+                try Self.replacePartitions(of: s, in: db)
             }
             if clearSinks { try db.execute(sql: "DELETE FROM sink_token") }
             for s in sinks {
@@ -195,9 +206,10 @@ public final class StateStore: @unchecked Sendable {
         try write { db in
             if let node {
                 try db.execute(sql: "DELETE FROM stream WHERE node = ?", arguments: [node])
+                try db.execute(sql: "DELETE FROM stream_partition WHERE node = ?", arguments: [node])
                 try db.execute(sql: "DELETE FROM sink_token WHERE node = ?", arguments: [node])
             } else {
-                try db.execute(sql: "DELETE FROM stream; DELETE FROM sink_token; DELETE FROM run;")
+                try db.execute(sql: "DELETE FROM stream; DELETE FROM stream_partition; DELETE FROM sink_token; DELETE FROM run;")
             }
         }
     }
@@ -211,10 +223,27 @@ public final class StateStore: @unchecked Sendable {
         return formatter.string(from: Date())
     }
 
-    private static func stream(_ row: Row) -> StreamState {
-        StreamState(node: row["node"], stream: row["stream"], pagination: row["pagination"], skip: row["skip"], exhausted: row["exhausted"],
-                    runCursor: row["run_cursor"], cursor: row["cursor"], records: row["records"], lastRun: row["last_run"],
-                    updatedAt: row["updated_at"])
+    private static func stream(_ row: Row, _ db: Database) throws -> StreamState {
+        let partitions = try Row.fetchAll(db, sql: "SELECT * FROM stream_partition WHERE node = ? AND stream = ? ORDER BY ordinal",
+                                          arguments: [row["node"], row["stream"]]).map { p in
+            PartitionState(key: p["key"], partition: p["partition_json"], pagination: p["pagination"], exhausted: p["exhausted"],
+                           runCursor: p["run_cursor"], cursor: p["cursor"], records: p["records"])
+        }
+        return StreamState(node: row["node"], stream: row["stream"], pagination: row["pagination"], skip: row["skip"],
+                           exhausted: row["exhausted"], runCursor: row["run_cursor"], cursor: row["cursor"], records: row["records"],
+                           lastRun: row["last_run"], updatedAt: row["updated_at"], partitions: partitions)
+    }
+
+    /// The store keeps exactly the partitions `stream` lists: one it no longer lists is forgotten.
+    private static func replacePartitions(of stream: StreamState, in db: Database) throws {
+        try db.execute(sql: "DELETE FROM stream_partition WHERE node = ? AND stream = ?", arguments: [stream.node, stream.stream])
+        for (ordinal, p) in stream.partitions.enumerated() {
+            try db.execute(sql: """
+                INSERT INTO stream_partition (node, stream, key, ordinal, partition_json, pagination, exhausted, run_cursor, cursor, records)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [stream.node, stream.stream, p.key, ordinal, p.partition, p.pagination, p.exhausted, p.runCursor,
+                                 p.cursor, p.records])
+        }
     }
 
     private static func sinkToken(_ row: Row) -> SinkToken {

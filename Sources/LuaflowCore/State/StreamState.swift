@@ -20,9 +20,13 @@ public struct StreamState: Sendable, Equatable {
     public var lastRun: String?
     /// ISO-8601 time of the last commit.
     public var updatedAt: String?
+    /// The partitions of a source that declares `partitions()`, in declared order (empty otherwise).
+    /// Committing the stream replaces the partitions the store holds for it.
+    public var partitions: [PartitionState]
 
     public init(node: String, stream: String = "", pagination: String? = nil, skip: Int = 0, exhausted: Bool = false,
-                runCursor: String? = nil, cursor: String? = nil, records: Int = 0, lastRun: String? = nil, updatedAt: String? = nil) {
+                runCursor: String? = nil, cursor: String? = nil, records: Int = 0, lastRun: String? = nil, updatedAt: String? = nil,
+                partitions: [PartitionState] = []) {
         self.node = node
         self.stream = stream
         self.pagination = pagination
@@ -33,5 +37,6 @@ public struct StreamState: Sendable, Equatable {
         self.records = records
         self.lastRun = lastRun
         self.updatedAt = updatedAt
+        self.partitions = partitions
     }
 }

@@ -31,4 +31,4 @@ else
 end
 return wrapped,
   function() if max ~= nil then return json.encode(max) end end,
-  function(text) max = json.decode(text) end
+  function(text) if text == nil then max = nil else max = json.decode(text) end end

@@ -36,7 +36,7 @@ final class HTTPLuaBinding: @unchecked Sendable {
         return Self.values(of: response)
     }
 
-    /// paginate(id, method, path, query_json, headers_json, paginator_json, resume_token?) -> iterator id
+    /// paginate(id, method, path, query_json, headers_json, paginator_json, resume_token?, pages_before?) -> iterator id
     func paginate(_ args: HostArguments) throws -> [LuaValue] {
         let session = try self.session(args, 1)
         let request = try makeRequest(args, method: 2)
@@ -46,7 +46,8 @@ final class HTTPLuaBinding: @unchecked Sendable {
             guard let target = PageTarget(token: token) else { throw HostFunctionError("http: paginate: resume is not a page token: \(token)") }
             resume = target
         }
-        iterators.append(PageIterator(session: session, request: request, paginator: paginator, resume: resume))
+        let before = max(0, args[8].integerValue.map(Int.init) ?? 0)
+        iterators.append(PageIterator(session: session, request: request, paginator: paginator, resume: resume, pagesBefore: before))
         iteratorSessions.append(session)
         return [.integer(Int64(iterators.count))]
     }

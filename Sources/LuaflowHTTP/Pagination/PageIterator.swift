@@ -21,11 +21,13 @@ public final class PageIterator {
     private var pending: HTTPRequest?
     /// Where `pending` points, as the paginator named it.
     private var pendingTarget: PageTarget?
-    /// Pages returned so far.
+    /// Pages returned so far (counting those of the walk it resumes).
     public private(set) var pagesFetched = 0
 
-    /// `resume`: a ``PageTarget/token`` recorded earlier, to start at that page instead of the first.
-    public init(session: HTTPSession, request: HTTPRequest, paginator: PaginatorConfig, resume: PageTarget? = nil) {
+    /// `resume`: a ``PageTarget/token`` recorded earlier, to start at that page instead of the first;
+    /// `pagesBefore`: the pages an earlier walk fetched before it (numbering and `max_pages` go on from there).
+    public init(session: HTTPSession, request: HTTPRequest, paginator: PaginatorConfig, resume: PageTarget? = nil,
+                pagesBefore: Int = 0) {
         self.session = session
         self.paginator = paginator
         self.request = request
@@ -39,6 +41,7 @@ public final class PageIterator {
         if let resume { machine.resume(at: resume) }
         pendingTarget = resume ?? machine.firstPage
         self.pending = Self.apply(pendingTarget!, to: request)
+        pagesFetched = pagesBefore
     }
 
     /// The token of the page the next call fetches (nil when there is none): what a checkpoint

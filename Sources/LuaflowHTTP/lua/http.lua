@@ -143,34 +143,67 @@ for _, m in ipairs { "get", "post", "put", "patch", "delete", "head" } do
   Session[m] = function(self, path, opts) return self:request(m:upper(), path, opts) end
 end
 
--- session:paginate { path, query, headers, paginator = { type = "cursor", ... }, records_path }
--- returns an iterator of pages; page.records holds the records at records_path, page.next a token
--- for the following page (nil on the last) that `resume = token` continues from in a later run.
+-- The page iterator session:paginate returns: call it (or `for page in pages do`) for the next
+-- page, nil after the last one.
+local Pages = {}
+Pages.__index = Pages
+
+-- Where the walk is, as a table json.encode can keep: { pages = n } before the first page,
+-- { pages = n, next = token } between pages, { pages = n, done = true } after the last.
+-- session:paginate { ..., from = position } continues from it.
+function Pages:position()
+  return { pages = self.pages, next = self.next_token, done = self.done or nil }
+end
+
+function Pages:__call()
+  if self.done then return nil end
+  local status, headers_json, body, url, attempts, number, next = checked(pcall(host.next_page, self.id))
+  if status == nil then
+    self.done, self.next_token = true, nil
+    return nil
+  end
+  local page = response(self.method, status, headers_json, body, url, attempts)
+  page.number = number
+  page.next = next
+  page.data = decode_body(page, "page " .. number)
+  local records = lookup(page.data, self.records_path)
+  if records == nil then
+    error("records_path '" .. tostring(self.records_path) .. "' is not in the response of page " .. number ..
+          " (" .. url .. "); check the path against the API's response", 2)
+  end
+  page.records = records == json.null and json.array() or records
+  self.pages, self.next_token, self.done = number, next, next == nil
+  return page
+end
+
+-- A `from` position: { pages = n [, next = token | done = true] }.
+local function start_position(from)
+  if type(from) ~= "table" or math.type(from.pages) ~= "integer" or from.pages < 0
+     or (from.next ~= nil and type(from.next) ~= "string") then
+    error("session:paginate: `from` must be a position from pages:position() ({ pages = n, next = token }), got " ..
+          (type(from) == "table" and json.encode(from) or type(from)), 3)
+  end
+  return from.pages, from.next, from.done == true
+end
+
+-- session:paginate { path, query, headers, paginator = { type = "cursor", ... }, records_path, from }
+-- returns a page iterator; page.records holds the records at records_path, page.next a token
+-- for the following page (nil on the last) that `resume = token` continues from in a later run,
+-- and pages:position() the whole position, which `from = position` continues from.
 function Session:paginate(opts)
   opts = opts or {}
+  if opts.from ~= nil and opts.resume ~= nil then error("session:paginate: give `from` or `resume`, not both", 2) end
   if opts.paginator ~= nil then validated(schemas.paginator, opts.paginator, "paginator") end
   local paginator = {}
   for k, v in pairs(opts.paginator or { type = "none" }) do paginator[k] = v end
   paginator.records_path = paginator.records_path or opts.records_path
+  local pages, token, done = 0, opts.resume, false
+  if opts.from ~= nil then pages, token, done = start_position(opts.from) end
   local method = opts.method or "GET"
   local id = checked(pcall(host.paginate, self.id, method, opts.path or "", json.encode(pair_list(opts.query)),
-                                 json.encode(pair_list(opts.headers)), json.encode(paginator), opts.resume))
-  local records_path = paginator.records_path
-  return function()
-    local status, headers_json, body, url, attempts, number, next = checked(pcall(host.next_page, id))
-    if status == nil then return nil end
-    local page = response(method, status, headers_json, body, url, attempts)
-    page.number = number
-    page.next = next
-    page.data = decode_body(page, "page " .. number)
-    local records = lookup(page.data, records_path)
-    if records == nil then
-      error("records_path '" .. tostring(records_path) .. "' is not in the response of page " .. number ..
-            " (" .. url .. "); check the path against the API's response", 2)
-    end
-    page.records = records == json.null and json.array() or records
-    return page
-  end
+                                 json.encode(pair_list(opts.headers)), json.encode(paginator), token, pages))
+  return setmetatable({ id = id, method = method, records_path = paginator.records_path, pages = pages,
+                        next_token = token, done = done }, Pages)
 end
 
 local default_session

@@ -66,7 +66,7 @@ final class TestFileRunner {
         lua.register("load_connector", in: host) { [unowned lua, display] args in
             do {
                 let script = try StandaloneScript(path: try args.string(1, function: "connector"), configJSON: args.bytes(2) ?? [],
-                                                  directory: directory, caller: display, line: args[3].integerValue.map(Int.init),
+                                                  stateJSON: args.bytes(4), directory: directory, caller: display, line: args[3].integerValue.map(Int.init),
                                                   state: lua, extensions: extensions)
                 lua.setField(host, "loaded", ref: script.env)
                 return []

@@ -124,32 +124,52 @@ function handle:fn(name, signature)
   return fn
 end
 
+-- Appends the records of get() from `pagination` on until it returns no next pagination or `full()`.
+local function read_pages(get, records, pagination, state, full)
+  local last, pages = nil, 0
+  while not full() do
+    local out, page, nxt = collecting(get, pagination, state)
+    pages = pages + 1
+    append(records, out)
+    if page ~= nil then
+      if type(page) ~= "table" then error("get() must return a table of records (or nil), got a " .. type(page), 3) end
+      check_list(page, "get()")
+      append(records, page)
+    end
+    if nxt == nil or (type(nxt) == "table" and next(nxt) == nil) then break end
+    if type(nxt) ~= "table" then
+      error("get() must return the next pagination as a table (or nil when done), got a " .. type(nxt), 3)
+    end
+    local key = json.encode(nxt)
+    if key == last then
+      error("get() returned the same pagination twice (" .. key .. ") after page " .. pages ..
+        "; stopping so the source does not loop forever", 3)
+    end
+    last, pagination = key, nxt
+  end
+end
+
 function handle:read(opts)
   opts = opts or {}
   local env, records = self.env, {}
   local max = opts.max or rawget(env.config, "max_items")
   local function full() return max ~= nil and #records >= max end
+  local state = opts.state or rawget(env, "state") or {}
   if type(rawget(env, "get")) == "function" then
-    local pagination, state, last, pages = opts.pagination or {}, opts.state or {}, nil, 0
-    while not full() do
-      local out, page, nxt = collecting(env.get, pagination, state)
-      pages = pages + 1
-      append(records, out)
-      if page ~= nil then
-        if type(page) ~= "table" then error("get() must return a table of records (or nil), got a " .. type(page), 2) end
-        check_list(page, "get()")
-        append(records, page)
+    if type(rawget(env, "partitions")) == "function" then
+      local list = env.partitions()
+      if type(list) ~= "table" then
+        error("partitions() must return a list of tables, one per partition, got a " .. type(list), 2)
       end
-      if nxt == nil or (type(nxt) == "table" and next(nxt) == nil) then break end
-      if type(nxt) ~= "table" then
-        error("get() must return the next pagination as a table (or nil when done), got a " .. type(nxt), 2)
+      for _, partition in ipairs(list) do
+        if full() then break end
+        local own = {}
+        for k, v in pairs(state) do own[k] = v end
+        own.partition = partition
+        read_pages(env.get, records, opts.pagination or {}, own, full)
       end
-      local key = json.encode(nxt)
-      if key == last then
-        error("get() returned the same pagination twice (" .. key .. ") after page " .. pages ..
-          "; stopping so the source does not loop forever", 2)
-      end
-      last, pagination = key, nxt
+    else
+      read_pages(env.get, records, opts.pagination or {}, state, full)
     end
   else
     local run = self:fn("run", "run() (or get(pagination, state))")
@@ -199,14 +219,19 @@ function handle:check()
   return self:fn("check", "check()")()
 end
 
-function connector(path, config)
-  if type(path) ~= "string" then error("connector(path [, config]): path must be a string, got " .. type(path), 2) end
+function connector(path, config, opts)
+  if type(path) ~= "string" then error("connector(path [, config [, opts]]): path must be a string, got " .. type(path), 2) end
   if config ~= nil and type(config) ~= "table" then
-    error("connector(path [, config]): config must be a table, got " .. type(config), 2)
+    error("connector(path [, config [, opts]]): config must be a table, got " .. type(config), 2)
+  end
+  if opts ~= nil and type(opts) ~= "table" then
+    error("connector(path [, config [, opts]]): opts must be a table, got " .. type(opts), 2)
   end
   local ok, text = pcall(json.encode, config or {})
   if not ok then error("connector(): config cannot be passed as JSON: " .. tostring(text), 2) end
-  local problem = host.load_connector(path, text, getinfo(2, "l").currentline)
+  local state_ok, state = pcall(json.encode, opts and opts.state or {})
+  if not state_ok then error("connector(): opts.state cannot be passed as JSON: " .. tostring(state), 2) end
+  local problem = host.load_connector(path, text, getinfo(2, "l").currentline, state)
   if problem ~= nil then error(problem, 2) end
   local env = host.loaded
   host.loaded = nil
