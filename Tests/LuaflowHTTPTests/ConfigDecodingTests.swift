@@ -6,7 +6,7 @@ import Testing
 @Suite struct SessionConfigDecodingTests {
     @Test func defaults() throws {
         let config = try sessionConfig(#"{"base_url": "https://api.example.com"}"#)
-        #expect(config.retry == RetryConfig(maxAttempts: 5, baseDelay: 0.5, maxDelay: 30, retryNonIdempotent: false,
+        #expect(config.retry == RetryConfig(maxAttempts: 5, baseDelay: 0.2, maxDelay: 30, retryNonIdempotent: false,
                                            statuses: [408, 429, 500, 502, 503, 504]))
         #expect(config.timeout == TimeoutConfig(connect: 10, read: 30, total: 120))
         #expect(config.rateLimit == nil && config.auth == nil && !config.insecure)

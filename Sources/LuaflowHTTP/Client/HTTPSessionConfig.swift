@@ -5,7 +5,7 @@ import Foundation
 ///
 ///     { base_url = "https://api.example.com/v1", headers = { Accept = "application/json" },
 ///       auth = { bearer = config.token },
-///       retry = { max_attempts = 5, base_delay = 0.5, max_delay = 30, retry_non_idempotent = false,
+///       retry = { max_attempts = 5, base_delay = 0.2, max_delay = 30, retry_non_idempotent = false,
 ///                 statuses = { 408, 429, 500, 502, 503, 504 } },
 ///       rate_limit = { requests = 10, per = 1, burst = 10, strategy = "token_bucket" },
 ///       timeout = { connect = 10, read = 30, total = 120 },   -- or timeout = 120

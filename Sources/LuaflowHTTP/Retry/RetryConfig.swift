@@ -1,4 +1,4 @@
-/// `retry = { max_attempts = 5, base_delay = 0.5, max_delay = 30, retry_non_idempotent = false,
+/// `retry = { max_attempts = 5, base_delay = 0.2, max_delay = 30, retry_non_idempotent = false,
 /// statuses = {408, 429, 500, 502, 503, 504} }`. Every key is optional.
 public struct RetryConfig: Decodable, Sendable, Equatable {
     public static let defaultStatuses: Set<Int> = [408, 429, 500, 502, 503, 504]
@@ -14,7 +14,7 @@ public struct RetryConfig: Decodable, Sendable, Equatable {
     /// Statuses worth another try.
     public var statuses: Set<Int>
 
-    public init(maxAttempts: Int = 5, baseDelay: Double = 0.5, maxDelay: Double = 30, retryNonIdempotent: Bool = false,
+    public init(maxAttempts: Int = 5, baseDelay: Double = 0.2, maxDelay: Double = 30, retryNonIdempotent: Bool = false,
                 statuses: Set<Int> = RetryConfig.defaultStatuses) {
         self.maxAttempts = maxAttempts
         self.baseDelay = baseDelay

@@ -10,7 +10,7 @@ local function seconds(description) return { type = "number", exclusive_min = 0,
 S.retry = { type = "table", description = "retries of failed requests (408, 429, 5xx, network errors) with exponential backoff",
   fields = {
     max_attempts = { type = "integer", min = 1, default = 5, description = "tries including the first; 1 disables retries" },
-    base_delay = { type = "number", min = 0, default = 0.5, description = "seconds; the backoff ceiling before the n-th retry is base_delay * 2^(n-1)" },
+    base_delay = { type = "number", min = 0, default = 0.2, description = "seconds; the backoff ceiling before the n-th retry is base_delay * 2^(n-1)" },
     max_delay = { type = "number", min = 0, default = 30, description = "seconds; caps the backoff and any Retry-After" },
     retry_non_idempotent = { type = "boolean", default = false, description = "retry POST and PATCH too (otherwise only with an Idempotency-Key header)" },
     statuses = { type = "array", items = { type = "integer", min = 100, max = 599 },
