@@ -95,6 +95,13 @@ public final class LuaState {
         try call(function, args.count, results: results) { for a in args { a.push(handle) } }
     }
 
+    /// Calls `function` with registry values as arguments and returns `results` results.
+    /// stack: unchanged
+    @discardableResult
+    public func call(_ function: LuaRef, refArgs: [LuaRef], results: Int32 = 0) throws -> [LuaValue] {
+        try call(function, refArgs.count, results: results) { for a in refArgs { push(a) } }
+    }
+
     /// Calls `function` with arguments pushed by `pushArgs`, converting results to `LuaValue`.
     @discardableResult
     public func call(_ function: LuaRef, _ nargs: Int, results: Int32, pushArgs: () throws -> Void) throws -> [LuaValue] {
