@@ -26,7 +26,7 @@ public struct HTTPLuaModule: HostModule {
         lua.register("idempotency_key", in: host, binding.idempotencyKey)
         let prelude = try lua.load(Array(HTTPLuaPrelude.source.utf8), chunkName: "luaflow/http.lua")
         lua.setEnvironment(of: prelude, to: env)
-        try lua.call(prelude, 1, results: 0) { lua.push(host) }
+        try lua.call(prelude, refArgs: [host])
         lua.release(host)
     }
 
