@@ -2,9 +2,10 @@ import CLua
 import CLuaShim
 import Foundation
 
-/// A reference to a Lua value kept alive in a state's registry.
+/// A reference to a Lua value kept alive in a state's registry. Its registry id stays inside
+/// LuaBridge: other targets hand the reference back to `LuaState`, never to C.
 public struct LuaRef: Sendable, Hashable {
-    public let id: Int32
+    let id: Int32
 }
 
 /// One `lua_State` behind a safe API: every call into Lua is protected, errors come back as
@@ -12,8 +13,8 @@ public struct LuaRef: Sendable, Hashable {
 /// A state is used by one thread at a time: `claim()` moves ownership to the calling thread and
 /// every entry point checks it in debug builds.
 public final class LuaState {
-    /// The raw state, for the batch loops in LuaflowCore's C helpers.
-    public let handle: OpaquePointer
+    /// The raw state. Only LuaBridge reaches it: everything else goes through the typed API.
+    let handle: OpaquePointer
     /// Byte limit of the allocator, host buffers a call fills included (0 = none); instruction
     /// budget per call (0 = none); wall-clock seconds per call, time in host functions excluded
     /// (0 = none); JSON size of one output record (0 = none).
@@ -98,9 +99,16 @@ public final class LuaState {
         try call(function, args.count, results: results) { for a in args { a.push(handle) } }
     }
 
+    /// Calls `function` with registry values as arguments and returns `results` results.
+    /// stack: unchanged
+    @discardableResult
+    public func call(_ function: LuaRef, refArgs: [LuaRef], results: Int32 = 0) throws -> [LuaValue] {
+        try call(function, refArgs.count, results: results) { for a in refArgs { push(a) } }
+    }
+
     /// Calls `function` with arguments pushed by `pushArgs`, converting results to `LuaValue`.
     @discardableResult
-    public func call(_ function: LuaRef, _ nargs: Int, results: Int32, pushArgs: () throws -> Void) throws -> [LuaValue] {
+    func call(_ function: LuaRef, _ nargs: Int, results: Int32, pushArgs: () throws -> Void) throws -> [LuaValue] {
         checkOwner()
         let top = lua_gettop(handle)
         push(function)
@@ -291,15 +299,16 @@ public final class LuaState {
     // MARK: Registry
 
     /// Pushes the value at `ref`. stack: -> value
-    public func push(_ ref: LuaRef) {
+    func push(_ ref: LuaRef) {
         luaflow_getref(handle, ref.id)
     }
 
     /// Pops the top value into the registry. stack: value ->
-    public func popRef() -> LuaRef {
+    func popRef() -> LuaRef {
         LuaRef(id: luaflow_ref(handle))
     }
 
+    /// Drops the registry's hold on `ref`'s value.
     public func release(_ ref: LuaRef) {
         checkOwner()
         luaflow_unref(handle, ref.id)
@@ -309,13 +318,13 @@ public final class LuaState {
 
     /// Turns a non-OK status into a `LuaError`, popping the message. Budget and memory-limit
     /// failures are reported as such, whatever message the script saw.
-    public func check(_ status: Int32, kind: LuaError.Kind) throws {
+    func check(_ status: Int32, kind: LuaError.Kind) throws {
         guard status != LUA_OK else { return }
         throw popError(status: status, kind: kind)
     }
 
     /// Pops the error message on top of the stack into a `LuaError`.
-    public func popError(status: Int32, kind: LuaError.Kind) -> LuaError {
+    func popError(status: Int32, kind: LuaError.Kind) -> LuaError {
         var len = 0
         let raw: String
         if let p = luaflow_tostring(handle, -1, &len) {

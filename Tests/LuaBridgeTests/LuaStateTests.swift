@@ -34,7 +34,7 @@ import Testing
         lua.register("fail", in: table) { _ in throw HostFunctionError("nope") }
         lua.register("twice", in: table) { args in [.integer((args[1].integerValue ?? 0) * 2)] }
         let chunk = try lua.load(Array("local host = ...\nassert(host.twice(21) == 42)\nhost.fail()\n".utf8), chunkName: "h.lua")
-        let error = #expect(throws: LuaError.self) { try lua.call(chunk, 1, results: 0) { lua.push(table) } }
+        let error = #expect(throws: LuaError.self) { try lua.call(chunk, refArgs: [table]) }
         #expect(error?.message == "h.lua:3: nope")
     }
 
@@ -43,7 +43,7 @@ import Testing
         let table = lua.newTable()
         lua.register("fail", in: table) { _ in throw HostFunctionError("caught") }
         let chunk = try lua.load(Array("local host = ...\nlocal ok, e = pcall(host.fail)\nreturn ok, e".utf8), chunkName: "p.lua")
-        let results = try lua.call(chunk, 1, results: 2) { lua.push(table) }
+        let results = try lua.call(chunk, refArgs: [table], results: 2)
         #expect(results == [.boolean(false), .string("p.lua:2: caught")] || results[0] == .boolean(false))
     }
 

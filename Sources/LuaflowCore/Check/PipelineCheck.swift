@@ -59,7 +59,7 @@ public enum PipelineCheck {
         let chunk = try lua.load(Array("local getinfo = (...).getinfo; return function(f) return getinfo(f, 'S').linedefined end".utf8),
                                  chunkName: "luaflow/check.lua")
         let lineOf = try lua.callReturningRef(chunk, refArgs: [lua.privileged])
-        return try lua.call(lineOf, 1, results: 1) { lua.push(fn) }[0].integerValue
+        return try lua.call(lineOf, refArgs: [fn], results: 1)[0].integerValue
     }
 
     private static func describe(_ error: PipelineError) -> String {

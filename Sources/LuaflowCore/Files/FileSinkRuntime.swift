@@ -118,7 +118,7 @@ final class FileSinkRuntime: SinkRuntime {
             try writeRows(batch)
         case .txt:
             try transformAndWrite(batch, rawText: true) { [lua, textFormatter] io in
-                luaflow_run_batch(lua.handle, textFormatter!.id, 0, io)
+                try lua.runBatch(textFormatter!, ignoringResults: false, io: &io)
             }
         }
     }
@@ -174,7 +174,7 @@ final class FileSinkRuntime: SinkRuntime {
             columnsRef = try lua.decodeJSON(Array(try JSONEncoder().encode(columns!)))
         }
         try transformAndWrite(batch, rawText: false) { [lua, columnsRef, delimiter, columnsConfigured] io in
-            luaflow_run_csv_rows(lua.handle, columnsRef!.id, CChar(bitPattern: delimiter), columnsConfigured ? 1 : 0, io)
+            try lua.writeCSVRows(columns: columnsRef!, delimiter: delimiter, ignoringOtherFields: columnsConfigured, io: &io)
         }
     }
 
@@ -193,7 +193,7 @@ final class FileSinkRuntime: SinkRuntime {
 
     /// Formats the batch with a C loop into a buffer, then writes it.
     private func transformAndWrite(_ batch: RecordBatch, rawText: Bool,
-                                   step: (UnsafeMutablePointer<luaflow_batch_io>) -> Int32) throws {
+                                   step: (inout luaflow_batch_io) throws -> Void) throws {
         var out = luaflow_buf()
         luaflow_buf_init(&out)
         defer { luaflow_buf_free(&out) }

@@ -1,4 +1,3 @@
-import CLua
 import CLuaShim
 import Foundation
 import LuaBridge
@@ -10,9 +9,7 @@ final class FusedTransformRuntime: TransformRuntime {
     private let members: [LuaScriptNode]
     private let memberStats: [NodeStats]
     private let loops: [LuaRecordLoop]
-    private let runFunctions: [Int32]
-    /// Per member: 1 when its on_error is "skip".
-    private let skips: [Int32]
+    private let chain: LuaChain
     private let lua: LuaState
     private var seen = 0
 
@@ -36,8 +33,8 @@ final class FusedTransformRuntime: TransformRuntime {
         self.members = members
         memberStats = stats
         loops = zip(members, stats).map { LuaRecordLoop(node: $0, stats: $1) }
-        runFunctions = try members.map { try $0.required("run", signature: "run(item)").id }
-        skips = members.map { $0.spec.options.onError == .skip ? 1 : 0 }
+        chain = LuaChain(state: lua, functions: try members.map { try $0.required("run", signature: "run(item)") },
+                         skipping: members.map { $0.spec.options.onError == .skip })
         holdsRecords = members.contains { $0.defines("finalize") }
     }
 
@@ -55,12 +52,14 @@ final class FusedTransformRuntime: TransformRuntime {
         io.`in` = batch.pointer
         io.in_len = batch.length
         io.lazy = members[0].spec.options.lazyRecords ? 1 : 0
-        let batchOut = try withChain(&io) { chain, io in
+        let batchOut = try withChain(&io) { skipped, io in
             while true {
-                let status = luaflow_run_chain_batch(lua.handle, &chain, &io)
-                if status == LUA_OK { break }
-                try loops[Int(chain.failed_stage)].fail(lua.popError(status: status, kind: .runtime), batch: batch, io: io,
-                                                        recordNumber: seen + Int(io.records))
+                do {
+                    try chain.runBatch(&io, skipped: skipped)
+                    break
+                } catch let error as LuaError {
+                    try loops[chain.failedStage].fail(error, batch: batch, io: io, recordNumber: seen + Int(io.records))
+                }
                 io.out.pointee.len = io.record_out_start
                 io.pos = io.record_start + io.record_len
             }
@@ -72,13 +71,13 @@ final class FusedTransformRuntime: TransformRuntime {
     /// Each member's finalize(), in order; what it yields goes through the members after it.
     func finish() throws -> RecordBatch? {
         var io = luaflow_batch_io()
-        return try withChain(&io) { chain, io in
+        return try withChain(&io) { skipped, io in
             for (k, member) in members.enumerated() {
                 guard let fn = member.function("finalize") else { continue }
-                let status = luaflow_run_chain_finalize(lua.handle, &chain, Int32(k), fn.id, &io)
-                if status != LUA_OK {
-                    throw PipelineError(members[Int(chain.failed_stage)].spec, phase: "finalize",
-                                        lua: lua.popError(status: status, kind: .runtime))
+                do {
+                    try chain.finalize(stage: k, function: fn, io: &io, skipped: skipped)
+                } catch let error as LuaError {
+                    throw PipelineError(members[chain.failedStage].spec, phase: "finalize", lua: error)
                 }
             }
         }
@@ -94,36 +93,26 @@ final class FusedTransformRuntime: TransformRuntime {
         }
     }
 
-    /// Runs `body` with a chain over the members and an output buffer, then adds the per-member
-    /// counters to their stats and wraps the output (nil when nothing came out).
+    /// Runs `body` with the list that collects skipped failures and an output buffer, then adds the
+    /// per-member counters to their stats and wraps the output (nil when nothing came out).
     private func withChain(_ io: inout luaflow_batch_io,
-                           _ body: (inout luaflow_chain, inout luaflow_batch_io) throws -> Void) throws -> RecordBatch? {
-        let n = members.count
+                           _ body: (LuaRef, inout luaflow_batch_io) throws -> Void) throws -> RecordBatch? {
         var out = luaflow_buf()
         luaflow_buf_init(&out)
         defer { luaflow_buf_free(&out) }
-        var counts = [Int64](repeating: 0, count: 3 * n)
+        chain.resetCounts()
         let skipped = lua.newTable()
         defer { lua.release(skipped) }
         try withUnsafeMutablePointer(to: &out) { outPtr in
             io.out = outPtr
-            try runFunctions.withUnsafeBufferPointer { fns in
-                try skips.withUnsafeBufferPointer { skip in
-                    try counts.withUnsafeMutableBufferPointer { c in
-                        var chain = luaflow_chain(fns: fns.baseAddress, n: Int32(n), in: c.baseAddress,
-                                                  out: c.baseAddress! + n, dropped: c.baseAddress! + 2 * n,
-                                                  failed_stage: 0, skip: skip.baseAddress, skipped_ref: skipped.id)
-                        try body(&chain, &io)
-                    }
-                }
-            }
+            try body(skipped, &io)
         }
         try reportSkipped(skipped)
-        for k in 0..<n {
-            memberStats[k].update {
-                $0.recordsIn += Int(counts[k])
-                $0.recordsOut += Int(counts[n + k])
-                $0.dropped += Int(counts[2 * n + k])
+        for (memberStats, counts) in zip(memberStats, chain.counts) {
+            memberStats.update {
+                $0.recordsIn += counts.recordsIn
+                $0.recordsOut += counts.recordsOut
+                $0.dropped += counts.dropped
             }
         }
         guard io.returned > 0 else { return nil }

@@ -1,4 +1,3 @@
-import CLua
 import CLuaShim
 import LuaBridge
 
@@ -35,38 +34,38 @@ final class LuaRecordLoop {
     func run(_ batch: RecordBatch, fn: LuaRef, isSink: Bool, rawText: Bool = false,
              out: UnsafeMutablePointer<luaflow_buf>?) throws -> Outcome {
         try run(batch, out: out, configure: { $0.raw_text = rawText ? 1 : 0 }) {
-            luaflow_run_batch(self.lua.handle, fn.id, isSink ? 1 : 0, $0)
+            try self.lua.runBatch(fn, ignoringResults: isSink, io: &$0)
         }
     }
 
-    /// Runs `step` (one of the C batch loops) over `batch` until every record is done, resuming
-    /// after a failed record when the policy is `skip`.
+    /// Runs `step` (one of LuaBridge's batch calls) over `batch` until every record is done,
+    /// resuming after a failed record when the policy is `skip`.
     func run(_ batch: RecordBatch, out: UnsafeMutablePointer<luaflow_buf>?,
              configure: (inout luaflow_batch_io) -> Void = { _ in },
-             step: (UnsafeMutablePointer<luaflow_batch_io>) -> Int32) throws -> Outcome {
+             step: (inout luaflow_batch_io) throws -> Void) throws -> Outcome {
         var io = luaflow_batch_io()
         io.`in` = batch.pointer
         io.in_len = batch.length
         io.out = out
         io.lazy = spec.options.lazyRecords ? 1 : 0
         configure(&io)
-        let ctx = luaflow_get_ctx(lua.handle)!
-        let emittedBefore = ctx.pointee.emitted
+        let emittedBefore = lua.emittedRecords
         var outcome = Outcome()
         var rejected = 0
         defer { seen += Int(io.records) }
         while true {
-            let status = step(&io)
-            if status == LUA_OK { break }
-            if try fail(lua.popError(status: status, kind: .runtime), batch: batch, io: io, recordNumber: seen + Int(io.records)) {
-                rejected += 1
+            do {
+                try step(&io)
+                break
+            } catch let error as LuaError {
+                if try fail(error, batch: batch, io: io, recordNumber: seen + Int(io.records)) { rejected += 1 }
             }
             if let out { out.pointee.len = io.record_out_start }
             io.pos = io.record_start + io.record_len
         }
         outcome.records = Int(io.records) - rejected
         outcome.dropped = Int(io.dropped)
-        outcome.produced = Int(io.returned) + Int(ctx.pointee.emitted - emittedBefore)
+        outcome.produced = Int(io.returned) + lua.emittedRecords - emittedBefore
         return outcome
     }
 
@@ -77,9 +76,7 @@ final class LuaRecordLoop {
         var out = luaflow_buf()
         luaflow_buf_init(&out)
         defer { luaflow_buf_free(&out) }
-        let outcome = try run(batch, out: &out, configure: { $0.validate_only = 1 }) { [lua] io in
-            luaflow_run_batch(lua.handle, -2, 1, io)
-        }
+        let outcome = try run(batch, out: &out) { [lua] io in try lua.validateBatch(&io) }
         return RecordBatch(taking: &out, records: outcome.produced, validated: true, origin: batch.origin)
     }
 
@@ -92,9 +89,9 @@ final class LuaRecordLoop {
     /// counters (returns true: it never was this node's input), anything else under this node's.
     @discardableResult
     func fail(_ error: LuaError, batch: RecordBatch, io: luaflow_batch_io, recordNumber: Int) throws -> Bool {
-        let failure = recordError(error, phase: io.phase, batch: batch, io: io, recordNumber: recordNumber)
+        let failure = recordError(error, batch: batch, io: io, recordNumber: recordNumber)
         let record = batch.bytes.map { Array(UnsafeRawBufferPointer(start: $0 + io.record_start, count: io.record_len)) }
-        if Int(io.phase) == Int(LUAFLOW_PHASE_DECODE), let origin = batch.origin {
+        if io.failedPhase == .decode, let origin = batch.origin {
             try ErrorPolicy.apply(failure, policy: origin.onError, node: origin.node, stats: origin.stats, record: record)
             origin.stats.update { $0.recordsOut -= 1 } // the source did not produce it after all
             return true
@@ -104,16 +101,16 @@ final class LuaRecordLoop {
     }
 
     /// Describes a failure on one record: where the script failed, which record, and its text.
-    func recordError(_ error: LuaError, phase: Int32, batch: RecordBatch, io: luaflow_batch_io,
+    func recordError(_ error: LuaError, batch: RecordBatch, io: luaflow_batch_io,
                      recordNumber: Int) -> PipelineError {
         let excerpt = batch.excerpt(at: io.record_start, length: io.record_len)
         let location = batch.fileLocation(ofRecord: Int(io.records) - 1)
         let which = "record \(recordNumber)" + (location.map { " (\($0))" } ?? "")
-        switch Int(phase) {
-        case Int(LUAFLOW_PHASE_DECODE):
+        switch io.failedPhase {
+        case .decode:
             return PipelineError(.runtime, node: batch.origin?.node ?? spec.name, phase: "read",
                                  "\(location ?? which): \(error.message)", details: ["line: \(excerpt)"])
-        case Int(LUAFLOW_PHASE_ENCODE) where error.kind == .runtime: // a kill or the memory limit is no encoding problem
+        case .encode where error.kind == .runtime: // a kill or the memory limit is no encoding problem
             return PipelineError(.runtime, node: spec.name, phase: "run",
                                  "\(encodeFailure): \(error.message)",
                                  details: ["\(which): \(excerpt)"])

@@ -46,7 +46,7 @@ final class LuaScriptNode {
 
         let helpers = try Self.loadNodeConfigPrelude(lua)
         let config = try lua.decodeJSON(spec.configJSON)
-        try lua.call(lua.functionRef(helpers, "attach")!, 2, results: 0) { lua.push(env); lua.push(config) }
+        try lua.call(lua.functionRef(helpers, "attach")!, refArgs: [env, config])
 
         do {
             // Built-ins are host code that never prints its config: they may read it at their top
@@ -146,7 +146,7 @@ final class LuaScriptNode {
     /// `errors.transient(...)` and the other classes of ``ErrorClass``.
     private static func installErrorsModule(_ lua: LuaState, env: LuaRef) throws {
         let chunk = try lua.load(BundledLua.errors.bytes, chunkName: BundledLua.errors.chunkName)
-        try lua.call(chunk, 1, results: 0) { lua.push(env) }
+        try lua.call(chunk, refArgs: [env])
     }
 
     private static func loadNodeConfigPrelude(_ lua: LuaState) throws -> LuaRef {

@@ -1,4 +1,3 @@
-import CLua
 import Foundation
 import CLuaShim
 import LuaBridge
@@ -86,12 +85,13 @@ final class LuaSinkRuntime: SinkRuntime {
             let batchStart = io.pos
             node.lua.setField(info, "position", .integer(Int64(consumed + 1)))
             node.lua.setField(info, "key", .string(keys.key(position: consumed + 1, records: min(batchSize, pendingRecords))))
-            let status = luaflow_run_write_batch(node.lua.handle, writeFunction.id, info.id, &io)
+            var failure: LuaError?
+            do { try node.lua.runWriteBatch(writeFunction, info: info, io: &io) } catch let error as LuaError { failure = error }
             consumed += Int(io.records)
             pendingRecords -= Int(io.records)
             stats.update { $0.recordsIn += Int(io.records) }
-            if status != LUA_OK {
-                try batchFailed(node.lua.popError(status: status, kind: .runtime), records: Int(io.records),
+            if let failure {
+                try batchFailed(failure, records: Int(io.records),
                                 text: UnsafeRawBufferPointer(start: pending.data + batchStart, count: io.pos - batchStart))
             }
         }

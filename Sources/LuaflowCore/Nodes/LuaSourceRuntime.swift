@@ -1,4 +1,3 @@
-import CLua
 import CLuaShim
 import Foundation
 import LuaBridge
@@ -151,15 +150,15 @@ final class LuaSourceRuntime: SourceRuntime {
         var io = luaflow_batch_io()
         io.max_records = Int64(min(batchSize, remaining ?? batchSize))
         io.deadline_ns = Int64(DispatchTime.now().uptimeNanoseconds) + 200_000_000
-        let ctx = luaflow_get_ctx(node.lua.handle)!
-        let emittedBefore = ctx.pointee.emitted
+        let emittedBefore = node.lua.emittedRecords
         let failuresBefore = stats.snapshot.requestFailures
-        let status = withUnsafeMutablePointer(to: &out) { ptr -> Int32 in
+        var failure: LuaError?
+        try withUnsafeMutablePointer(to: &out) { ptr in
             io.out = ptr
-            return luaflow_run_source_pull(node.lua.handle, runFunction!.id, &io)
+            do { try node.lua.pullSource(runFunction!, io: &io) } catch let error as LuaError { failure = error }
         }
-        if status != LUA_OK {
-            try sourceFailed(node.lua.popError(status: status, kind: .runtime), function: "run()", producedNow: Int(io.returned),
+        if let failure {
+            try sourceFailed(failure, function: "run()", producedNow: Int(io.returned),
                              afterRequestFailure: stats.snapshot.requestFailures != failuresBefore)
             out.len = io.record_out_start
         } else {
@@ -167,7 +166,7 @@ final class LuaSourceRuntime: SourceRuntime {
             retriedAttempts = 0
         }
         if io.done != 0 { done = true }
-        return Int(io.returned) + Int(ctx.pointee.emitted - emittedBefore)
+        return Int(io.returned) + node.lua.emittedRecords - emittedBefore
     }
 
     private func page(into out: inout luaflow_buf) throws -> Int {
@@ -176,31 +175,34 @@ final class LuaSourceRuntime: SourceRuntime {
         var aux = luaflow_buf()
         luaflow_buf_init(&aux)
         defer { luaflow_buf_free(&aux) }
-        let ctx = luaflow_get_ctx(node.lua.handle)!
-        let emittedBefore = ctx.pointee.emitted
+        let emittedBefore = node.lua.emittedRecords
         let failuresBefore = stats.snapshot.requestFailures
-        let status = withUnsafeMutablePointer(to: &out) { outPtr -> Int32 in
-            withUnsafeMutablePointer(to: &aux) { auxPtr in
+        var nextRef: LuaRef?
+        var failure: LuaError?
+        try withUnsafeMutablePointer(to: &out) { outPtr in
+            try withUnsafeMutablePointer(to: &aux) { auxPtr in
                 io.out = outPtr
                 io.aux = auxPtr
-                return luaflow_run_source_get(node.lua.handle, getFunction!.id, pagination!.id, state!.id, &io)
+                do {
+                    nextRef = try node.lua.getPage(getFunction!, pagination: pagination!, state: state!, io: &io)
+                } catch let error as LuaError {
+                    failure = error
+                }
             }
         }
         pages += 1
-        if status != LUA_OK {
+        if let failure {
             out.len = 0
-            try sourceFailed(node.lua.popError(status: status, kind: .runtime), function: "get()", producedNow: 0,
+            try sourceFailed(failure, function: "get()", producedNow: 0,
                              afterRequestFailure: stats.snapshot.requestFailures != failuresBefore)
             return 0
         }
         consecutiveErrors = 0
         retriedAttempts = 0
-        if io.done != 0 {
-            try partitionEnded()
-        } else {
+        if let nextRef {
             let next = Array(UnsafeRawBufferPointer(start: aux.data, count: aux.len))
             if let firstSeen = seenPaginations.insert(next, page: pages) {
-                node.lua.release(node.lua.popRef())
+                node.lua.release(nextRef)
                 let text = String(decoding: next, as: UTF8.self)
                 let what = firstSeen == pages - 1
                     ? "get() returned the same pagination twice (\(text)) after page \(pages)"
@@ -210,9 +212,11 @@ final class LuaSourceRuntime: SourceRuntime {
             lastPagination = next
             walk?.advance(to: String(decoding: next, as: UTF8.self))
             if let old = pagination { node.lua.release(old) }
-            pagination = node.lua.popRef()
+            pagination = nextRef
+        } else {
+            try partitionEnded()
         }
-        return Int(io.returned) + Int(ctx.pointee.emitted - emittedBefore)
+        return Int(io.returned) + node.lua.emittedRecords - emittedBefore
     }
 
     /// A source error. Auth errors stop the run. An error the script raised with

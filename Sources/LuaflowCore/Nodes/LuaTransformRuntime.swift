@@ -44,14 +44,14 @@ final class LuaTransformRuntime: TransformRuntime {
         var out = luaflow_buf()
         luaflow_buf_init(&out)
         defer { luaflow_buf_free(&out) }
-        var produced: Int64 = 0
-        let status = luaflow_run_hook(node.lua.handle, fn.id, &out, &produced)
-        if status != 0 {
-            throw PipelineError(node.spec, phase: "finalize", lua: node.lua.popError(status: status, kind: .runtime))
+        let produced: Int
+        do {
+            produced = try node.lua.callEmitting(fn, into: &out)
+        } catch let error as LuaError {
+            throw PipelineError(node.spec, phase: "finalize", lua: error)
         }
-        luaflow_pop(node.lua.handle, 1)
-        stats.update { $0.recordsOut += Int(produced) }
+        stats.update { $0.recordsOut += produced }
         guard produced > 0 else { return nil }
-        return RecordBatch(taking: &out, records: Int(produced), validated: true)
+        return RecordBatch(taking: &out, records: produced, validated: true)
     }
 }

@@ -30,7 +30,7 @@ public struct HTTPLuaModule: HostModule {
         let schemasChunk = try lua.load(BundledLua.httpSchemas.bytes, chunkName: BundledLua.httpSchemas.chunkName)
         lua.setEnvironment(of: schemasChunk, to: try lua.makeEnvironment())
         let schemas = try lua.callReturningRef(schemasChunk, refArgs: [])
-        try lua.call(prelude, 3, results: 0) { lua.push(host); lua.push(lib); lua.push(schemas) }
+        try lua.call(prelude, refArgs: [host, lib, schemas])
         [host, lib, schemas].forEach(lua.release)
     }
 

@@ -76,7 +76,7 @@ final class TestFileRunner {
         }
         let prelude = try lua.load(BundledLua.test.bytes, chunkName: BundledLua.test.chunkName)
         lua.setEnvironment(of: prelude, to: env)
-        try lua.call(prelude, 2, results: 0) { lua.push(host); lua.push(lua.privileged) }
+        try lua.call(prelude, refArgs: [host, lua.privileged])
         extensions.modules.append(EmitCapture(function: lua.fieldRef(host, "emit")))
 
         guard let code = FileManager.default.contents(atPath: path) else {
