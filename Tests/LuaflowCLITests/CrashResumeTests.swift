@@ -57,12 +57,8 @@ import TestSupport
                                   paginator = { type = "cursor", cursor_param = "cursor", cursor_path = "next" } },
                     sink.file { path = "out.jsonl" } } }
         """)
-        var random = SeededGenerator(seed: 20261124) // replayable schedule
-        var killedMidRun = 0
-        for _ in 0..<20 {
-            let delay = Double.random(in: 0.05...0.9, using: &random)
-            if try LuaflowBinary.runKilled(["run", "pipeline.lua", "-q"], in: dir, after: delay) { killedMidRun += 1 }
-        }
+        let killedMidRun = try LuaflowBinary.killRepeatedly(["run", "pipeline.lua", "-q"], in: dir, times: 20, seed: 20261124,
+                                                                delays: 0.05...0.9)
         let last = try LuaflowBinary.run(["run", "pipeline.lua", "-q"], in: dir)
         #expect(last.exitCode == 0, "\(last.stderr)")
         #expect(try dir.ids(in: "out.jsonl") == Array(1...total), "every record exactly once, in order")

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Runs the built `luaflow` binary (scripts/test builds it first; LUAFLOW_BIN overrides the path).
 enum LuaflowBinary {
@@ -92,6 +93,20 @@ enum LuaflowBinary {
     }
 
     /// A temp directory holding a copy of `examples/<name>` (or empty when name is nil).
+    /// Starts `args` `times` times, each killed with SIGKILL after a delay drawn from `delays` by a
+    /// generator seeded with `seed` (a replayable schedule). Returns how many kills landed while
+    /// the run was still going.
+    static func killRepeatedly(_ args: [String], in directory: URL, times: Int, seed: UInt64,
+                               delays: ClosedRange<Double>) throws -> Int {
+        var random = SeededGenerator(seed: seed)
+        var killedMidRun = 0
+        for _ in 0..<times {
+            let delay = Double.random(in: delays, using: &random)
+            if try runKilled(args, in: directory, after: delay) { killedMidRun += 1 }
+        }
+        return killedMidRun
+    }
+
     static func workspace(copying example: String? = nil) throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("luaflow-cli-\(UUID().uuidString)")
         if let example {

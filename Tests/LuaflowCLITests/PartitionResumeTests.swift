@@ -49,12 +49,8 @@ import TestSupport
             try dir.write("pipeline.lua", """
             network { { source("accounts.lua", { base_url = "\(server.baseURL)" }), sink.file { path = "out.jsonl", mode = "append" } } }
             """)
-            var random = SeededGenerator(seed: 20261130) // replayable schedule
-            var killedMidRun = 0
-            for _ in 0..<15 {
-                let delay = Double.random(in: 0.05...0.7, using: &random)
-                if try LuaflowBinary.runKilled(["run", "pipeline.lua", "-q"], in: dir, after: delay) { killedMidRun += 1 }
-            }
+            let killedMidRun = try LuaflowBinary.killRepeatedly(["run", "pipeline.lua", "-q"], in: dir, times: 15, seed: 20261130,
+                                                                    delays: 0.05...0.7)
             let last = try LuaflowBinary.run(["run", "pipeline.lua", "-q"], in: dir)
             #expect(last.exitCode == 0, "\(last.stderr)")
             let records = try dir.read("out.jsonl").split(separator: "\n").map {

@@ -39,12 +39,8 @@ import TestSupport
                 source.http { name = "api", checkpoint_every = 3, base_url = "\(server.baseURL)", path = "/slow", records_path = "data",
                               paginator = { type = "cursor", cursor_param = "cursor", cursor_path = "next" } }
                 """)
-            var random = SeededGenerator(seed: 20261130)
-            var killedMidRun = 0
-            for _ in 0..<15 {
-                let delay = Double.random(in: 0.05...0.9, using: &random)
-                if try LuaflowBinary.runKilled(["run", "pipeline.lua", "-q"], in: dir, after: delay) { killedMidRun += 1 }
-            }
+            let killedMidRun = try LuaflowBinary.killRepeatedly(["run", "pipeline.lua", "-q"], in: dir, times: 15, seed: 20261130,
+                                                                    delays: 0.05...0.9)
             let last = try LuaflowBinary.run(["run", "pipeline.lua", "-q"], in: dir)
             #expect(last.exitCode == 0, "\(last.stderr)")
             #expect(try LedgerSink.replay(dir) == Array(1...total))
