@@ -28,9 +28,15 @@ final class CheckpointCoordinator: @unchecked Sendable {
         var token: SinkToken
     }
 
-    init(store: StateStore, downstream: [Int: Set<Int>]) {
+    /// Told about every commit, with the source's name (`sourceNames`, by node id).
+    private let observers: [any RunObserver]
+    private let sourceNames: [Int: String]
+
+    init(store: StateStore, downstream: [Int: Set<Int>], observers: [any RunObserver] = [], sourceNames: [Int: String] = [:]) {
         self.store = store
         self.downstream = downstream
+        self.observers = observers
+        self.sourceNames = sourceNames
     }
 
     /// Sink `sink` has durably written everything before `marker`; `token` is what it returned.
@@ -52,6 +58,12 @@ final class CheckpointCoordinator: @unchecked Sendable {
             }
             try store.commit(streams: [marker.state], sinks: Array(changed.values))
             committed[source] = marker.sequence
+            if !observers.isEmpty {
+                let lag = Double(DispatchTime.now().uptimeNanoseconds - marker.emitted) / 1e9
+                for observer in observers {
+                    observer.checkpointCommitted(source: sourceNames[source] ?? "", sequence: marker.sequence, lagSeconds: lag)
+                }
+            }
             reports[source] = reports[source]?.filter { $0.key > marker.sequence }
             undelivered.merge(changed) { $1 }
         }

@@ -6,6 +6,8 @@ public final class NodeStats: @unchecked Sendable {
     public let role: NodeSpec.Role
     /// Where `on_error = "dead_letter"` writes this node's failed records.
     let deadLetters: DeadLetterFile?
+    /// What the node's script recorded with the Lua `metrics` module.
+    public let scriptMetrics: ScriptMetrics
     private let lock = NSLock()
     private var values = Snapshot()
 
@@ -23,6 +25,8 @@ public final class NodeStats: @unchecked Sendable {
         public var requestFailures = 0
         /// Failed records written to the dead-letter file (also counted in `errors`).
         public var deadLettered = 0
+        /// Batches the node sent on (sources) or took from its input queue (transforms, sinks).
+        public var batches = 0
         /// Records a source said it will produce (its `count()`, capped by limits), for progress.
         public var expected: Int?
 
@@ -37,6 +41,7 @@ public final class NodeStats: @unchecked Sendable {
         self.name = name
         self.role = role
         self.deadLetters = deadLetters
+        scriptMetrics = ScriptMetrics(node: name)
     }
 
     public func update(_ body: (inout Snapshot) -> Void) {
@@ -44,4 +49,11 @@ public final class NodeStats: @unchecked Sendable {
     }
 
     public var snapshot: Snapshot { lock.withLock { values } }
+
+    /// The node's input queue while a run is under way (nil for sources and between runs).
+    public var inputQueue: (any QueueGauge)? {
+        get { lock.withLock { queue } }
+        set { lock.withLock { queue = newValue } }
+    }
+    private var queue: (any QueueGauge)?
 }
