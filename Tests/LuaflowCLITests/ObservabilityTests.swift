@@ -12,8 +12,9 @@ import TestSupport
     static let secret = "obs-s3cret-key-4b7e91"
     static let total = 120
 
-    /// A server with `/slow-cursor` (20 records a page, 80 ms a page, the second page's first
-    /// request answered 503) and a pipeline reading it.
+    /// A server with `/slow-cursor` (20 records a page, 80 ms a page but 1.5 s for the fourth, so a
+    /// scrape can see the run under way even on a busy machine; the second page's first request
+    /// answered 503) and a pipeline reading it.
     func setUp() throws -> (TestHTTPServer, URL) {
         let server = try TestHTTPServer.start(standardRoutes: false)
         server.route("/slow-cursor") { request in
@@ -21,7 +22,8 @@ import TestSupport
             if offset == 20 && server.hit("page2") == 1 { return TestHTTPResponse.json(["error": "busy"], status: 503) }
             let records = TestDataset.records(from: offset, count: 20, total: Self.total)
             let next = offset + records.count
-            return TestHTTPResponse.json(["data": records, "next": next < Self.total ? "c\(next)" as Any : NSNull()]).delayed(by: 0.08)
+            return TestHTTPResponse.json(["data": records, "next": next < Self.total ? "c\(next)" as Any : NSNull()])
+                .delayed(by: offset == 60 ? 1.5 : 0.08)
         }
         let dir = try LuaflowBinary.workspace()
         try dir.write("tag.lua", """
@@ -188,7 +190,8 @@ import TestSupport
     }
 
     static func get(_ url: String) async throws -> String {
-        let (data, response) = try await URLSession.shared.data(from: URL(string: url)!)
+        let request = URLRequest(url: URL(string: url)!, timeoutInterval: 2)
+        let (data, response) = try await URLSession.shared.data(for: request)
         guard (response as? HTTPURLResponse)?.statusCode == 200 else { throw URLError(.badServerResponse) }
         return String(decoding: data, as: UTF8.self)
     }
