@@ -10,7 +10,7 @@ struct LoggingOptions: ParsableArguments {
     @Option(help: "Log and summary format: text or json.")
     var logFormat: Format = .text
 
-    @Flag(name: .shortAndLong, help: "More output: debug logs and Lua tracebacks.")
+    @Flag(name: .shortAndLong, help: "More output: debug logs, Lua tracebacks and the metrics scripts recorded.")
     var verbose = false
 
     @Flag(name: .shortAndLong, help: "Less output: only warnings and errors, no summary.")
@@ -31,6 +31,7 @@ struct LoggingOptions: ParsableArguments {
     func printSummary(_ summary: RunSummary) {
         guard !quiet else { return }
         StderrLogHandler.write(logFormat == .json ? summary.json() : summary.table())
+        if verbose, logFormat != .json, let metrics = summary.metricsTable() { StderrLogHandler.write(metrics) }
     }
 
     /// Runs `body`; a pipeline error is reported (message, tracebacks with -v) and becomes its exit status.

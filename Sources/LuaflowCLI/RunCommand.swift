@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LuaflowCore
 import LuaflowHTTP
+import LuaflowObservability
 
 /// `luaflow run pipeline.lua`: validate everything, run, print a summary.
 struct RunCommand: ParsableCommand {
@@ -27,6 +28,8 @@ struct RunCommand: ParsableCommand {
           luaflow run pipeline.lua --set clean.min_age=21 --set users.csv.max_items=10
           luaflow run pipeline.lua --config prod.yaml --set users.page_size=50
           luaflow run pipeline.lua --limit 100 --log-format json -q
+          luaflow run pipeline.lua --metrics 127.0.0.1:9464 --metrics-linger 30s
+          OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4318 luaflow run pipeline.lua
         """
     )
 
@@ -49,6 +52,8 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .customLong("no-progress"), help: "Do not show live progress (shown only when standard error is a terminal).")
     var noProgress = false
 
+    @OptionGroup var telemetry: TelemetryOptions
+
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -67,10 +72,17 @@ struct RunCommand: ParsableCommand {
             let graph = try PipelineGraph(spec)
             // A --limit run is a preview: it neither resumes nor moves the state on.
             let stateOptions = limit == nil ? StateOptions(path: state.path(for: spec), fullRefresh: fullRefresh) : nil
+            let exporters = try telemetry.start(pipeline: spec.display(spec.file))
+            let http = exporters.map { HTTPRuntime(observer: $0.httpObserver) } ?? .shared
+            defer {
+                exporters?.finish()
+                if http !== HTTPRuntime.shared { try? http.syncShutdown() }
+            }
             let runner: PipelineRunner
             do {
-                runner = try PipelineRunner(graph: graph, options: RunOptions(limit: limit, fuse: !noFuse, extensions: HTTPLuaModule.extensions(),
-                                                                              state: stateOptions))
+                runner = try PipelineRunner(graph: graph, options: RunOptions(limit: limit, fuse: !noFuse, extensions: HTTPLuaModule.extensions(runtime: http),
+                                                                              state: stateOptions, observers: exporters?.runObservers ?? [],
+                                                                              scriptMetrics: exporters?.scriptMetrics))
             } catch where Interrupt.requested {
                 StderrLogHandler.write("interrupted by \(Interrupt.signalName) while loading the pipeline; nothing ran")
                 throw ExitCode(Interrupt.exitStatus)

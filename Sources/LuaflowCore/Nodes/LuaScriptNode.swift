@@ -23,6 +23,7 @@ final class LuaScriptNode {
         lua = try state ?? Self.makeState(for: [spec], pipeline: pipeline)
         env = try lua.makeEnvironment(label: spec.name, files: Self.fileAccess(spec, pipeline: pipeline))
         let context = NodeContext(spec: spec, pipeline: pipeline, stats: stats)
+        try MetricsLuaModule().install(into: lua, env: env, node: context)
         for module in extensions.modules { try module.install(into: lua, env: env, node: context) }
         try Self.installErrorsModule(lua, env: env)
 

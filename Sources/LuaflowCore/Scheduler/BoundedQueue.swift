@@ -4,7 +4,7 @@ import Foundation
 /// A blocking queue with a fixed capacity between stage threads: a full queue blocks the producer
 /// (backpressure), an empty one blocks the consumer. It ends when every producer has finished,
 /// or at once when cancelled.
-final class BoundedQueue<Element>: @unchecked Sendable {
+final class BoundedQueue<Element>: QueueGauge, @unchecked Sendable {
     private let condition = NSCondition()
     private var items = Deque<Element>()
     private let capacity: Int
@@ -12,6 +12,8 @@ final class BoundedQueue<Element>: @unchecked Sendable {
     private var cancelled = false
     /// Items popped so far: the number of the next `popNumbered` item.
     private var popped = 0
+    /// Nanoseconds producers waited for room.
+    private var blockedNanoseconds: UInt64 = 0
 
     init(capacity: Int, producers: Int) {
         precondition(capacity > 0)
@@ -24,7 +26,11 @@ final class BoundedQueue<Element>: @unchecked Sendable {
     func push(_ item: Element) -> Bool {
         condition.lock()
         defer { condition.unlock() }
-        while items.count >= capacity && !cancelled { condition.wait() }
+        if items.count >= capacity && !cancelled {
+            let started = DispatchTime.now().uptimeNanoseconds
+            while items.count >= capacity && !cancelled { condition.wait() }
+            blockedNanoseconds += DispatchTime.now().uptimeNanoseconds - started
+        }
         if cancelled { return false }
         items.append(item)
         condition.broadcast()
@@ -56,6 +62,18 @@ final class BoundedQueue<Element>: @unchecked Sendable {
         openProducers -= 1
         condition.broadcast()
         condition.unlock()
+    }
+
+    var depth: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return items.count
+    }
+
+    var blockedSeconds: Double {
+        condition.lock()
+        defer { condition.unlock() }
+        return Double(blockedNanoseconds) / 1e9
     }
 
     /// Wakes everyone; pushes fail and pops return nil from now on.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A source's position after the batches it sent before this marker. Once every sink downstream
 /// has durably written those batches and acknowledged the marker, the position is committed.
 final class Checkpoint: Sendable {
@@ -6,6 +8,8 @@ final class Checkpoint: Sendable {
     /// Markers of one source are numbered from 1 in the order sent.
     let sequence: Int
     let state: StreamState
+    /// When the source emitted the marker (`DispatchTime` nanoseconds), for the checkpoint lag.
+    let emitted = DispatchTime.now().uptimeNanoseconds
 
     init(source: Int, sequence: Int, state: StreamState) {
         self.source = source

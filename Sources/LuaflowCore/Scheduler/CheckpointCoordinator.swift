@@ -1,3 +1,5 @@
+import Foundation
+
 /// Commits a source's checkpoint once every sink downstream of it has acknowledged the marker,
 /// that is, has durably written every record the source sent before it, together with the token
 /// each sink returned. Sinks acknowledge a source's markers in order, so the newest fully
@@ -30,9 +32,15 @@ final class CheckpointCoordinator: Sendable {
 
     private let state = Locked(State())
 
-    init(store: StateStore, downstream: [Int: Set<Int>]) {
+    /// Told about every commit, with the source's name (`sourceNames`, by node id).
+    private let observers: [any RunObserver]
+    private let sourceNames: [Int: String]
+
+    init(store: StateStore, downstream: [Int: Set<Int>], observers: [any RunObserver] = [], sourceNames: [Int: String] = [:]) {
         self.store = store
         self.downstream = downstream
+        self.observers = observers
+        self.sourceNames = sourceNames
     }
 
     /// Sink `sink` has durably written everything before `marker`; `token` is what it returned.
@@ -54,6 +62,12 @@ final class CheckpointCoordinator: Sendable {
             }
             try store.commit(streams: [marker.state], sinks: Array(changed.values))
             s.committed[source] = marker.sequence
+            if !observers.isEmpty {
+                let lag = Double(DispatchTime.now().uptimeNanoseconds - marker.emitted) / 1e9
+                for observer in observers {
+                    observer.checkpointCommitted(source: sourceNames[source] ?? "", sequence: marker.sequence, lagSeconds: lag)
+                }
+            }
             s.reports[source] = s.reports[source]?.filter { $0.key > marker.sequence }
             s.undelivered.merge(changed) { $1 }
         }

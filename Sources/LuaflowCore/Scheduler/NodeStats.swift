@@ -6,6 +6,8 @@ public final class NodeStats: Sendable {
     public let role: NodeSpec.Role
     /// Where `on_error = "dead_letter"` writes this node's failed records.
     let deadLetters: DeadLetterFile?
+    /// What the node's script recorded with the Lua `metrics` module.
+    public let scriptMetrics: ScriptMetrics
     private let values = Locked(Snapshot())
 
     /// A consistent copy of the counters.
@@ -22,6 +24,8 @@ public final class NodeStats: Sendable {
         public var requestFailures = 0
         /// Failed records written to the dead-letter file (also counted in `errors`).
         public var deadLettered = 0
+        /// Batches the node sent on (sources) or took from its input queue (transforms, sinks).
+        public var batches = 0
         /// Records a source said it will produce (its `count()`, capped by limits), for progress.
         public var expected: Int?
         /// Bytes of its input a file source has read, and the input's size, for progress.
@@ -39,6 +43,7 @@ public final class NodeStats: Sendable {
         self.name = name
         self.role = role
         self.deadLetters = deadLetters
+        scriptMetrics = ScriptMetrics(node: name)
     }
 
     public func update(_ body: (inout Snapshot) -> Void) {
@@ -46,4 +51,11 @@ public final class NodeStats: Sendable {
     }
 
     public var snapshot: Snapshot { values.withLock { $0 } }
+
+    /// The node's input queue while a run is under way (nil for sources and between runs).
+    public var inputQueue: (any QueueGauge)? {
+        get { queue.withLock { $0 } }
+        set { queue.withLock { $0 = newValue } }
+    }
+    private let queue = Locked<(any QueueGauge)?>(nil)
 }

@@ -12,12 +12,19 @@ public struct RunOptions: Sendable {
     public var extensions = HostExtensions()
     /// Checkpoints, resume and incremental state (nil: a run that neither reads nor keeps state).
     public var state: StateOptions?
+    /// Told about the run's start and end, each node's start and end, and every checkpoint commit.
+    public var observers: [any RunObserver] = []
+    /// Receives what scripts record with the `metrics` module, as they record it.
+    public var scriptMetrics: (any ScriptMetricsForwarder)?
 
-    public init(limit: Int? = nil, fuse: Bool = true, extensions: HostExtensions = HostExtensions(), state: StateOptions? = nil) {
+    public init(limit: Int? = nil, fuse: Bool = true, extensions: HostExtensions = HostExtensions(), state: StateOptions? = nil,
+                observers: [any RunObserver] = [], scriptMetrics: (any ScriptMetricsForwarder)? = nil) {
         self.limit = limit
         self.fuse = fuse
         self.extensions = extensions
         self.state = state
+        self.observers = observers
+        self.scriptMetrics = scriptMetrics
     }
 }
 
@@ -41,7 +48,9 @@ public final class PipelineRunner {
         let statsById = Dictionary(uniqueKeysWithValues: graph.order.map {
             let node = graph.node($0)
             let deadLetters = node.options.onError == .deadLetter ? DeadLetterFile(node: node.name, directory: graph.spec.directory) : nil
-            return ($0, NodeStats(name: node.name, role: node.role, deadLetters: deadLetters))
+            let stats = NodeStats(name: node.name, role: node.role, deadLetters: deadLetters)
+            stats.scriptMetrics.forwarder = options.scriptMetrics
+            return ($0, stats)
         })
         var runtimes: [[NodeRuntime]] = []
         var problems: [PipelineError] = []
@@ -84,17 +93,26 @@ public final class PipelineRunner {
                 let q = BoundedQueue<RecordBatch>(capacity: options.queueCapacity, producers: producers)
                 queues[id] = q
                 control.track(q)
+                stats[graph.order.firstIndex(of: id)!].inputQueue = q
             }
         }
-        let runState = try options.state.map { try makeRunState($0) }
+        let runState: RunState?
+        do { runState = try options.state.map { try makeRunState($0) } } catch {
+            report(.failed, started: started)
+            throw error
+        }
+        options.observers.forEach { $0.runStarted(stats: stats, resuming: runState?.resuming ?? false) }
         let group = DispatchGroup()
         let threads = zip(plan.stages, runtimes).flatMap { nodes, replicas -> [StageThread] in
             let head = graph.node(nodes[0])
             let output = StageOutput(queues: graph.outputs[nodes.last!, default: []].compactMap { queues[$0] },
                                      workers: replicas.count, ordered: head.options.ordered)
+            let lifecycle = options.observers.isEmpty ? nil
+                : StageLifecycle(nodes: nodes.map { graph.node($0).name }, workers: replicas.count, observers: options.observers)
             return replicas.enumerated().map { index, runtime in
                 let stage = Stage(node: nodes[0], runtime: runtime, input: queues[nodes[0]], output: output, control: control,
-                                  checkpointer: runState?.checkpointers[nodes[0]], coordinator: runState?.coordinator)
+                                  checkpointer: runState?.checkpointers[nodes[0]], coordinator: runState?.coordinator,
+                                  lifecycle: lifecycle)
                 let name = nodes.map { graph.node($0).name }.joined(separator: "+") + (replicas.count > 1 ? "/\(index + 1)" : "")
                 return StageThread(name: name, group: group) { stage.run() }
             }
@@ -104,9 +122,9 @@ public final class PipelineRunner {
             if Interrupt.requested && !control.interrupted { stop(control) }
         }
         if Interrupt.requested && !control.interrupted { stop(control) }
+        stats.forEach { $0.inputQueue = nil }
         let summary = {
-            RunSummary(nodes: self.stats.map { ($0.name, $0.role, $0.snapshot) },
-                       seconds: Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9,
+            RunSummary(nodes: self.stats, seconds: Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9,
                        interrupted: control.interrupted, resumedRun: runState.flatMap { $0.resumePoints.isEmpty ? nil : $0.startedAt },
                        resumed: runState?.resumedRecords ?? [:])
         }
@@ -114,11 +132,20 @@ public final class PipelineRunner {
             try finish(control, state: runState)
         } catch {
             try? runState?.recordAttempt(.failed, summary: summary())
+            report(.failed, started: started)
             throw error
         }
         let result = summary()
-        try runState?.recordAttempt(control.interrupted ? .interrupted : .succeeded, summary: result)
+        let outcome: RunStatus = result.interrupted ? .interrupted : .succeeded
+        try runState?.recordAttempt(outcome, summary: result)
+        report(outcome, started: started)
         return result
+    }
+
+    /// Tells the observers how the run ended.
+    private func report(_ outcome: RunStatus, started: DispatchTime) {
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
+        options.observers.forEach { $0.runFinished(outcome, seconds: seconds) }
     }
 
     /// A stop signal: queues are cancelled, blocked requests and sleeps end, running Lua raises at
@@ -184,7 +211,7 @@ extension PipelineRunner {
             if !seen.isDisjoint(with: holding) { buffered.insert(source) }
         }
         return try RunState(options: options, graph: graph, sources: sourceRuntimes, sinks: sinks,
-                            downstream: downstream, buffered: buffered)
+                            downstream: downstream, buffered: buffered, observers: self.options.observers)
     }
 }
 
@@ -198,9 +225,13 @@ private struct Stage: @unchecked Sendable {
     let control: RunControl
     let checkpointer: SourceCheckpointer?
     let coordinator: CheckpointCoordinator?
+    let lifecycle: StageLifecycle?
 
     func run() {
         let started = DispatchTime.now()
+        lifecycle?.workerStarted()
+        var failure: (any Error)?
+        defer { lifecycle?.workerFinished(error: failure) }
         do {
             try runtime.open()
             switch runtime {
@@ -212,6 +243,7 @@ private struct Stage: @unchecked Sendable {
         } catch where Interrupt.requested {
             // What a stop signal cut short (a cancelled request, Lua raising "interrupted") is not a failure.
         } catch {
+            failure = error
             if runtime is SourceRuntime && checkpointer != nil { control.failAfterDrain(error) } else { control.fail(error) }
         }
         output.workerFinished()
@@ -239,6 +271,7 @@ private struct Stage: @unchecked Sendable {
                 let (head, tail) = current.split(after: due)
                 rest = tail
                 output.send(head)
+                source.stats.update { $0.batches += 1 }
                 if let marker = try checkpointer?.afterBatch(source, records: head.records, heldBack: tail?.records ?? 0) {
                     output.send(marker)
                 }
@@ -252,6 +285,7 @@ private struct Stage: @unchecked Sendable {
                 output.deliver(batch, for: number)
                 continue
             }
+            transform.stats.update { $0.batches += 1 }
             output.deliver(try transform.process(batch), for: number)
         }
         guard !control.stopped else { return }
@@ -263,6 +297,7 @@ private struct Stage: @unchecked Sendable {
             if let marker = batch.checkpoint {
                 try coordinator?.acknowledge(marker, sink: node, token: try sink.checkpoint())
             } else {
+                sink.stats.update { $0.batches += 1 }
                 try sink.consume(batch)
             }
             if let token = coordinator?.takeCommitted(sink: node) { try sink.committed(token) }

@@ -31,7 +31,7 @@ final class RunState {
     /// `downstream`: sink ids each source feeds; `buffered`: sources whose records may wait in a
     /// transform's finalize (they commit only at the end).
     init(options: StateOptions, graph: PipelineGraph, sources: [Int: SourceRuntime], sinks: [Int: SinkRuntime],
-         downstream: [Int: Set<Int>], buffered: Set<Int>) throws {
+         downstream: [Int: Set<Int>], buffered: Set<Int>, observers: [any RunObserver] = []) throws {
         lock = try StateLock(path: options.path + ".lock")
         store = try StateStore(path: options.path)
         if options.fullRefresh { try store.reset() }
@@ -39,7 +39,8 @@ final class RunState {
         if last?.status == .publishing { try Self.finishPublishing(store, sinks: sinks, graph: graph) }
         resuming = last.map { $0.status.isUnfinished } ?? false
         startedAt = resuming ? last!.startedAt : StateStore.now()
-        coordinator = CheckpointCoordinator(store: store, downstream: downstream)
+        coordinator = CheckpointCoordinator(store: store, downstream: downstream, observers: observers,
+                                            sourceNames: Dictionary(uniqueKeysWithValues: sources.keys.map { ($0, graph.node($0).name) }))
         for (id, runtime) in sources {
             let spec = graph.node(id)
             let stored = try store.stream(node: spec.name, stream: runtime.stream)

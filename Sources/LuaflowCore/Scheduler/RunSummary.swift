@@ -6,6 +6,8 @@ public struct RunSummary: Sendable {
         public var name: String
         public var role: NodeSpec.Role
         public var stats: NodeStats.Snapshot
+        /// What the node's script recorded with the `metrics` module.
+        public var metrics: [ScriptMetrics.Series] = []
     }
 
     public var rows: [Row]
@@ -17,9 +19,8 @@ public struct RunSummary: Sendable {
     /// Per node, the records the resumed run's earlier attempts had committed.
     public var resumed: [String: Int]
 
-    init(nodes: [(String, NodeSpec.Role, NodeStats.Snapshot)], seconds: Double, interrupted: Bool,
-         resumedRun: String? = nil, resumed: [String: Int] = [:]) {
-        rows = nodes.map { Row(name: $0.0, role: $0.1, stats: $0.2) }
+    init(nodes: [NodeStats], seconds: Double, interrupted: Bool, resumedRun: String? = nil, resumed: [String: Int] = [:]) {
+        rows = nodes.map { Row(name: $0.name, role: $0.role, stats: $0.snapshot, metrics: $0.scriptMetrics.snapshot) }
         self.seconds = seconds
         self.interrupted = interrupted
         self.resumedRun = resumedRun
@@ -72,6 +73,21 @@ public struct RunSummary: Sendable {
         return ["+\(earlier)", String(own + earlier)]
     }
 
+    /// The series scripts recorded with the `metrics` module, one line each (nil when there are none):
+    /// ```
+    /// metrics
+    ///   users.pages{kind="full"}  counter    12
+    /// ```
+    public func metricsTable() -> String? {
+        let lines = rows.flatMap { row in row.metrics.map { ScriptMetricsReport.line(node: row.name, $0) } }
+        guard !lines.isEmpty else { return nil }
+        let widths = (0..<2).map { i in lines.map { $0[i].count }.max() ?? 0 }
+        return "metrics\n" + lines.map { l in
+            "  " + l[0].padding(toLength: widths[0], withPad: " ", startingAt: 0) + "  "
+                + l[1].padding(toLength: widths[1], withPad: " ", startingAt: 0) + "  " + l[2]
+        }.joined(separator: "\n")
+    }
+
     /// The same as JSON, for `--log-format json`.
     public func json() -> String {
         let nodes: [[String: Any]] = rows.map {
@@ -80,7 +96,9 @@ public struct RunSummary: Sendable {
              "requests": $0.stats.requests, "retries": $0.stats.retries, "dead_lettered": $0.stats.deadLettered,
              "resumed": resumed[$0.name] ?? NSNull()]
         }
-        let object: [String: Any] = ["summary": nodes, "seconds": seconds, "interrupted": interrupted, "resumed_run": resumedRun ?? NSNull()]
+        var object: [String: Any] = ["summary": nodes, "seconds": seconds, "interrupted": interrupted, "resumed_run": resumedRun ?? NSNull()]
+        let metrics = rows.flatMap { row in row.metrics.map { ScriptMetricsReport.json(node: row.name, $0) } }
+        if !metrics.isEmpty { object["metrics"] = metrics }
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
         return String(decoding: data, as: UTF8.self)
     }

@@ -23,6 +23,8 @@ public final class HTTPRuntime: Sendable {
 
     public let clock: any HTTPClock
     public let logger: Logger
+    /// Told about every request (metrics and traces), when set.
+    public let observer: (any HTTPObserver)?
     /// Counts of every session of this runtime.
     public let metrics = HTTPMetrics()
     let rateLimiters = RateLimiterRegistry()
@@ -35,11 +37,13 @@ public final class HTTPRuntime: Sendable {
     ///   - clock: time for rate limits, backoff, token expiry; ``ManualHTTPClock`` in tests.
     ///   - random: the source of backoff jitter; a seeded generator makes tests repeatable.
     ///   - logger: receives one debug line per request and one info line per retry, secrets redacted.
+    ///   - observer: told about every request, attempt and retry (metrics and traces).
     public init(clock: any HTTPClock = SystemHTTPClock(), random: some RandomNumberGenerator & Sendable = SystemRandomNumberGenerator(),
-                logger: Logger = Logger(label: "luaflow.http")) {
+                logger: Logger = Logger(label: "luaflow.http"), observer: (any HTTPObserver)? = nil) {
         self.clock = clock
         self.random = Locked(random)
         self.logger = logger
+        self.observer = observer
     }
 
     deinit {

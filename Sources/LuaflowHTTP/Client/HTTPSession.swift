@@ -18,14 +18,18 @@ public final class HTTPSession: Sendable {
     let authenticator: Authenticator
     let profile: HTTPRuntime.ClientProfile
     let logger: Logger
+    /// The pipeline node the session belongs to, for observers.
+    let node: String?
 
     /// Validates `config`, registers its credentials with `Redactor.shared` and its rate limit
     /// with the runtime. Throws ``HTTPError/Kind/invalidConfig``.
-    /// `logger`: where this session's retries are logged (default: the runtime's).
-    public init(config: HTTPSessionConfig, runtime: HTTPRuntime = .shared, logger: Logger? = nil) throws {
+    /// `logger`: where this session's retries are logged (default: the runtime's); `node`: the
+    /// pipeline node it belongs to, for the runtime's observer.
+    public init(config: HTTPSessionConfig, runtime: HTTPRuntime = .shared, logger: Logger? = nil, node: String? = nil) throws {
         try config.validate()
         self.config = config
         self.runtime = runtime
+        self.node = node
         self.logger = logger ?? runtime.logger
         let metrics = HTTPMetrics(parent: runtime.metrics)
         let policy = RetryPolicy(config.retry)
@@ -40,6 +44,7 @@ public final class HTTPSession: Sendable {
         var tokenTransfer = Transfer(runtime: runtime, metrics: metrics, profile: profile, timeouts: config.timeout,
                                      maxBodyBytes: config.maxBodyBytes, maxRedirects: 0, rateLimit: nil)
         tokenTransfer.logger = self.logger
+        tokenTransfer.node = node
         let tokens = tokenTransfer
         let userAgent = config.userAgent
         var tokenPolicy = policy
@@ -76,6 +81,7 @@ public final class HTTPSession: Sendable {
                                 maxBodyBytes: config.maxBodyBytes, maxRedirects: config.maxRedirects,
                                 rateLimit: config.baseURL == nil ? config.rateLimit : nil)
         transfer.logger = logger
+        transfer.node = node
         return try await transfer.withRetries(exchange, policy: policy, raise: raise, authenticator: authenticator)
     }
 

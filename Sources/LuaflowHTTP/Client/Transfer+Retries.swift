@@ -1,9 +1,28 @@
 import Foundation
+import LuaflowCore
 
 extension Transfer {
     /// Runs attempts of `exchange` until one succeeds, the retry policy gives up, or the error is
     /// permanent. A 401 with OAuth2 renews the token and tries once more without using up an attempt.
+    /// The runtime's observer, if any, follows the request from start to end.
     func withRetries(_ exchange: Exchange, policy: RetryPolicy, raise: Bool, authenticator: Authenticator?) async throws -> HTTPResponse {
+        guard let observer = runtime.observer else {
+            return try await attempts(exchange, policy: policy, raise: raise, authenticator: authenticator, observation: nil)
+        }
+        let observation = observer.requestStarted(node: node, method: exchange.method, url: URLRedactor.redact(exchange.url))
+        do {
+            let response = try await attempts(exchange, policy: policy, raise: raise, authenticator: authenticator, observation: observation)
+            observation.finished(status: response.status, attempts: response.attempts, error: nil)
+            return response
+        } catch {
+            let failure = error as? HTTPError
+            observation.finished(status: failure?.status, attempts: failure?.attempts ?? 0, error: failure?.description ?? "\(error)")
+            throw error
+        }
+    }
+
+    private func attempts(_ exchange: Exchange, policy: RetryPolicy, raise: Bool, authenticator: Authenticator?,
+                          observation: (any HTTPRequestObservation)?) async throws -> HTTPResponse {
         let clock = runtime.clock
         let logger = self.logger ?? runtime.logger
         let target = "\(exchange.method) \(URLRedactor.redact(exchange.url))"
@@ -16,7 +35,7 @@ extension Transfer {
             let credential = try await authenticator?.credential() ?? Authenticator.Credential()
             let response: HTTPResponse
             do {
-                response = try await attempt(exchange, credential: credential, authenticator: authenticator)
+                response = try await attempt(exchange, credential: credential, authenticator: authenticator, observation: observation)
             } catch let failure as ExchangeFailure {
                 let decision = runtime.withRandom {
                     policy.decide(.failure(failure.failure), method: exchange.method, headers: exchange.headers,
@@ -24,6 +43,8 @@ extension Transfer {
                 }
                 if case .retry(let delay) = decision {
                     logger.info("\(target): \(failure.detail); retry \(budgetUsed) of \(policy.maxAttempts - 1) in \(format(delay))")
+                    observation?.retrying(host: Origin(url: exchange.url)?.hostKey ?? "", attempt: budgetUsed,
+                                          reason: Redactor.shared.redact(failure.detail), delay: delay)
                     try await pause(delay, after: attempts, exchange)
                     continue
                 }
@@ -37,6 +58,8 @@ extension Transfer {
                 await authenticator.invalidate(credential)
                 metrics.record { $0.retries += 1 }
                 logger.info("\(target): status 401; renewing the OAuth2 token and trying again")
+                observation?.retrying(host: Origin(url: response.url)?.hostKey ?? "", attempt: budgetUsed,
+                                      reason: "status 401; OAuth2 token renewed", delay: 0)
                 continue
             }
             let retryAfter = response.headers["Retry-After"].flatMap { RetryAfter.seconds($0, now: clock.wallTime()) }
@@ -53,6 +76,8 @@ extension Transfer {
                 return final
             case .retry(let delay):
                 logger.info("\(target): status \(response.status); retry \(budgetUsed) of \(policy.maxAttempts - 1) in \(format(delay))")
+                observation?.retrying(host: Origin(url: response.url)?.hostKey ?? "", attempt: budgetUsed,
+                                      reason: "status \(response.status)", delay: delay)
                 try await pause(delay, after: attempts, exchange)
             case .dontRetry(let reason):
                 metrics.record { $0.failures += 1 }

@@ -17,10 +17,13 @@ struct Transfer: Sendable {
     let rateLimit: RateLimitConfig?
     /// Where retries are logged (the session's logger, which names its node).
     var logger: Logger? = nil
+    /// The pipeline node making the requests, for the runtime's observer.
+    var node: String? = nil
 
     /// Sends `exchange` with `credential` and follows redirects; credentials go only to
     /// `exchange.credentialOrigin`. Throws ``ExchangeFailure``.
-    func attempt(_ exchange: Exchange, credential: Authenticator.Credential, authenticator: Authenticator?) async throws -> HTTPResponse {
+    func attempt(_ exchange: Exchange, credential: Authenticator.Credential, authenticator: Authenticator?,
+                 observation: (any HTTPRequestObservation)? = nil) async throws -> HTTPResponse {
         let home = exchange.credentialOrigin
         let isCredential = authenticator?.isCredential(header:) ?? CredentialHeaders.contains
         let keyParameter = authenticator?.queryParameter.map { Set([$0]) } ?? []
@@ -44,7 +47,7 @@ struct Transfer: Sendable {
                                                         to: URLBuilder.removing(parameters: [query.name], from: hop.url))
                 }
             }
-            let response = try await send(outgoing)
+            let response = try await send(outgoing, observation: observation)
             guard let next = RedirectPolicy.next(status: response.status, location: response.headers["Location"],
                                                  method: hop.method, url: hop.url) else { return response }
             guard redirects < maxRedirects else {
@@ -67,11 +70,13 @@ struct Transfer: Sendable {
     }
 
     /// One request/response over the network, after waiting for the rate limiter.
-    private func send(_ exchange: Exchange) async throws -> HTTPResponse {
-        if let origin = Origin(url: exchange.url) { try await waitForRateLimit(origin.hostKey) }
+    private func send(_ exchange: Exchange, observation: (any HTTPRequestObservation)?) async throws -> HTTPResponse {
+        let host = Origin(url: exchange.url)?.hostKey ?? ""
+        if !host.isEmpty { try await waitForRateLimit(host, observation: observation) }
         var request = HTTPClientRequest(url: exchange.url)
         request.method = HTTPMethod(rawValue: exchange.method)
         for (name, value) in exchange.headers { request.headers.add(name: name, value: value) }
+        for (name, value) in observation?.headers ?? [] { request.headers.replaceOrAdd(name: name, value: value) }
         if let body = exchange.body { request.body = .bytes(ByteBuffer(bytes: body)) }
         let client: HTTPClient
         do { client = try runtime.client(for: profile) } catch let error as HTTPError {
@@ -89,6 +94,7 @@ struct Transfer: Sendable {
             }
         } catch {
             let failure = TransportErrorClassifier.classify(error, timeouts: timeouts)
+            observation?.attemptFinished(host: host, status: nil, seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9, bytes: 0)
             runtime.logger.debug("\(exchange.method) \(URLRedactor.redact(exchange.url)) -> \(failure.detail)")
             throw failure
         }
@@ -100,12 +106,14 @@ struct Transfer: Sendable {
         }
         let body = Array(buffer.readableBytesView)
         metrics.record { $0.bytesReceived += body.count }
-        let millis = (DispatchTime.now().uptimeNanoseconds - started) / 1_000_000
+        let elapsed = DispatchTime.now().uptimeNanoseconds - started
+        observation?.attemptFinished(host: host, status: Int(status.code), seconds: Double(elapsed) / 1e9, bytes: body.count)
+        let millis = elapsed / 1_000_000
         runtime.logger.debug("\(exchange.method) \(URLRedactor.redact(exchange.url)) -> \(status.code) (\(millis) ms, \(body.count) bytes)")
         return HTTPResponse(status: Int(status.code), headers: headers, body: body, url: exchange.url)
     }
 
-    private func waitForRateLimit(_ host: String) async throws {
+    private func waitForRateLimit(_ host: String, observation: (any HTTPRequestObservation)?) async throws {
         let clock = runtime.clock
         if let rateLimit { runtime.rateLimiters.configure(host: host, rateLimit, now: clock.now()) }
         let wait = runtime.rateLimiters.reserve(host: host, now: clock.now())
@@ -114,6 +122,7 @@ struct Transfer: Sendable {
             $0.rateLimitWaits += 1
             $0.rateLimitWaitSeconds += wait
         }
+        observation?.rateLimited(host: host, seconds: wait)
         do { try await clock.sleep(seconds: wait) } catch {
             throw ExchangeFailure(failure: .permanent, kind: .cancelled, detail: "cancelled while waiting for the rate limit")
         }

@@ -21,7 +21,7 @@ final class HTTPLuaBinding: @unchecked Sendable {
         let config = try HTTPSessionConfig.decode(json: Data(args.bytes(1) ?? Array("{}".utf8)))
         var logger = runtime.logger
         logger[metadataKey: "node"] = "\(stats.name)"
-        sessions.append(try HTTPSession(config: config, runtime: runtime, logger: logger))
+        sessions.append(try HTTPSession(config: config, runtime: runtime, logger: logger, node: stats.name))
         return [.integer(Int64(sessions.count))]
     }
 
