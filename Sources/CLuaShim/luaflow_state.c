@@ -225,6 +225,7 @@ static void budget_hook(lua_State *L, lua_Debug *ar) {
     int every = lua_gethookcount(L);
     if (every != HOOK_EVERY) lua_sethook(L, budget_hook, LUA_MASKCOUNT, HOOK_EVERY); /* after a reset */
     ctx->instr_count += every;
+    ctx->instr_total += every;
     int why = over_limit(ctx);
     if (why) kill_state(L, ctx, why, 0); /* in a hook, level 0 is the Lua function being run */
 }
@@ -234,6 +235,7 @@ void luaflow_charge_steps(lua_State *L, int64_t steps) {
     if (ctx == NULL || !ctx->limits_active) return;
     luaflow_raise_if_killed(L);
     ctx->instr_count += steps;
+    ctx->instr_total += steps;
     int why = over_limit(ctx);
     if (why) kill_state(L, ctx, why, 1); /* the script line that called the C function */
 }

@@ -51,6 +51,18 @@ public final class LuaState {
     /// The Lua release the host was built against, e.g. "Lua 5.4.6".
     public static var release: String { String(cString: luaflow_lua_release()) }
 
+    /// Bytes the state's Lua values take now.
+    public var memoryInUse: Int {
+        checkOwner()
+        return Int(luaflow_get_ctx(handle)!.pointee.mem_used)
+    }
+
+    /// Instructions the state has run, counted in steps of the budget hook (10,000 instructions).
+    public var instructionsExecuted: Int {
+        checkOwner()
+        return Int(luaflow_get_ctx(handle)!.pointee.instr_total)
+    }
+
     /// Makes the calling thread the state's owner.
     public func claim() {
         owner = pthread_self()

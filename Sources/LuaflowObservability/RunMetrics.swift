@@ -49,6 +49,10 @@ public final class RunMetrics: RunObserver, ScriptMetricsForwarder, @unchecked S
                 advance("luaflow_node_http_requests_total", labels, from: last.stats.requests, to: now.requests)
                 advance("luaflow_node_http_retries_total", labels, from: last.stats.retries, to: now.retries)
                 advance("luaflow_node_http_failures_total", labels, from: last.stats.requestFailures, to: now.requestFailures)
+                advance("luaflow_node_bytes_read_total", labels, from: last.stats.bytesRead, to: now.bytesRead)
+                advance("luaflow_node_bytes_written_total", labels, from: last.stats.bytesWritten, to: now.bytesWritten)
+                advance("luaflow_node_lua_instructions_total", labels, from: last.stats.luaInstructions, to: now.luaInstructions)
+                gauge("luaflow_node_lua_memory_bytes", labels).record(now.luaMemoryBytes)
                 if let queue {
                     gauge("luaflow_node_queue_depth", labels).record(queue.depth)
                     let blocked = queue.blockedSeconds

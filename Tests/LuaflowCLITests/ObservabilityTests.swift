@@ -35,6 +35,8 @@ import TestSupport
           metrics.histogram("id_value", r.id)
           metrics.gauge("last_id", r.id, { token = config.token })
           stop()
+          local work = 0
+          for i = 1, 500 do work = work + i end -- enough Lua to show in the instruction count
           if r.id % 10 == 0 then return nil end
           return r
         end
@@ -101,6 +103,12 @@ import TestSupport
         #expect(end[#"luaflow_script_tagging_count{node="tag"}"#] == Double(Self.total))
         #expect(end[#"luaflow_script_last_id{node="tag",token="***"}"#] == Double(Self.total), "a secret in a script's label is masked")
         #expect(end[#"luaflow_run_end_time_seconds"#] ?? 0 >= end[#"luaflow_run_start_time_seconds"#] ?? .infinity)
+        // Resources: the file sink's bytes are the output's size; the script's Lua ran (120 records
+        // of a 500-step loop: over 100,000 instructions) and holds memory.
+        let written = try FileManager.default.attributesOfItem(atPath: dir.appendingPathComponent("out.jsonl").path)[.size] as? Int
+        #expect(end[#"luaflow_node_bytes_written_total{node="out"}"#] == written.map(Double.init))
+        #expect((end[#"luaflow_node_lua_instructions_total{node="tag"}"#] ?? 0) >= 100_000)
+        #expect((end[#"luaflow_node_lua_memory_bytes{node="tag"}"#] ?? 0) > 10_000)
         // The API key went out on every request, but into no metric.
         #expect(server.requests(path: "/slow-cursor").allSatisfy { $0.queryValue("api_key") == Self.secret })
         for text in scrapes { #expect(!text.contains(Self.secret)) }

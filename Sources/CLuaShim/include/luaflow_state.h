@@ -25,6 +25,7 @@ typedef struct luaflow_ctx {
     int mem_exceeded;          ///< set when an allocation was refused by the limit
     int64_t instr_limit;       ///< instructions per call; 0 = unlimited
     int64_t instr_count;       ///< instructions since the last reset (pattern-matching steps included)
+    int64_t instr_total;       ///< instructions over the state's life, counted by the hook (steps of HOOK_EVERY)
     int64_t time_limit_ns;     ///< wall-clock time per call; 0 = unlimited
     int64_t call_started_ns;   ///< CLOCK_MONOTONIC time of the call's first check; 0 = not yet
     size_t max_record_bytes;   ///< JSON size of one output record; 0 = unlimited

@@ -22,6 +22,8 @@ final class FileSinkRuntime: SinkRuntime {
     private var records = 0
     /// Resuming output that already has its header (CSV) or opening bracket (JSON).
     private var resumedHeader = false
+    /// Bytes of the in-progress file an earlier attempt of the run wrote.
+    private var resumedLength: Int64 = 0
 
     init(spec: NodeSpec, pipeline: PipelineSpec, stats: NodeStats) throws {
         self.spec = spec
@@ -57,9 +59,15 @@ final class FileSinkRuntime: SinkRuntime {
                                 "the unfinished run was writing \(progress.path), this one writes \(writer.path); run with --full-refresh to start over")
         }
         writer.resume(at: progress.length)
+        resumedLength = progress.length
         resumedHeader = progress.length > 0
         records = token.records
         if let columns = progress.columns, !columnsConfigured { self.columns = columns }
+    }
+
+    func sampleResources() {
+        let written = Int(writer.length - resumedLength)
+        stats.update { $0.bytesWritten = written }
     }
 
     func open() throws {

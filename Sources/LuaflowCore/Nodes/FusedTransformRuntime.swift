@@ -14,6 +14,9 @@ final class FusedTransformRuntime: TransformRuntime {
     private var seen = 0
 
     var stats: NodeStats { memberStats[0] }
+
+    /// The chain shares one state: its numbers go to the chain's first node.
+    func sampleResources() { stats.sample(lua) }
     let holdsRecords: Bool
 
     init(specs: [NodeSpec], pipeline: PipelineSpec, stats: [NodeStats], extensions: HostExtensions) throws {

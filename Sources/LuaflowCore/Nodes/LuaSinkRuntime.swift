@@ -49,6 +49,8 @@ final class LuaSinkRuntime: SinkRuntime {
         keys.run = run
     }
 
+    func sampleResources() { stats.sample(node.lua) }
+
     func open() throws {
         node.lua.claim()
         if let unpublished {

@@ -77,6 +77,8 @@ final class LuaSourceRuntime: SourceRuntime {
         done = start.exhausted
     }
 
+    func sampleResources() { stats.sample(node.lua) }
+
     func open() throws {
         node.lua.claim()
         started = DispatchTime.now()

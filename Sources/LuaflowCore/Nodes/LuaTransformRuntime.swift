@@ -19,6 +19,8 @@ final class LuaTransformRuntime: TransformRuntime {
 
     let holdsRecords: Bool
 
+    func sampleResources() { stats.sample(node.lua) }
+
     func open() throws {
         node.lua.claim()
         try node.callHook("init")

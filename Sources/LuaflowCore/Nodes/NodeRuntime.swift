@@ -4,12 +4,17 @@ protocol NodeRuntime: AnyObject {
     func open() throws
     /// Records how long the stage ran (wall time of its thread).
     func recordTime(_ seconds: Double)
+    /// Copies resource counters (Lua memory and instructions, bytes written) into `stats`; called
+    /// on the node's thread after each batch.
+    func sampleResources()
 }
 
 extension NodeRuntime {
     func recordTime(_ seconds: Double) {
         stats.update { $0.seconds = max($0.seconds, seconds) }
     }
+
+    func sampleResources() {}
 }
 
 /// Produces batches until it returns nil.

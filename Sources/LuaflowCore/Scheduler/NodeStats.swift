@@ -1,4 +1,5 @@
 import Foundation
+import LuaBridge
 
 /// Counters of one node, updated by its stage thread and read by the summary.
 public final class NodeStats: Sendable {
@@ -31,6 +32,11 @@ public final class NodeStats: Sendable {
         /// Bytes of its input a file source has read, and the input's size, for progress.
         public var bytesRead = 0
         public var bytesTotal: Int?
+        /// Bytes a file sink wrote in this run.
+        public var bytesWritten = 0
+        /// The node's Lua state: bytes in use, and instructions run (in steps of 10,000).
+        public var luaMemoryBytes = 0
+        public var luaInstructions = 0
 
         public init() {}
     }
@@ -48,6 +54,15 @@ public final class NodeStats: Sendable {
 
     public func update(_ body: (inout Snapshot) -> Void) {
         values.withLock { body(&$0) }
+    }
+
+    /// Notes what `lua` holds and has run (on the state's owner thread).
+    func sample(_ lua: LuaState) {
+        let memory = lua.memoryInUse, instructions = lua.instructionsExecuted
+        update {
+            $0.luaMemoryBytes = memory
+            $0.luaInstructions = instructions
+        }
     }
 
     public var snapshot: Snapshot { values.withLock { $0 } }

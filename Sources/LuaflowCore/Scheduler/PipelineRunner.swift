@@ -247,6 +247,7 @@ private struct Stage: @unchecked Sendable {
             if runtime is SourceRuntime && checkpointer != nil { control.failAfterDrain(error) } else { control.fail(error) }
         }
         output.workerFinished()
+        runtime.sampleResources()
         runtime.recordTime(Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9)
     }
 
@@ -265,6 +266,7 @@ private struct Stage: @unchecked Sendable {
                 guard let rest = batch.dropping(first: n) else { continue }
                 batch = rest
             }
+            source.sampleResources()
             var rest: RecordBatch? = batch
             while let current = rest {
                 let due = checkpointer?.recordsUntilDue(source) ?? current.records
@@ -287,6 +289,7 @@ private struct Stage: @unchecked Sendable {
             }
             transform.stats.update { $0.batches += 1 }
             output.deliver(try transform.process(batch), for: number)
+            transform.sampleResources()
         }
         guard !control.stopped else { return }
         if let out = try transform.finish() { output.deliverFinal(out) }
@@ -299,6 +302,7 @@ private struct Stage: @unchecked Sendable {
             } else {
                 sink.stats.update { $0.batches += 1 }
                 try sink.consume(batch)
+                sink.sampleResources()
             }
             if let token = coordinator?.takeCommitted(sink: node) { try sink.committed(token) }
         }
