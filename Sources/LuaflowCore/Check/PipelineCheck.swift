@@ -56,8 +56,7 @@ public enum PipelineCheck {
     }
 
     private static func definitionLine(of fn: LuaRef, in lua: LuaState) throws -> Int64? {
-        let chunk = try lua.load(Array("local getinfo = (...).getinfo; return function(f) return getinfo(f, 'S').linedefined end".utf8),
-                                 chunkName: "luaflow/check.lua")
+        let chunk = try lua.load(BundledLua.check.bytes, chunkName: BundledLua.check.chunkName)
         let lineOf = try lua.callReturningRef(chunk, refArgs: [lua.privileged])
         return try lua.call(lineOf, refArgs: [fn], results: 1)[0].integerValue
     }

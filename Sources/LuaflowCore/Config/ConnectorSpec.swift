@@ -45,7 +45,7 @@ public enum ConnectorSpec {
                                      extensions: extensions, code: code, validate: false)
         let text: LuaRef
         do {
-            let chunk = try node.lua.load(Array(generator.utf8), chunkName: "luaflow/spec.lua")
+            let chunk = try node.lua.load(BundledLua.spec.bytes, chunkName: BundledLua.spec.chunkName)
             node.lua.setEnvironment(of: chunk, to: try node.lua.makeEnvironment())
             let title = node.lua.newString(title ?? spec.what)
             text = try node.lua.callReturningRef(chunk, refArgs: [try ConfigSchema.load(into: node.lua), node.env, title])
@@ -65,13 +65,4 @@ public enum ConnectorSpec {
     static func builtinNames(_ extensions: HostExtensions) -> [String] {
         (["source.file", "source.list", "sink.file", "sink.stdout"] + extensions.builtins.keys).sorted()
     }
-
-    /// Called with the ConfigSchema module, the connector's environment and a title; returns the
-    /// JSON text of the schema document.
-    private static let generator = """
-    local lib, env, title = ...
-    local schema = rawget(env, "schema")
-    if schema ~= nil and type(schema) ~= "table" then error("schema must be a table of fields, got a " .. type(schema), 0) end
-    return json.encode(lib.json_schema(schema, title))
-    """
 }
