@@ -159,42 +159,32 @@ public final class RunMetrics: RunObserver, ScriptMetricsForwarder, @unchecked S
     }
 
     private func counter(_ name: String, _ labels: [(String, String)] = []) -> Counter {
-        let k = key(name, labels)
-        if let existing = counters[k] { return existing }
-        let made = Counter(label: name, dimensions: labels, factory: factory)
-        counters[k] = made
-        return made
+        cached(\.counters, name, labels) { Counter(label: $0, dimensions: $1, factory: factory) }
     }
 
     private func floatCounter(_ name: String, _ labels: [(String, String)] = []) -> FloatingPointCounter {
-        let k = key(name, labels)
-        if let existing = floatCounters[k] { return existing }
-        let made = FloatingPointCounter(label: name, dimensions: labels, factory: factory)
-        floatCounters[k] = made
-        return made
+        cached(\.floatCounters, name, labels) { FloatingPointCounter(label: $0, dimensions: $1, factory: factory) }
     }
 
     private func gauge(_ name: String, _ labels: [(String, String)] = []) -> Gauge {
-        let k = key(name, labels)
-        if let existing = gauges[k] { return existing }
-        let made = Gauge(label: name, dimensions: labels, factory: factory)
-        gauges[k] = made
-        return made
+        cached(\.gauges, name, labels) { Gauge(label: $0, dimensions: $1, factory: factory) }
     }
 
     private func timer(_ name: String, _ labels: [(String, String)]) -> CoreMetrics.Timer {
-        let k = key(name, labels)
-        if let existing = timers[k] { return existing }
-        let made = CoreMetrics.Timer(label: name, dimensions: labels, factory: factory)
-        timers[k] = made
-        return made
+        cached(\.timers, name, labels) { CoreMetrics.Timer(label: $0, dimensions: $1, factory: factory) }
     }
 
     private func recorder(_ name: String, _ labels: [(String, String)]) -> Recorder {
+        cached(\.recorders, name, labels) { Recorder(label: $0, dimensions: $1, aggregate: true, factory: factory) }
+    }
+
+    /// The metric `name` with `labels` from `store`, made with `make` the first time. Call under `lock`.
+    private func cached<Metric>(_ store: ReferenceWritableKeyPath<RunMetrics, [String: Metric]>, _ name: String,
+                                _ labels: [(String, String)], make: (String, [(String, String)]) -> Metric) -> Metric {
         let k = key(name, labels)
-        if let existing = recorders[k] { return existing }
-        let made = Recorder(label: name, dimensions: labels, aggregate: true, factory: factory)
-        recorders[k] = made
+        if let existing = self[keyPath: store][k] { return existing }
+        let made = make(name, labels)
+        self[keyPath: store][k] = made
         return made
     }
 }
