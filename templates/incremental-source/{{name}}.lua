@@ -7,8 +7,8 @@
 --
 -- How incremental sync works (the host's state contract): `cursor_field` names the record field
 -- that grows when a record changes; the host keeps the largest value of it from committed runs
--- and passes it to the next run as state.cursor. Until luaflow run stores state, every run is a
--- first run: state is empty, and start_date limits what is fetched.
+-- and passes it to the next run as state.cursor (kept in .luaflow/state.db beside the pipeline).
+-- The first run, or one after --full-refresh, has no cursor: start_date limits what is fetched.
 
 -- The field the host tracks. ISO-8601 UTC timestamps compare correctly as strings.
 cursor_field = "updated_at"                                      -- CHANGE: your API's field
