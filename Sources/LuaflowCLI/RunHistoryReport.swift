@@ -29,11 +29,7 @@ struct RunHistoryReport {
             return [r.startedAt, r.seconds.map { String(format: "%.2fs", $0) } ?? "-", outcome(r),
                     counts.isEmpty ? "-" : counts.joined(separator: ", "), String(r.requests), String(r.retries), resumed]
         }
-        let widths = header.indices.map { i in ([header] + rows).map { $0[i].count }.max()! }
-        return ([header] + rows).map { row in
-            zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
-                .trimmingCharacters(in: .whitespaces)
-        }.joined(separator: "\n")
+        return TextTable.lines([header] + rows).joined(separator: "\n")
     }
 
     func json() -> String {

@@ -39,12 +39,7 @@ struct StateReport {
                 rows.append(["", "partition \(p.key)", p.cursor ?? "-", at, String(p.records), ""])
             }
         }
-        let widths = header.indices.map { i in ([header[i]] + rows.map { $0[i] }).map(\.count).max()! }
-        for row in [header] + rows {
-            var line = zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
-            while line.last == " " { line.removeLast() }  // partition rows keep their indent under the node
-            lines.append(line)
-        }
+        lines += TextTable.lines([header] + rows)  // partition rows keep their indent under the node
         for sink in sinks {
             lines.append("in progress: \(sink.node): \(sink.records) records checkpointed" + (sink.data.map { ", \($0)" } ?? ""))
         }
