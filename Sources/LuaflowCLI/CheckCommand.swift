@@ -36,7 +36,7 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         logging.bootstrap()
-        let extensions = HTTPLuaModule.extensions()
+        let extensions = InstalledExtensions.all()
         let (results, schemas) = try logging.reportingFailures { () -> ([NodeCheck], [(name: String, what: String, schema: [String: Any])]) in
             let spec = try config.load(pipeline)
             _ = try PipelineGraph(spec)
@@ -61,7 +61,7 @@ struct CheckCommand: ParsableCommand {
     /// ```
     static func table(_ results: [NodeCheck]) -> String {
         let rows = results.flatMap { r -> [[String]] in
-            let lines = r.ok ? ["ok"] : r.problems
+            let lines = r.ok ? ["ok" + (r.notes.isEmpty ? "" : ": " + r.notes.joined(separator: "; "))] : r.problems
             return lines.enumerated().map { i, line in i == 0 ? [r.node, r.role.rawValue, line] : ["", "", line] }
         }
         let all = [["node", "kind", "result"]] + rows
@@ -78,7 +78,7 @@ struct CheckCommand: ParsableCommand {
     /// With `schemas` (--options), each node also has `options`: its JSON Schema.
     static func json(_ results: [NodeCheck], schemas: [(name: String, what: String, schema: [String: Any])] = []) -> String {
         let nodes: [[String: Any]] = results.enumerated().map { i, r in
-            var node: [String: Any] = ["node": r.node, "kind": r.role.rawValue, "ok": r.ok, "problems": r.problems]
+            var node: [String: Any] = ["node": r.node, "kind": r.role.rawValue, "ok": r.ok, "problems": r.problems, "notes": r.notes]
             if i < schemas.count { node["options"] = schemas[i].schema }
             return node
         }

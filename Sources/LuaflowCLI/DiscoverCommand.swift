@@ -52,7 +52,7 @@ struct DiscoverCommand: ParsableCommand {
                 return (String(s[..<eq]), String(s[s.index(after: eq)...]))
             }
             return try ConnectorDiscovery.discover(script: connector, configFile: try configFile.map(ConfigFile.load) ?? Array("{}".utf8),
-                                                      sets: pairs, sample: sample, extensions: HTTPLuaModule.extensions())
+                                                      sets: pairs, sample: sample, extensions: InstalledExtensions.all())
         }
         print(Redactor.shared.redact(json ? StreamReport.json(streams) : StreamReport.text(streams)))
     }

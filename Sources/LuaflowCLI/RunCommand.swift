@@ -80,7 +80,7 @@ struct RunCommand: ParsableCommand {
             }
             let runner: PipelineRunner
             do {
-                runner = try PipelineRunner(graph: graph, options: RunOptions(limit: limit, fuse: !noFuse, extensions: HTTPLuaModule.extensions(runtime: http),
+                runner = try PipelineRunner(graph: graph, options: RunOptions(limit: limit, fuse: !noFuse, extensions: InstalledExtensions.all(http: http),
                                                                               state: stateOptions, observers: exporters?.runObservers ?? [],
                                                                               scriptMetrics: exporters?.scriptMetrics))
             } catch where Interrupt.requested {

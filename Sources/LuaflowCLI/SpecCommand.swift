@@ -31,7 +31,7 @@ struct SpecCommand: ParsableCommand {
     func run() throws {
         logging.bootstrap()
         let schema = try logging.reportingFailures {
-            try ConnectorSpec.jsonSchema(of: connector, extensions: HTTPLuaModule.extensions())
+            try ConnectorSpec.jsonSchema(of: connector, extensions: InstalledExtensions.all())
         }
         print(ConnectorSpec.text(schema))
     }

@@ -41,7 +41,7 @@ struct TestCommand: ParsableCommand {
             throw ExitCode(2)
         }
         let quiet = logging.quiet
-        let results = try TestSuite.run(files: files, tracebacks: logging.verbose) { result in
+        let results = try TestSuite.run(files: files, tracebacks: logging.verbose, extensions: InstalledExtensions.all()) { result in
             if quiet && result.passed { return }
             FileHandle.standardOutput.write(Data((TestReporter.format(result) + "\n").utf8))
         }

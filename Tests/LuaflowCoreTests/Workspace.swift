@@ -38,10 +38,11 @@ struct Workspace {
     /// Loads, validates and runs `pipeline` (default pipeline.lua) in-process.
     @discardableResult
     func run(_ pipeline: String = "pipeline.lua", overrides: [String] = [], limit: Int? = nil, fuse: Bool = true,
-             state: Bool = false, fullRefresh: Bool = false) throws -> RunSummary {
+             state: Bool = false, fullRefresh: Bool = false, extensions: HostExtensions = HostExtensions()) throws -> RunSummary {
         let spec = try PipelineLoader.load(file: path(pipeline), overrides: overrides.compactMap(PipelineLoader.Override.init))
         let stateOptions = state ? StateOptions(path: statePath, fullRefresh: fullRefresh) : nil
-        let runner = try PipelineRunner(graph: try PipelineGraph(spec), options: RunOptions(limit: limit, fuse: fuse, state: stateOptions))
+        let runner = try PipelineRunner(graph: try PipelineGraph(spec), options: RunOptions(limit: limit, fuse: fuse, extensions: extensions,
+                                                                                         state: stateOptions))
         return try runner.run()
     }
 
@@ -50,9 +51,9 @@ struct Workspace {
 
     /// Runs and returns the error's description, or nil when the run succeeded.
     func failure(_ pipeline: String = "pipeline.lua", overrides: [String] = [], fuse: Bool = true,
-                 state: Bool = false) -> (message: String, exitCode: Int32)? {
+                 state: Bool = false, extensions: HostExtensions = HostExtensions()) -> (message: String, exitCode: Int32)? {
         do {
-            try run(pipeline, overrides: overrides, fuse: fuse, state: state)
+            try run(pipeline, overrides: overrides, fuse: fuse, state: state, extensions: extensions)
             return nil
         } catch let error as PipelineErrors {
             return (error.description, error.exitCode)

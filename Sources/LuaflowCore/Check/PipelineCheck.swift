@@ -11,8 +11,8 @@ public enum PipelineCheck {
         for (index, spec) in pipeline.nodes.enumerated() {
             group.enter()
             let thread = Thread {
-                let problems = check(spec, pipeline: pipeline, extensions: extensions)
-                results.withLock { $0[index] = NodeCheck(node: spec.name, role: spec.role, problems: problems) }
+                let (problems, notes) = check(spec, pipeline: pipeline, extensions: extensions)
+                results.withLock { $0[index] = NodeCheck(node: spec.name, role: spec.role, problems: problems, notes: notes) }
                 group.leave()
             }
             thread.name = "luaflow:check:\(spec.name)"
@@ -22,19 +22,22 @@ public enum PipelineCheck {
         return results.withLock { $0.compactMap { $0 } }
     }
 
-    private static func check(_ spec: NodeSpec, pipeline: PipelineSpec, extensions: HostExtensions) -> [String] {
+    /// The node's problems, and what a Swift built-in's own check found when there are none.
+    private static func check(_ spec: NodeSpec, pipeline: PipelineSpec, extensions: HostExtensions) -> ([String], [String]) {
         do {
             let stats = NodeStats(name: spec.name, role: spec.role)
             let runtime = try NodeFactory.make(spec, pipeline: pipeline, stats: stats, options: RunOptions(extensions: extensions))
-            guard let node = (runtime as? LuaSourceRuntime)?.node ?? (runtime as? LuaSinkRuntime)?.node else { return [] }
+            guard let node = (runtime as? LuaSourceRuntime)?.node ?? (runtime as? LuaSinkRuntime)?.node else {
+                return ([], try runtime.check().map { Redactor.shared.redact($0) })
+            }
             try node.callHook("init")
-            return try callCheck(node)
+            return (try callCheck(node), [])
         } catch let error as PipelineErrors {
-            return error.errors.map(describe)
+            return (error.errors.map(describe), [])
         } catch let error as PipelineError {
-            return [describe(error)]
+            return ([describe(error)], [])
         } catch {
-            return [Redactor.shared.redact("\(error)")]
+            return ([Redactor.shared.redact("\(error)")], [])
         }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import LuaBridge
 
 /// The one validator of connector config, in Lua: every node's config (scripts, built-ins written
@@ -16,7 +17,7 @@ import LuaBridge
 ///       items = { ... }        -- each entry of an array
 ///       any_of = { {...}, {...} } }  -- the value matches one of these fields
 ///
-/// The chunk returns `{ common, check, check_value, unknown, suggest, render, json_schema }`.
+/// The chunk returns `{ common, check, check_value, unknown, suggest, suggest_among, render, json_schema }`.
 public enum ConfigSchema {
     /// Loads the module (lua/config_schema.lua) into `lua`, in an environment of its own, and
     /// returns its table.
@@ -24,5 +25,15 @@ public enum ConfigSchema {
         let chunk = try lua.load(BundledLua.configSchema.bytes, chunkName: BundledLua.configSchema.chunkName)
         lua.setEnvironment(of: chunk, to: try lua.makeEnvironment())
         return try lua.callReturningRef(chunk, refArgs: [])
+    }
+
+    /// The candidate closest to `name` by the validator's own rule (a typo or a prefix), or nil.
+    public static func suggestion(for name: String, among candidates: [String]) -> String? {
+        guard let lua = try? LuaState(instructionLimit: 0), (try? lua.installSandbox(roots: [], log: { _, _, _ in })) != nil,
+              let module = try? load(into: lua),
+              let request = try? JSONSerialization.data(withJSONObject: ["name": name, "candidates": candidates]),
+              let fn = lua.functionRef(module, "suggest_among"),
+              let result = try? lua.callJSON(fn, argument: Array(request)) else { return nil }
+        return try? JSONSerialization.jsonObject(with: Data(result), options: .fragmentsAllowed) as? String
     }
 }

@@ -35,7 +35,7 @@ public enum ConnectorSpec {
         let code: [UInt8]?
         if case .builtin = spec.implementation {
             guard let text = NodeFactory.builtinCode(spec.what, extensions: extensions) else {
-                throw PipelineError(.config, node: spec.name, phase: "config", "unknown built-in \(spec.what)")
+                throw NodeFactory.unknownBuiltin(spec, pipeline: pipeline, extensions: extensions)
             }
             code = Array(text.utf8)
         } else {
@@ -63,6 +63,6 @@ public enum ConnectorSpec {
     }
 
     static func builtinNames(_ extensions: HostExtensions) -> [String] {
-        (["source.file", "source.list", "sink.file", "sink.stdout"] + extensions.builtins.keys).sorted()
+        (["source.file", "source.list", "sink.file", "sink.stdout"] + extensions.builtins.keys + extensions.runtimes.keys).sorted()
     }
 }

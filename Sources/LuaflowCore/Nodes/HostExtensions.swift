@@ -28,14 +28,23 @@ public struct HostExtensions: Sendable {
     public var modules: [any HostModule] = []
     /// Keyed by `role.kind`, e.g. `source.http`.
     public var builtins: [String: BuiltinScript] = [:]
+    /// Built-ins written in Swift in other targets, keyed by `role.kind`, e.g. `sink.postgres`.
+    public var runtimes: [String: BuiltinRuntime] = [:]
     /// Called once when a stop signal arrives, to end what the modules have blocked (requests,
     /// retry sleeps) at once.
     public var onInterrupt: [@Sendable () -> Void] = []
 
     public init(modules: [any HostModule] = [], builtins: [String: BuiltinScript] = [:],
-                onInterrupt: [@Sendable () -> Void] = []) {
+                runtimes: [String: BuiltinRuntime] = [:], onInterrupt: [@Sendable () -> Void] = []) {
         self.modules = modules
         self.builtins = builtins
+        self.runtimes = runtimes
         self.onInterrupt = onInterrupt
+    }
+
+    /// These extensions and `other`'s together (`other` wins for a built-in both name).
+    public func merging(_ other: HostExtensions) -> HostExtensions {
+        HostExtensions(modules: modules + other.modules, builtins: builtins.merging(other.builtins) { $1 },
+                       runtimes: runtimes.merging(other.runtimes) { $1 }, onInterrupt: onInterrupt + other.onInterrupt)
     }
 }

@@ -6,9 +6,13 @@ enum NodeFactory {
         func script(_ code: [UInt8]? = nil, _ chunk: String? = nil) throws -> LuaScriptNode {
             try LuaScriptNode(spec: spec, pipeline: pipeline, stats: stats, extensions: ext, code: code, chunkName: chunk)
         }
-        if case .builtin(let kind) = spec.implementation, let schema = FileSchemas.code(role: spec.role, kind: kind) {
+        if case .builtin(let kind) = spec.implementation,
+           let schema = FileSchemas.code(role: spec.role, kind: kind) ?? ext.runtimes[spec.what]?.schema {
             // Written in Swift: the config is checked against the connector's schema in a state of its own.
             _ = try script(Array(schema.utf8), "luaflow/\(spec.what).lua")
+        }
+        if let runtime = ext.runtimes[spec.what], case .builtin = spec.implementation {
+            return try runtime.make(BuiltinNode(spec: spec, pipeline: pipeline, stats: stats, limit: limit))
         }
         switch (spec.role, spec.implementation) {
         case (.source, .builtin("file")):
@@ -20,7 +24,7 @@ enum NodeFactory {
         case (_, .builtin(let kind)):
             let name = "\(spec.role.rawValue).\(kind)"
             guard let code = builtinCode(name, extensions: ext) else {
-                throw PipelineError(.config, node: spec.name, phase: "config", "unknown built-in \(name)")
+                throw unknownBuiltin(spec, pipeline: pipeline, extensions: ext)
             }
             let node = try script(Array(code.utf8), "luaflow/\(name).lua")
             switch spec.role {
@@ -39,12 +43,20 @@ enum NodeFactory {
 }
 
 extension NodeFactory {
+    /// `sink.postgress`: no target provides it; names the closest built-in of the role.
+    static func unknownBuiltin(_ spec: NodeSpec, pipeline: PipelineSpec, extensions: HostExtensions) -> PipelineError {
+        let names = ConnectorSpec.builtinNames(extensions).filter { $0.hasPrefix(spec.role.rawValue + ".") }
+        let hint = ConfigSchema.suggestion(for: spec.what, among: names).map { "did you mean \($0)? " } ?? ""
+        return PipelineError(.config, node: spec.name, phase: "config",
+                             "unknown built-in \(spec.what) (\(spec.declaredAt(pipeline.file))); \(hint)built-in \(spec.role.rawValue)s: \(names.joined(separator: ", "))")
+    }
+
     /// The Lua of the built-in `name` (`source.http`): its code, or for a connector written in
     /// Swift its `schema` declaration. Nil for a name that is no built-in.
     static func builtinCode(_ name: String, extensions: HostExtensions) -> String? {
         let parts = name.split(separator: ".", maxSplits: 1).map(String.init)
         guard parts.count == 2, let role = NodeSpec.Role(rawValue: parts[0]) else { return nil }
-        if let schema = FileSchemas.code(role: role, kind: parts[1]) { return schema }
+        if let schema = FileSchemas.code(role: role, kind: parts[1]) ?? extensions.runtimes[name]?.schema { return schema }
         if name == "source.list" { return BundledLua.sourceList.source }
         return extensions.builtins[name]?.code
     }

@@ -1,5 +1,5 @@
 /// What a stage thread drives. `open` runs on the node's own thread before any record.
-protocol NodeRuntime: AnyObject {
+public protocol NodeRuntime: AnyObject {
     var stats: NodeStats { get }
     func open() throws
     /// Records how long the stage ran (wall time of its thread).
@@ -7,18 +7,24 @@ protocol NodeRuntime: AnyObject {
     /// Copies resource counters (Lua memory and instructions, bytes written) into `stats`; called
     /// on the node's thread after each batch.
     func sampleResources()
+    /// `luaflow check` beyond the config: reach the destination or origin (connect, check
+    /// privileges) and say what was found ("PostgreSQL 15.4"); throws a `PipelineError` naming the
+    /// problem. Runs on a thread of its own, without `open`.
+    func check() throws -> [String]
 }
 
 extension NodeRuntime {
-    func recordTime(_ seconds: Double) {
+    public func recordTime(_ seconds: Double) {
         stats.update { $0.seconds = max($0.seconds, seconds) }
     }
 
-    func sampleResources() {}
+    public func sampleResources() {}
+
+    public func check() throws -> [String] { [] }
 }
 
 /// Produces batches until it returns nil.
-protocol SourceRuntime: NodeRuntime {
+public protocol SourceRuntime: NodeRuntime {
     func next() throws -> RecordBatch?
     /// The stream this source reads (`config.stream`, or "" for a source with one stream).
     var stream: String { get }
@@ -32,7 +38,7 @@ protocol SourceRuntime: NodeRuntime {
 
 /// Turns each input batch into an output batch (nil when every record was dropped); `finish`
 /// flushes what `finalize()` returns once the inputs are done.
-protocol TransformRuntime: NodeRuntime {
+public protocol TransformRuntime: NodeRuntime {
     func process(_ batch: RecordBatch) throws -> RecordBatch?
     func finish() throws -> RecordBatch?
     /// Whether records may wait inside until `finish` (a `finalize()` hook): a checkpoint passing
@@ -46,7 +52,7 @@ protocol TransformRuntime: NodeRuntime {
 /// far durable and returns a token, which the engine commits in the state store together with the
 /// sources' positions, then tells the sink (`committed`) → `finish` once the inputs are done →
 /// `publish` when every node succeeded, or `abort` on failure or interrupt.
-protocol SinkRuntime: NodeRuntime {
+public protocol SinkRuntime: NodeRuntime {
     /// Called once before `open`: `token` is what the last committed checkpoint of an unfinished
     /// run stored (nil: start afresh), `run` names the logical run (the same across its resumes).
     func resume(from token: SinkToken?, run: String) throws
@@ -71,10 +77,10 @@ protocol SinkRuntime: NodeRuntime {
 }
 
 extension SinkRuntime {
-    func resume(from token: SinkToken?, run: String) throws {}
-    func checkpoint() throws -> SinkToken? { nil }
-    func committed(_ token: SinkToken) throws {}
-    func publish() throws {}
-    func completePublish(_ token: SinkToken) throws {}
-    func abort(keepingProgress: Bool) {}
+    public func resume(from token: SinkToken?, run: String) throws {}
+    public func checkpoint() throws -> SinkToken? { nil }
+    public func committed(_ token: SinkToken) throws {}
+    public func publish() throws {}
+    public func completePublish(_ token: SinkToken) throws {}
+    public func abort(keepingProgress: Bool) {}
 }

@@ -1,21 +1,21 @@
 /// Where a source starts: a fresh run, or the resume point of an unfinished one.
-struct SourceStart {
+public struct SourceStart: Sendable {
     /// JSON of the pagination the first `get()` call receives (nil: `{}`).
-    var pagination: String?
+    public var pagination: String?
     /// Records a `run()` or file source already delivered in the unfinished run.
-    var skip = 0
+    public var skip = 0
     /// The unfinished run had read everything: the source produces nothing more.
-    var exhausted = false
+    public var exhausted = false
     /// JSON of `state.cursor` for `get(pagination, state)`.
-    var stateCursor: String?
+    public var stateCursor: String?
     /// JSON of the cursor committed so far (the running maximum starts here).
-    var committedCursor: String?
+    public var committedCursor: String?
     /// ISO-8601 start of the last successful run (`state.last_run`).
-    var lastRun: String?
+    public var lastRun: String?
     /// The partitions the store holds for the stream (see ``PartitionWalk``).
-    var partitions: [PartitionState] = []
+    public var partitions: [PartitionState] = []
     /// `partitions` belong to an unfinished run that this one resumes.
-    var resumingPartitions = false
+    public var resumingPartitions = false
 
     /// A fresh run after `stored` (nil: the first run).
     static func fresh(after stored: StreamState?) -> SourceStart {
@@ -31,15 +31,24 @@ struct SourceStart {
 }
 
 /// A source's position after the batches it returned so far.
-struct SourcePosition {
+public struct SourcePosition: Sendable {
     /// JSON of the pagination the next `get()` call would receive.
-    var pagination: String?
+    public var pagination: String?
     /// Records delivered in this run, counting those skipped on resume.
-    var produced: Int
+    public var produced: Int
     /// The source has read everything (its next batch is nil).
-    var exhausted = false
+    public var exhausted = false
     /// JSON of the largest `cursor_field` value seen (including the committed one).
-    var cursor: String?
+    public var cursor: String?
     /// Each declared partition, for a source that declares `partitions()` (nil otherwise).
-    var partitions: [PartitionState]?
+    public var partitions: [PartitionState]?
+
+    public init(pagination: String? = nil, produced: Int, exhausted: Bool = false, cursor: String? = nil,
+                partitions: [PartitionState]? = nil) {
+        self.pagination = pagination
+        self.produced = produced
+        self.exhausted = exhausted
+        self.cursor = cursor
+        self.partitions = partitions
+    }
 }

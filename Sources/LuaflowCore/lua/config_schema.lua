@@ -83,6 +83,11 @@ function M.suggest(name, candidates)
   return nil
 end
 
+-- `suggest` for the host: `request` is `{ name = ..., candidates = { ... } }`.
+function M.suggest_among(request)
+  return M.suggest(request.name, request.candidates)
+end
+
 local function join(path, key)
   return path == "" and tostring(key) or (path .. "." .. tostring(key))
 end

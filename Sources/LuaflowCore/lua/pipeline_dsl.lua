@@ -73,17 +73,20 @@ local function builtin(role, kind, default_name)
   end
 end
 
-env.source = setmetatable({
-  file = builtin("source", "file", "file"),
-  list = builtin("source", "list", "list"),
-  http = builtin("source", "http", "http"),
-}, { __call = function(_, target, cfg) return script_or_inline("source", target, cfg) end })
+-- `source.<kind> { ... }` and `sink.<kind> { ... }` name any built-in, those of other targets
+-- (sink.postgres) included; the runner rejects a kind no target provides, with a suggestion.
+local function builtins(role)
+  return setmetatable({}, {
+    __index = function(_, kind)
+      if type(kind) == "string" and kind:match("^[%a_][%w_]*$") then return builtin(role, kind, kind) end
+    end,
+    __call = function(_, target, cfg) return script_or_inline(role, target, cfg) end,
+  })
+end
+
+env.source = builtins("source")
 env.transform = function(target, cfg) return script_or_inline("transform", target, cfg) end
-env.sink = setmetatable({
-  file = builtin("sink", "file", "file"),
-  stdout = builtin("sink", "stdout", "stdout"),
-  http = builtin("sink", "http", "http"),
-}, { __call = function(_, target, cfg) return script_or_inline("sink", target, cfg) end })
+env.sink = builtins("sink")
 
 env.network = function(list)
   if network_line ~= nil then error("network { ... } can only be declared once", 2) end

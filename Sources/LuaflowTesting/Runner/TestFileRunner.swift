@@ -16,13 +16,16 @@ final class TestFileRunner {
     let url: String
     /// Whether failures carry the Lua traceback.
     let tracebacks: Bool
+    /// The host modules and built-ins connectors see.
+    let extensions: HostExtensions
 
-    init(display: String, path: String, mock: MockRoutes, url: String, tracebacks: Bool) {
+    init(display: String, path: String, mock: MockRoutes, url: String, tracebacks: Bool, extensions: HostExtensions) {
         self.display = display
         self.path = path
         self.mock = mock
         self.url = url
         self.tracebacks = tracebacks
+        self.extensions = extensions
     }
 
     /// Runs the file, handing each result to `report` as soon as it is known.
@@ -61,7 +64,7 @@ final class TestFileRunner {
         let host = lua.newTable()
         lua.setField(host, "url", .string(url))
         registerMock(in: host, lua: lua)
-        var extensions = HTTPLuaModule.extensions()
+        var extensions = self.extensions
         try StandaloneScript.installModules(of: extensions, into: lua, env: env, path: display, directory: directory)
         lua.register("load_connector", in: host) { [unowned lua, display] args in
             do {
