@@ -7,6 +7,7 @@ local dump, getinfo, getupvalue = privileged.dump, privileged.getinfo, privilege
 local nodes, edges, network_line = {}, {}, nil
 local node_mt = { __name = "luaflow node", __metatable = false }
 local is_node = {}
+local is_group = {}
 
 -- The DSL functions reach `add` through tail calls, so pipeline.lua is always the caller of
 -- `add` (error level 2) and level 3 from inside line_of_caller.
@@ -17,6 +18,7 @@ end
 
 local function describe(v)
   if v == nil then return "nil (is the variable name spelled right?)" end
+  if is_group[v] then return "the resources of a source.http (use one resource's node, such as " .. is_group[v] .. ")" end
   return "a " .. type(v)
 end
 
@@ -73,10 +75,48 @@ local function builtin(role, kind, default_name)
   end
 end
 
+-- `source.http { name = "gh", resources = { repos = {...}, issues = {...} } }`: not a node but
+-- a group of streams; `gh.issues` is the node of one resource, named `gh.issues`, with the whole
+-- config and `stream = "issues"`. Only the resources used in the network become nodes.
+local function resource_group(cfg, line)
+  local base = cfg.name or "http"
+  local made = {}
+  local first = next(cfg.resources)
+  local group = {}
+  is_group[group] = base .. "." .. tostring(first)
+  return setmetatable(group, {
+    __name = "luaflow resources", __metatable = false,
+    __index = function(_, resource)
+      if made[resource] then return made[resource] end
+      if type(resource) ~= "string" or cfg.resources[resource] == nil then
+        local names = {}
+        for k in pairs(cfg.resources) do names[#names + 1] = tostring(k) end
+        table.sort(names)
+        error("source.http '" .. base .. "' has no resource '" .. tostring(resource) .. "' (resources: " ..
+              table.concat(names, ", ") .. ")", 2)
+      end
+      local copy = {}
+      for k, v in pairs(cfg) do copy[k] = v end
+      copy.stream, copy.name = resource, base .. "." .. resource
+      made[resource] = add("source", "builtin", "http", copy, copy.name)
+      nodes[#nodes].line = line
+      return made[resource]
+    end,
+  })
+end
+
+local http_source = builtin("source", "http", "http")
+local function source_http(cfg)
+  if type(cfg) == "table" and type(cfg.resources) == "table" and cfg.stream == nil then
+    return resource_group(cfg, line_of_caller())
+  end
+  return http_source(cfg)
+end
+
 env.source = setmetatable({
   file = builtin("source", "file", "file"),
   list = builtin("source", "list", "list"),
-  http = builtin("source", "http", "http"),
+  http = function(cfg) return source_http(cfg) end,
 }, { __call = function(_, target, cfg) return script_or_inline("source", target, cfg) end })
 env.transform = function(target, cfg) return script_or_inline("transform", target, cfg) end
 env.sink = setmetatable({
