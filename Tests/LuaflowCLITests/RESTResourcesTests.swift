@@ -92,15 +92,15 @@ import TestSupport
             let api = try DocMockAPI(logDirectory: dir, script: Self.mock, arguments: ["--delay-ms", "15"])
             defer { api.stop() }
             let work = try Self.exampleWorkspace(api)
-            let killed = try LuaflowBinary.killRepeatedly(["run", "pipeline.lua", "-q"], in: work, times: 12, seed: 17_2026,
-                                                          delays: 0.1...1.2)
+            let killed = try LuaflowBinary.killRepeatedly(["run", "pipeline.lua", "-q"], in: work, times: 8, seed: 17_2026,
+                                                          delays: 0.1...1.0)
             let last = try LuaflowBinary.run(["run", "pipeline.lua", "-q"], in: work)
             #expect(last.exitCode == 0, "\(last.stderr)")
             let issues = try Self.records(work, "out/issues.jsonl").map { $0["id"] as! Int }
             let comments = try Self.records(work, "out/comments.jsonl").map { $0["id"] as! Int }
             #expect(issues.count == Self.issueCount && Set(issues).count == Self.issueCount, "\(issues)")
             #expect(comments.count == Self.commentCount && Set(comments).count == Self.commentCount, "\(comments)")
-            #expect(killed >= 6, "most kills must land inside a run to test anything (\(killed) did)")
+            #expect(killed >= 5, "most kills must land inside a run to test anything (\(killed) did)")
         }
     }
 
