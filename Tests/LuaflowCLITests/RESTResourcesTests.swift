@@ -216,6 +216,48 @@ import TestSupport
         }
     }
 
+    @Test func filterAndMapRunInTheSourceAndShapeWhichChildrenAreRead() async throws {
+        try await onThread {
+            let dir = try LuaflowBinary.workspace()
+            let api = try DocMockAPI(logDirectory: dir, script: Self.mock)
+            defer { api.stop() }
+            try dir.write("pipeline.lua", """
+            local gh = source.http {
+              name = "gh", base_url = "http://127.0.0.1:\(api.port)", auth = { bearer = "gh-demo-token" },
+              paginator = { type = "link_header" },
+              resources = {
+                repos = { path = "/orgs/acme/repos", filter = function(repo) return repo.name == "api" end },
+                issues = {
+                  path = "/repos/{repos.full_name}/issues",
+                  filter = function(issue) return issue.number <= 3 end,
+                  map = function(issue) return { number = issue.number, title = string.upper(issue.title) } end,
+                },
+                comments = { path = "/repos/{repos.full_name}/issues/{issues.number}/comments" },
+              },
+            }
+            network {
+              { gh.issues, sink.file { path = "out/issues.jsonl" } },
+              { gh.comments, sink.file { path = "out/comments.jsonl" } },
+            }
+            """)
+            let run = try LuaflowBinary.run(["run", "pipeline.lua"], in: dir)
+            #expect(run.exitCode == 0, "\(run.stderr)")
+            #expect(try Self.records(dir, "out/issues.jsonl").map { $0["title"] as! String } == ["API ISSUE 1", "API ISSUE 2", "API ISSUE 3"])
+            #expect(try Self.records(dir, "out/comments.jsonl").map { $0["body"] as! String }
+                    == ["comment 1 on api#1", "comment 1 on api#2", "comment 2 on api#2"])
+            #expect(!api.requests.contains { $0.contains("/repos/acme/web/") }, "a filtered parent has no children read")
+
+            try dir.write("pipeline.lua", """
+            local wanted = 3
+            local gh = source.http { base_url = "http://127.0.0.1:1", path = "/i", filter = function(r) return r.n == wanted end }
+            network { { gh, sink.stdout {} } }
+            """)
+            let local_ = try LuaflowBinary.run(["run", "pipeline.lua"], in: dir)
+            #expect(local_.exitCode == 2)
+            #expect(local_.stderr.contains("the function filter uses the local variable 'wanted' from pipeline.lua"), "\(local_.stderr)")
+        }
+    }
+
     @Test func linkNextAndPaginatorsFromHandWrittenLua() async throws {
         try await onThread {
             let dir = try LuaflowBinary.workspace()

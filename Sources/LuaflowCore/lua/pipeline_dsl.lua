@@ -148,6 +148,35 @@ end
 
 local id_of = {}
 
+-- A built-in's config may hold functions (source.http's `filter` and `map`): each is precompiled
+-- into `functions` (setting path -> bytecode) and replaced by a marker naming its line, so the
+-- config stays JSON. Like inline transforms, they run in the node's own state: no locals of
+-- pipeline.lua.
+local function extract_functions(v, path, functions, node)
+  if type(v) == "function" then
+    local i = 1
+    while true do
+      local name = getupvalue(v, i)
+      if name == nil then break end
+      if name ~= "_ENV" then
+        error("node '" .. node.name .. "' (pipeline.lua:" .. tostring(node.line) .. "): the function " .. path ..
+              " uses the local variable '" .. name .. "' from pipeline.lua; it runs in the node's own Lua state, " ..
+              "so pass values through the node's config instead", 0)
+      end
+      i = i + 1
+    end
+    functions[path] = dump(v)
+    return "function at pipeline.lua:" .. tostring(getinfo(v, "S").linedefined)
+  end
+  if type(v) ~= "table" or v == json.null or is_node[v] then return v end
+  local mt = getmetatable(v)
+  local copy = type(mt) == "table" and setmetatable({}, mt) or {}
+  for k, item in pairs(v) do
+    copy[k] = extract_functions(item, path == "" and tostring(k) or (path .. "." .. tostring(k)), functions, node)
+  end
+  return copy
+end
+
 -- Gives every node a unique name, merges the config file's tables (keyed by node name) into
 -- the node configs, applies --set overrides, resolves env:NAME values, and returns the
 -- network as JSON (with the config problems found and the values to redact).
@@ -219,13 +248,19 @@ return function(sets_json, layers_json)
     local problems, values = resolve_env(n.cfg)
     for _, p in ipairs(problems) do out.problems[#out.problems + 1] = { node = n.name, line = n.line, message = p } end
     for _, v in ipairs(values) do out.secrets[#out.secrets + 1] = v end
-    local ok, cfg_json = pcall(json.encode, n.cfg)
+    local cfg = n.cfg
+    if n.kind == "builtin" then
+      n.functions = {}
+      cfg = extract_functions(n.cfg, "", n.functions, n)
+    end
+    local ok, cfg_json = pcall(json.encode, cfg)
     if not ok then
       error("node '" .. n.name .. "' (pipeline.lua:" .. tostring(n.line) .. "): config cannot be encoded: " .. tostring(cfg_json), 0)
     end
     out.nodes[#out.nodes + 1] = {
       id = n.id, role = n.role, kind = n.kind, name = n.name, line = n.line,
       target = type(n.target) == "string" and n.target or nil, config = cfg_json, origins = n.origins,
+      functions = n.functions and next(n.functions) and {} or nil,
     }
   end
   for _, e in ipairs(edges) do
@@ -233,5 +268,15 @@ return function(sets_json, layers_json)
   end
   local bytecode = {}
   for _, n in ipairs(nodes) do bytecode[#bytecode + 1] = n.bytecode or "" end
+  -- A built-in's functions follow the nodes' entries; the node lists where each is.
+  for i, n in ipairs(nodes) do
+    local listed = out.nodes[i].functions
+    if listed then
+      for path, code in pairs(n.functions) do
+        bytecode[#bytecode + 1] = code
+        listed[path] = #bytecode
+      end
+    end
+  end
   return json.encode(out), bytecode
 end

@@ -33,12 +33,24 @@ public struct HTTPLuaModule: HostModule {
         let schemas = try lua.callReturningRef(schemasChunk, refArgs: [])
         try lua.call(prelude, refArgs: [host, lib, schemas])
         [host, lib, schemas].forEach(lua.release)
-        if case .builtin("http") = node.spec.implementation, node.spec.role == .source { try installResources(into: lua, env: env) }
+        if case .builtin("http") = node.spec.implementation, node.spec.role == .source {
+            try installResources(into: lua, env: env, node: node)
+        }
     }
 
     /// Gives `source.http` its resources engine (`rest_resources.lua`, with the date arithmetic of
-    /// `rest_time.lua`) as the global `http_resources`.
-    private func installResources(into lua: LuaState, env: LuaRef) throws {
+    /// `rest_time.lua`) as the global `http_resources`, and the functions pipeline.lua wrote in its
+    /// config (`filter`, `map`) as `http_functions`, by setting path.
+    private func installResources(into lua: LuaState, env: LuaRef, node: NodeContext) throws {
+        let functions = lua.newTable()
+        defer { lua.release(functions) }
+        for (path, bytecode) in node.spec.functions {
+            let function = try lua.loadHostBinary(bytecode, chunkName: node.pipeline.file)
+            defer { lua.release(function) }
+            lua.setEnvironment(of: function, to: env)
+            lua.setField(functions, path, ref: function)
+        }
+        lua.setField(env, "http_functions", ref: functions)
         let timeChunk = try lua.load(BundledLua.restTime.bytes, chunkName: BundledLua.restTime.chunkName)
         lua.setEnvironment(of: timeChunk, to: env)
         let time = try lua.callReturningRef(timeChunk, refArgs: [])

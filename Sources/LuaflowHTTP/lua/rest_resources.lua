@@ -8,7 +8,7 @@ local json = json
 
 -- The settings of one endpoint; a resource inherits the second list from the top level.
 local ENDPOINT = { "path", "method", "params", "headers", "json", "paginator", "records_path", "primary_key",
-                   "incremental", "response_actions", "include_from_parent", "partitions" }
+                   "incremental", "response_actions", "include_from_parent", "partitions", "filter", "map" }
 local INHERITED = { "params", "headers", "paginator", "records_path", "primary_key", "response_actions" }
 
 -- The settings of resource `name` (nil: the top level is the only endpoint), or nil.
@@ -163,6 +163,14 @@ function Engine:resource(name, seen)
     r.needs[res][field] = true
   end
   r.key_fields = type(r.primary_key) == "string" and { r.primary_key } or r.primary_key
+  -- filter and map: functions pipeline.lua wrote, which HTTPLuaModule loaded as http_functions.
+  for _, key in ipairs { "filter", "map" } do
+    if r[key] ~= nil then
+      local fn = http_functions[(name and ("resources." .. name .. ".") or "") .. key]
+      if fn == nil then error(label .. "." .. key .. ": must be a function written in pipeline.lua", 0) end
+      r[key] = fn
+    end
+  end
   self:check_incremental(r)
   seen[name or ""] = nil
   self.resources[name or ""] = r
@@ -189,8 +197,6 @@ function Engine:check_incremental(r)
     end
     if inc.start_param == nil then error(where .. ": window needs start_param (and usually end_param)", 0) end
     if inc.initial_value == nil then error(where .. ": window needs initial_value, where the first window starts", 0) end
-  elseif inc.cursor_param == nil then
-    error(where .. ": needs cursor_param (the query parameter the cursor is sent as) or window with start_param", 0)
   end
 end
 
@@ -224,9 +230,20 @@ end
 function Engine:each_record(r, extra, visit)
   for _, ctx in ipairs(self:contexts(r, extra)) do
     for page in self:pages(r, ctx) do
-      for _, record in ipairs(page.records) do visit(ctx, record) end
+      for _, record in ipairs(page.records) do
+        record = self:shaped(r, record)
+        if record ~= nil then visit(ctx, record) end
+      end
     end
   end
+end
+
+-- The record after the resource's `filter` (false or nil drops it) and `map` (returns the
+-- record to keep, or nil).
+function Engine:shaped(r, record)
+  if r.filter and not r.filter(record) then return nil end
+  if r.map then return r.map(record) end
+  return record
 end
 
 -- The partitions of `r`: one per record of its parent (the values its placeholders and
@@ -306,7 +323,7 @@ function Engine:incremental_query(r, pagination, state)
 end
 
 -- The records of a page worth emitting: within the range, not sent before (the boundary of an
--- inclusive filter, a look-back), with the parent's fields added.
+-- inclusive filter, a look-back), with the parent's fields added, through `filter` and `map`.
 function Engine:select(r, records, ctx, state)
   local inc, out = r.incremental, json.array()
   local field = inc and inc.cursor_field
@@ -325,7 +342,7 @@ function Engine:select(r, records, ctx, state)
         local value = ctx[inc_field.res] and ctx[inc_field.res][inc_field.field]
         record["_" .. inc_field.res .. "_" .. inc_field.field:gsub("%.", "_")] = value
       end
-      out[#out + 1] = record
+      out[#out + 1] = self:shaped(r, record)
     end
   end
   return out

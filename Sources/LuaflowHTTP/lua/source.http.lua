@@ -5,6 +5,7 @@
 
 -- How a resource reads its stream incrementally.
 local incremental = { type = "table", description = "fetch only records newer than the last run's",
+  one_of = { "cursor_param", "window" },
   fields = {
     cursor_field = { type = "string", required = true, description = "the record field to track" },
     cursor_param = { type = "string", description = "the query parameter the cursor is sent as (not with window)" },
@@ -31,6 +32,8 @@ local function endpoint(fields)
   fields.response_actions = http.schema.response_actions
   fields.include_from_parent = { type = "array", items = { type = "string" }, description = "fields of the parent record added to each record as _<parent>_<field>" }
   fields.partitions = { type = "array", description = "read the resource once per value, each with its own checkpoint and cursor ({partition} in the path)" }
+  fields.filter = { type = "string", description = "function(record) written in pipeline.lua: keep the record when it returns true" }
+  fields.map = { type = "string", description = "function(record) written in pipeline.lua: the record to emit instead (nil drops it)" }
   return fields
 end
 
