@@ -302,6 +302,12 @@ import TestSupport
             """)
             let group = try LuaflowBinary.run(["check", "pipeline.lua"], in: dir)
             #expect(group.stderr.contains("expected a node, got the resources of a source.http (use one resource's node, such as http.issues)"), "\(group.stderr)")
+            try dir.write("pipeline.lua", """
+            local gh = source.http { name = "gh", base_url = "http://127.0.0.1:1", resources = { issues = { path = "/i" }, repos = { path = "/r" } } }
+            network { { gh.isues, sink.stdout {} } }
+            """)
+            let typo = try LuaflowBinary.run(["check", "pipeline.lua"], in: dir)
+            #expect(typo.stderr.contains("pipeline.lua:2: source.http 'gh' has no resource 'isues' (resources: issues, repos)"), "\(typo.stderr)")
         }
     }
 }

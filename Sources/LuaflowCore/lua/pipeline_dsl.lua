@@ -81,17 +81,16 @@ end
 local function resource_group(cfg, line)
   local base = cfg.name or "http"
   local made = {}
-  local first = next(cfg.resources)
+  local names = {}
+  for k in pairs(cfg.resources) do names[#names + 1] = tostring(k) end
+  table.sort(names)
   local group = {}
-  is_group[group] = base .. "." .. tostring(first)
+  is_group[group] = base .. "." .. tostring(names[1])
   return setmetatable(group, {
     __name = "luaflow resources", __metatable = false,
     __index = function(_, resource)
       if made[resource] then return made[resource] end
       if type(resource) ~= "string" or cfg.resources[resource] == nil then
-        local names = {}
-        for k in pairs(cfg.resources) do names[#names + 1] = tostring(k) end
-        table.sort(names)
         error("source.http '" .. base .. "' has no resource '" .. tostring(resource) .. "' (resources: " ..
               table.concat(names, ", ") .. ")", 2)
       end
@@ -148,7 +147,7 @@ end
 
 local id_of = {}
 
--- A built-in's config may hold functions (source.http's `filter` and `map`): each is precompiled
+-- source.http's config may hold functions (`filter` and `map`): each is precompiled
 -- into `functions` (setting path -> bytecode) and replaced by a marker naming its line, so the
 -- config stays JSON. Like inline transforms, they run in the node's own state: no locals of
 -- pipeline.lua.
@@ -249,7 +248,7 @@ return function(sets_json, layers_json)
     for _, p in ipairs(problems) do out.problems[#out.problems + 1] = { node = n.name, line = n.line, message = p } end
     for _, v in ipairs(values) do out.secrets[#out.secrets + 1] = v end
     local cfg = n.cfg
-    if n.kind == "builtin" then
+    if n.kind == "builtin" and n.role == "source" and n.target == "http" then
       n.functions = {}
       cfg = extract_functions(n.cfg, "", n.functions, n)
     end
