@@ -109,13 +109,14 @@ import TestSupport
     }
 
     /// Events every 6 hours, read in one-day windows: one request and one checkpoint per window.
+    /// The lag re-reads 6 hours before the cursor; the primary key keeps those events out.
     static func eventsPipeline(_ port: Int, endValue: String) -> String {
         """
         local api = source.http {
           name = "api", base_url = "http://127.0.0.1:\(port)", auth = { bearer = "gh-demo-token" },
           resources = { events = {
             path = "/events", records_path = "events", primary_key = "id",
-            incremental = { cursor_field = "created_at", initial_value = "2024-01-01T00:00:00Z", end_value = "\(endValue)",
+            incremental = { cursor_field = "created_at", initial_value = "2024-01-01T00:00:00Z", end_value = "\(endValue)", lag = 21600,
                             window = "P1D", start_param = "start_time", end_param = "end_time" },
           } },
         }
@@ -145,14 +146,17 @@ import TestSupport
             #expect(all.count == 24)
             let state = try LuaflowBinary.run(["state", "show", "pipeline.lua"], in: dir).stdout
             #expect(state.contains("events backfill 2024-01-07T00:00:00Z..2024-01-09T00:00:00Z"), "\(state)")
-            #expect(state.contains(#"{"keys":{"90":"2024-01-04T18:00:00Z"},"value":"2024-01-04T18:00:00Z"}"#), "the live cursor did not move: \(state)")
+            #expect(state.contains(#"{"keys":{"84":"2024-01-04T12:00:00Z","90":"2024-01-04T18:00:00Z"},"value":"2024-01-04T18:00:00Z"}"#),
+                    "the live cursor did not move, and keeps the keys of the lag: \(state)")
 
-            // The live stream goes on from its cursor: the boundary event is not sent again.
+            // The live stream goes on from its cursor less the lag: the events read again are not sent again.
             try dir.write("pipeline.lua", Self.eventsPipeline(api.port, endValue: "2024-01-06T00:00:00Z"))
             let next = try LuaflowBinary.run(["run", "pipeline.lua"], in: dir)
             #expect(next.exitCode == 0, "\(next.stderr)")
             #expect(try Self.records(dir, "out/events.jsonl").dropFirst(24).map { $0["created_at"] as! String }
                     == ["2024-01-05T00:00:00Z", "2024-01-05T06:00:00Z", "2024-01-05T12:00:00Z", "2024-01-05T18:00:00Z"])
+            #expect(api.requests.filter { $0.hasPrefix("GET /events") }.dropFirst(6).first?
+                        .contains("start_time=2024-01-04T12%3A00%3A00Z") == true, "\(api.requests)")
 
             let refused = try LuaflowBinary.run(["run", "pipeline.lua", "--backfill", "2024-01-07"], in: dir)
             #expect(refused.exitCode != 0)

@@ -359,14 +359,16 @@ function Engine:page(pagination, state)
   local key = canonical(ctx) .. "@" .. tostring(window and window.start)
   local pages = self.iterators[key]
   if pages == nil then
-    self.iterators = {}           -- one partition at a time: the earlier ones are done
-    pages = self:pages(r, ctx, query, pagination.position)
+    -- A position kept by an earlier source.http, which stored only the page token, still resumes.
+    local position = pagination.position or (pagination.next and { pages = 0, next = pagination.next }) or nil
+    pages = self:pages(r, ctx, query, position)
     self.iterators[key] = pages
   end
-  local page = pages()
+  local page = pages()            -- a failure leaves the iterator on this page for the retry
   local records = page and self:select(r, page.records, ctx, state) or json.array()
   local position = pages:position()
   if not position.done then return records, { window = window and window.start, position = position } end
+  self.iterators[key] = nil
   if window and not window.last then return records, { window = window.stop } end
   return records, nil
 end
