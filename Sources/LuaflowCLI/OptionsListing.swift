@@ -2,8 +2,8 @@ import Foundation
 
 /// `luaflow check --options`: each node's settings, read from its JSON Schema (``ConnectorSpec``),
 /// one row per setting with its type, default and description; nested tables indented under
-/// their setting, a paginator's fields under each `type`. The common options, the same for every
-/// node, are listed once at the end.
+/// their setting, a paginator's fields under each `type`, the entries of a table keyed by names
+/// under `<name>`. The common options, the same for every node, are listed once at the end.
 enum OptionsListing {
     /// `nodes`: the node's name, what it runs and its schema document.
     static func text(_ nodes: [(name: String, what: String, schema: [String: Any])]) -> String {
@@ -37,6 +37,11 @@ enum OptionsListing {
             if required.contains(key) { type += ", required" }
             if let value = field["default"] { type += ", default \(json(value))" }
             rows.append((indent + key, type, field["description"] as? String ?? ""))
+            if let each = field["additionalProperties"] as? [String: Any], let nested = each["properties"] as? [String: Any] {
+                // A table keyed by names (source.http's resources): the settings of each entry.
+                rows.append((indent + "  <name>", summary(each), "each entry"))
+                rows += self.rows(nested, required: Set(each["required"] as? [String] ?? []), depth: depth + 2)
+            }
             let object = field["properties"] != nil ? field : (field["anyOf"] as? [[String: Any]])?.first { $0["properties"] != nil }
             guard let object, let nested = object["properties"] as? [String: Any] else { continue }
             let nestedRequired = Set(object["required"] as? [String] ?? [])

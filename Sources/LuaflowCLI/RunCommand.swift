@@ -46,6 +46,9 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .customLong("full-refresh"), help: "Forget the pipeline's state first: no resume, incremental sources start from their initial value.")
     var fullRefresh = false
 
+    @Option(name: .customLong("backfill"), help: ArgumentHelp("Read the range FROM..TO once (e.g. 2024-01-01..2024-03-01) with the sources that support it (source.http with incremental), without moving their live cursors.", valueName: "FROM..TO"))
+    var backfill: String?
+
     @Flag(name: .customLong("no-fuse"), help: "Run every transform in its own Lua state and thread (for debugging; output is the same).")
     var noFuse = false
 
@@ -58,6 +61,9 @@ struct RunCommand: ParsableCommand {
 
     func validate() throws {
         if let limit, limit < 0 { throw ValidationError("--limit must not be negative") }
+        if let backfill, BackfillRange(backfill) == nil {
+            throw ValidationError("--backfill must be FROM..TO, such as 2024-01-01..2024-03-01, got '\(backfill)'")
+        }
     }
 
     func run() throws {
@@ -82,7 +88,8 @@ struct RunCommand: ParsableCommand {
             do {
                 runner = try PipelineRunner(graph: graph, options: RunOptions(limit: limit, fuse: !noFuse, extensions: InstalledExtensions.all(http: http),
                                                                               state: stateOptions, observers: exporters?.runObservers ?? [],
-                                                                              scriptMetrics: exporters?.scriptMetrics))
+                                                                              scriptMetrics: exporters?.scriptMetrics,
+                                                                              backfill: backfill.flatMap(BackfillRange.init)))
             } catch where Interrupt.requested {
                 StderrLogHandler.write("interrupted by \(Interrupt.signalName) while loading the pipeline; nothing ran")
                 throw ExitCode(Interrupt.exitStatus)

@@ -49,7 +49,7 @@ import TestSupport
         (#"retry = { max_atempts = 3 }"#, "unknown setting `retry.max_atempts`; did you mean `retry.max_attempts`?"),
         (#"rate_limit = { requests = 5, strategy = "leaky" }"#, "config.rate_limit.strategy: expected one of token_bucket, sliding_window; got the string 'leaky'"),
         (#"timeout = { raed = 5 }"#, "unknown setting `timeout.raed`; did you mean `timeout.read`?"),
-        (#"incremental = { cursor_field = "updated_at" }"#, "config.incremental.cursor_param: is required"),
+        (#"incremental = { cursor_field = "updated_at" }"#, "config.incremental: needs one of cursor_param, window"),
         (#"retry = { max_attempts = "three" }"#, "config.retry.max_attempts: expected an integer, got the string 'three'"),
     ])
     func nestedMistakesAreFoundAtLoad(settings: String, expected: String) throws {
@@ -120,6 +120,9 @@ import TestSupport
         #expect(out.contains("  base_url "), "\(out)")
         #expect(out.contains(#"    type = "cursor":"#), "\(out)")
         #expect(out.contains("      cursor_path "), "\(out)")
+        #expect(out.contains("  resources "), "\(out)")
+        #expect(out.contains("    <name>                     table"), "each resource's settings: \(out)")
+        #expect(out.contains("      include_from_parent "), "\(out)")
         #expect(out.contains("out.jsonl (sink.file):"), "\(out)")
         #expect(out.contains(#"one of "overwrite", "append", default "overwrite""#), "\(out)")
         #expect(out.contains("common options (every node):"), "\(out)")

@@ -1,17 +1,22 @@
 import Foundation
 
-/// `examples/api-reference/mock_api.py`, started as the docs say, on a free port.
+/// A mock API of the examples (`examples/api-reference/mock_api.py` by default, as the docs
+/// start it; `examples/github-like/mock_github.py`), started on a free port.
 final class DocMockAPI {
     let port: Int
     private let process: Process
+    /// Where the mock logs one line per request.
+    let log: URL
 
-    /// Starts the mock with port 0 and reads the port it chose from its first line of standard error.
-    init(logDirectory: URL) throws {
-        let log = logDirectory.appendingPathComponent("mock_api-\(UUID().uuidString).log")
+    /// Starts `script` (a path in the package) with port 0 and `arguments`, and reads the port it
+    /// chose from its first line of standard error.
+    init(logDirectory: URL, script: String = "examples/api-reference/mock_api.py", arguments: [String] = []) throws {
+        let log = logDirectory.appendingPathComponent("mock-\(UUID().uuidString).log")
+        self.log = log
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", LuaflowBinary.packageRoot.appendingPathComponent("examples/api-reference/mock_api.py").path, "0"]
+        process.arguments = ["python3", LuaflowBinary.packageRoot.appendingPathComponent(script).path, "0"] + arguments
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         process.standardError = try FileHandle(forWritingTo: log)
@@ -26,9 +31,18 @@ final class DocMockAPI {
             }
             guard process.isRunning, Date() < deadline else {
                 kill(process.processIdentifier, SIGKILL)
-                throw DocError(description: "mock_api.py did not start: \(text)")
+                throw DocError(description: "\(script) did not start: \(text)")
             }
             Thread.sleep(forTimeInterval: 0.05)
+        }
+    }
+
+    /// The request lines the mock logged so far ("GET /path?query HTTP/1.1").
+    var requests: [String] {
+        let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").compactMap { line in
+            guard let start = line.firstIndex(of: "\""), let end = line[line.index(after: start)...].firstIndex(of: "\"") else { return nil }
+            return String(line[line.index(after: start)..<end])
         }
     }
 

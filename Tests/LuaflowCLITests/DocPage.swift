@@ -15,6 +15,7 @@ import Foundation
 ///   `skip REASON` (the next shell example is not run; the reason is required),
 ///   `file=PATH`, `diff=PATH` (apply the next ```diff block to PATH),
 ///   `mock-api` (the next block starts mock_api.py: the harness starts it on a free port instead),
+///   `github-mock` (the same for examples/github-like/mock_github.py, shown on port 8788),
 ///   `stand-in=NAME` (start the stand-in API NAME, see ``DocStandIn``, for the next block),
 ///   `copy=PATH` (copy PATH of the repository into the workspace),
 ///   `workspace-path=PATH` and `repo-path=PATH` (the absolute paths the page shows for them).
@@ -88,7 +89,7 @@ struct DocPage: Sendable {
         if let value = value(directive, "copy") { return .copyFromRepo(path: value, line: line) }
         if let value = value(directive, "workspace-path") { return .showWorkspace(as: value) }
         if let value = value(directive, "repo-path") { return .showRepository(as: value) }
-        let known = ["skip", "file=", "diff=", "mock-api", "stand-in="]
+        let known = ["skip", "file=", "diff=", "mock-api", "github-mock", "stand-in="]
         guard known.contains(where: { directive.hasPrefix($0) }) else {
             throw DocError(description: "\(path):\(line): unknown doctest directive '\(directive)'")
         }
@@ -127,6 +128,7 @@ struct DocPage: Sendable {
             return [.skipped(reason: reason, line: line)]
         }
         if directives.contains("mock-api") { return [.startMockAPI(line: line)] }
+        if directives.contains("github-mock") { return [.startGitHubMock(line: line)] }
         let standIns = directives.compactMap { value($0, "stand-in") }.map { DocStep.startStandIn(name: $0, line: line) }
         guard body.contains(where: { $0.hasPrefix("$ ") }) else {
             return standIns + [.script(text: content, line: line)]

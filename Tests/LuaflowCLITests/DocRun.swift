@@ -25,6 +25,7 @@ final class DocRun {
     private var shownWorkspace = "<workspace>"
     private var shownRepository = "<repository>"
     private var mockAPI: DocMockAPI?
+    private var gitHubMock: DocMockAPI?
     private var standIns: [TestHTTPServer] = []
 
     init() throws {
@@ -60,6 +61,11 @@ final class DocRun {
             let mock = try DocMockAPI(logDirectory: root)
             mockAPI = mock
             addresses.append((shown: "127.0.0.1:8787", actual: "127.0.0.1:\(mock.port)"))
+            ran += 1
+        case .startGitHubMock:
+            let mock = try DocMockAPI(logDirectory: root, script: "examples/github-like/mock_github.py")
+            gitHubMock = mock
+            addresses.append((shown: "127.0.0.1:8788", actual: "127.0.0.1:\(mock.port)"))
             ran += 1
         case let .startStandIn(name, _):
             let server = try DocStandIn.start(name)
@@ -129,6 +135,7 @@ final class DocRun {
 
     private func finish() {
         mockAPI?.stop()
+        gitHubMock?.stop()
         standIns.forEach { $0.stop() }
         try? FileManager.default.removeItem(at: root)
     }
@@ -138,7 +145,7 @@ extension DocStep {
     /// The line of the page the step comes from (0 for steps that only set how output is shown).
     var line: Int {
         switch self {
-        case let .writeFile(_, _, line), let .patchFile(_, _, line), let .copyFromRepo(_, line), let .startMockAPI(line),
+        case let .writeFile(_, _, line), let .patchFile(_, _, line), let .copyFromRepo(_, line), let .startMockAPI(line), let .startGitHubMock(line),
              let .startStandIn(_, line), let .script(_, line), let .command(_, _, line), let .skipped(_, line):
             return line
         case .showWorkspace, .showRepository:

@@ -8,6 +8,8 @@ enum DocStep: Equatable, Sendable {
     case copyFromRepo(path: String, line: Int)
     /// Start `examples/api-reference/mock_api.py`; `127.0.0.1:8787` then means its port.
     case startMockAPI(line: Int)
+    /// Start `examples/github-like/mock_github.py`; `127.0.0.1:8788` then means its port.
+    case startGitHubMock(line: Int)
     /// Start the in-process stand-in API `name` (``DocStandIn``); `127.0.0.1:8799` then means its port.
     case startStandIn(name: String, line: Int)
     /// Output that names the workspace's absolute path shows `shown` instead.

@@ -25,6 +25,14 @@ import Testing
         #expect(JSONPath.lookup("list.x", in: body) == nil)
     }
 
+    @Test func aStarCountsTheRecordsOfEveryElement() {
+        let nested = try! JSONSerialization.jsonObject(with: Data(#"{"data": [{"items": [1, 2]}, {"items": [3]}, {"other": 1}], "by": {"a": {"items": [1]}, "b": {"items": [2, 3]}}}"#.utf8))
+        #expect(JSONPath.recordCount(at: "data.*.items", in: nested) == 3)
+        #expect(JSONPath.recordCount(at: "by.*.items", in: nested) == 3)
+        #expect(JSONPath.recordCount(at: "nope.*.items", in: nested) == 0)
+        #expect(!JSONScanner.canScan("data.*.items"))
+    }
+
     @Test func emptyPathIsTheRoot() {
         #expect(JSONPath.lookup("", in: body) is [String: Any])
     }

@@ -16,12 +16,13 @@ struct CursorTracker {
         lua = node.lua
         self.field = field
         let chunk = try lua.load(BundledLua.cursorField.bytes, chunkName: BundledLua.cursorField.chunkName)
-        let refs = try lua.callReturningRefs(chunk, refArgs: [fn, lua.newString(field), try lua.jsonModule(), lua.newString(isGet ? "get" : "run")],
+        let refs = try lua.callReturningRefs(chunk, refArgs: [fn, lua.newString(field), try lua.jsonModule(), lua.newString(isGet ? "get" : "run"), node.env],
                                              results: 3)
         (function, current, setInitial) = (refs[0], refs[1], refs[2])
     }
 
-    /// JSON of the largest value seen so far.
+    /// JSON of the largest value seen so far (with the keys of the records at it when the script
+    /// declares `primary_key`: `{"value": max, "keys": {...}}`).
     func maximum() throws -> String? {
         switch try lua.call(current, results: 1).first {
         case .string(let s): return s

@@ -31,6 +31,7 @@ extension LuaSourceRuntime {
         var fields = ["\"partition\":\(partition.partition)"]
         if let c = partition.runCursor { fields.append("\"cursor\":\(c)") }
         if let r = startPoint.lastRun { fields.append("\"last_run\":\"\(r)\"") }
+        if let backfill { fields.append("\"backfill\":\(backfill.stateJSON)") }
         do {
             let next = try partition.pagination.map { try node.lua.decodeJSON(Array($0.utf8)) } ?? node.lua.newTable()
             let table = try node.lua.decodeJSON(Array("{\(fields.joined(separator: ","))}".utf8))

@@ -46,8 +46,10 @@ final class LuaSourceRuntime: SourceRuntime {
     var walk: PartitionWalk?
     /// The partition whose pagination, state and cursor the Lua side holds now.
     var activePartition: Int?
+    /// `--backfill`: the range this run reads (the script sees it as `state.backfill`).
+    let backfill: BackfillRange?
 
-    init(node: LuaScriptNode, stats: NodeStats, limit: Int?) throws {
+    init(node: LuaScriptNode, stats: NodeStats, limit: Int?, backfill: BackfillRange? = nil) throws {
         self.node = node
         self.stats = stats
         let get = node.function("get")
@@ -61,11 +63,17 @@ final class LuaSourceRuntime: SourceRuntime {
         cursor = tracker
         getFunction = get.map { tracker?.function ?? $0 }
         runFunction = run.map { tracker?.function ?? $0 }
-        if case .string(let name) = node.lua.field(node.lua.fieldRef(node.env, "config"), "stream") {
-            stream = name
-        } else {
-            stream = ""
+        var stream = ""
+        if case .string(let name) = node.lua.field(node.lua.fieldRef(node.env, "config"), "stream") { stream = name }
+        if let backfill {
+            guard node.lua.field(node.env, "backfill") == .boolean(true) else {
+                throw PipelineError(.config, node: node.spec.name, phase: "load",
+                                    "--backfill: \(node.spec.what) does not read ranges (a source declares `backfill = true` and reads state.backfill in get(); source.http does with incremental)")
+            }
+            stream = backfill.stream(of: stream)
         }
+        self.stream = stream
+        self.backfill = backfill
         resumable = node.lua.field(node.env, "resumable") == .boolean(true)
         batchSize = max(1, node.spec.options.batchSize ?? 1000)
         maxItems = [node.spec.options.maxItems, limit].compactMap { $0 }.min()
@@ -89,6 +97,7 @@ final class LuaSourceRuntime: SourceRuntime {
             var fields: [String] = []
             if let c = startPoint.stateCursor { fields.append("\"cursor\":\(c)") }
             if let r = startPoint.lastRun { fields.append("\"last_run\":\"\(r)\"") }
+            if let backfill { fields.append("\"backfill\":\(backfill.stateJSON)") }
             state = try node.lua.decodeJSON(Array("{\(fields.joined(separator: ","))}".utf8))
             if let committed = startPoint.committedCursor { try cursor?.start(at: committed) }
             // run() sources (and init()) read the same table as the global `state`.

@@ -16,6 +16,9 @@ enum NodeFactory {
         }
         switch (spec.role, spec.implementation) {
         case (.source, .builtin("file")):
+            if options.backfill != nil {
+                throw PipelineError(.config, node: spec.name, phase: "load", "--backfill: source.file does not read ranges; only sources that declare backfill (source.http with incremental) do")
+            }
             return try FileSourceRuntime(spec: spec, pipeline: pipeline, stats: stats, limit: limit)
         case (.sink, .builtin("file")):
             return try FileSinkRuntime(spec: spec, pipeline: pipeline, stats: stats)
@@ -28,12 +31,12 @@ enum NodeFactory {
             }
             let node = try script(Array(code.utf8), "luaflow/\(name).lua")
             switch spec.role {
-            case .source: return try LuaSourceRuntime(node: node, stats: stats, limit: limit)
+            case .source: return try LuaSourceRuntime(node: node, stats: stats, limit: limit, backfill: options.backfill)
             case .transform: return try LuaTransformRuntime(node: node, stats: stats)
             case .sink: return try LuaSinkRuntime(node: node, stats: stats, pipeline: pipeline)
             }
         case (.source, _):
-            return try LuaSourceRuntime(node: script(), stats: stats, limit: limit)
+            return try LuaSourceRuntime(node: script(), stats: stats, limit: limit, backfill: options.backfill)
         case (.transform, _):
             return try LuaTransformRuntime(node: script(), stats: stats)
         case (.sink, _):

@@ -26,6 +26,8 @@ public enum PipelineLoader {
             var target: String?
             var config: String
             var origins: [String: String]?
+            /// A built-in's config functions: setting path → index of its bytecode.
+            var functions: [String: Int]?
         }
         struct Edge: Decodable {
             var from: Int
@@ -99,9 +101,11 @@ public enum PipelineLoader {
             }
             let configJSON = Array(n.config.utf8)
             let object = (try? JSONSerialization.jsonObject(with: Data(configJSON))) as? [String: Any] ?? [:]
-            nodes.append(NodeSpec(id: n.id, role: NodeSpec.Role(rawValue: n.role) ?? .transform, name: n.name,
-                                  implementation: implementation, configJSON: configJSON, options: NodeOptions(config: object),
-                                  line: n.line, origins: n.origins ?? [:]))
+            var node = NodeSpec(id: n.id, role: NodeSpec.Role(rawValue: n.role) ?? .transform, name: n.name,
+                                implementation: implementation, configJSON: configJSON, options: NodeOptions(config: object),
+                                line: n.line, origins: n.origins ?? [:])
+            node.functions = (n.functions ?? [:]).mapValues { lua.bytes(bytecode, $0) }
+            nodes.append(node)
         }
         let edges = exported.edges.map { EdgeSpec(from: $0.from, to: $0.to, line: $0.line) }
         return PipelineSpec(file: file, directory: directory, nodes: nodes, edges: edges, networkLine: exported.network_line)

@@ -66,6 +66,9 @@ public struct NodeSpec: Sendable {
     /// The settings given with `--set`: dotted setting name (`paginator.limit`) → the flag as
     /// written (`--set api.paginator.limit=abc`), so a bad value is reported at the flag.
     public var origins: [String: String] = [:]
+    /// Functions pipeline.lua wrote in a built-in's config (`resources.issues.filter`), by setting
+    /// path, precompiled; the config holds a marker in their place.
+    public var functions: [String: [UInt8]] = [:]
     /// For a built-in written in Lua, where pipeline.lua declared it (`pipeline.lua:12`): errors
     /// its code raises are reported there, not at a line of the host's Lua.
     var builtinDeclaration: String?

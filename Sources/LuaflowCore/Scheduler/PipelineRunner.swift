@@ -16,15 +16,18 @@ public struct RunOptions: Sendable {
     public var observers: [any RunObserver] = []
     /// Receives what scripts record with the `metrics` module, as they record it.
     public var scriptMetrics: (any ScriptMetricsForwarder)?
+    /// `--backfill FROM..TO`: sources read that range as a stream of its own.
+    public var backfill: BackfillRange?
 
     public init(limit: Int? = nil, fuse: Bool = true, extensions: HostExtensions = HostExtensions(), state: StateOptions? = nil,
-                observers: [any RunObserver] = [], scriptMetrics: (any ScriptMetricsForwarder)? = nil) {
+                observers: [any RunObserver] = [], scriptMetrics: (any ScriptMetricsForwarder)? = nil, backfill: BackfillRange? = nil) {
         self.limit = limit
         self.fuse = fuse
         self.extensions = extensions
         self.state = state
         self.observers = observers
         self.scriptMetrics = scriptMetrics
+        self.backfill = backfill
     }
 }
 

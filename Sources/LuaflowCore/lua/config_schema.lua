@@ -12,6 +12,7 @@
 --       variants = { name = { ... } }, tag = "type"   -- more fields chosen by the value of `tag`
 --       one_of = { "a", "b" }  -- exactly one of these settings is given
 --       items = { ... }        -- each entry of an array
+--       each = { ... }         -- each entry of a table keyed by names (`resources = { repos = {...} }`)
 --       any_of = { {...}, {...} } }  -- the value matches one of these fields
 --
 -- The chunk returns `{ common, check, check_value, unknown, suggest, render, json_schema }`.
@@ -231,6 +232,9 @@ function check_value(spec, v, path, out, fill)
     if t == "array" and spec.items then
       for i, item in ipairs(v) do M.check_value(spec.items, item, path .. "[" .. i .. "]", out, fill) end
     end
+    if t == "table" and spec.each then
+      for _, key in ipairs(sorted_keys(v)) do M.check_value(spec.each, v[key], join(path, key), out, fill) end
+    end
   end
 end
 
@@ -321,6 +325,7 @@ local function field_schema(spec)
     if t == "enum" then s.enum = json.array(); for i, x in ipairs(spec.values or {}) do s.enum[i] = x end end
     if t == "array" and spec.items then s.items = field_schema(spec.items) end
     if t == "table" and (spec.fields or spec.variants) then M.object_schema(spec, s) end
+    if t == "table" and spec.each then s.additionalProperties = field_schema(spec.each) end
   end
   if is_secret(spec) then s.writeOnly = true end
   s.description = spec.description

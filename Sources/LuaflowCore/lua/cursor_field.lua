@@ -1,9 +1,34 @@
 -- Incremental sync for a script source that declares `cursor_field` (CursorTracker): wraps its
 -- `get` (or `run`) so every record it returns updates the running maximum of that field.
--- Arguments: the function, the field, json, "get" or "run". Returns the wrapped function, one
--- that gives the maximum as JSON and one that starts it at a committed value.
-local fn, field, json, kind = ...
+-- Arguments: the function, the field, json, "get" or "run", the script's environment. Returns
+-- the wrapped function, one that gives the cursor as JSON and one that starts it at a committed
+-- value.
+--
+-- A script that also declares `primary_key` (a field name or a list of them) keeps, with the
+-- maximum, the keys of the records at it (and down to `cursor_floor(max)` when the script defines
+-- that function): the cursor is then `{"value": max, "keys": {key: value}}`, and `get` sees
+-- `state.cursor = max` and `state.cursor_keys = {key = value}`, so it can leave out records an
+-- inclusive filter or a look-back sends again.
+local fn, field, json, kind, env = ...
 local max
+local keys = nil
+local key_fields = env.primary_key
+if type(key_fields) == "string" then key_fields = { key_fields } end
+if key_fields ~= nil and type(key_fields) ~= "table" then
+  error("primary_key must be a field name or a list of field names, got a " .. type(key_fields), 0)
+end
+
+-- The record's key as text: its primary key fields' values, JSON-encoded and joined.
+local function key_of(r)
+  local parts = {}
+  for i, f in ipairs(key_fields) do
+    local v = r[f]
+    if v == nil or v == json.null then return nil end
+    parts[i] = json.encode(v)
+  end
+  return table.concat(parts, ",")
+end
+
 local function see(r)
   local v = type(r) == "table" and r[field] or nil
   if v == nil or v == json.null then return end
@@ -14,10 +39,29 @@ local function see(r)
   elseif type(v) ~= type(max) then
     error(("cursor_field '%s' holds both %ss and %ss"):format(field, type(max), type(v)), 0)
   elseif v > max then max = v end
+  if key_fields then
+    local k = key_of(r)
+    if k ~= nil then keys = keys or {}; keys[k] = v end
+  end
 end
+
+-- The keys worth keeping: those at or above cursor_floor(max) (default: at max).
+local function kept_keys()
+  local floor = max
+  if type(env.cursor_floor) == "function" then floor = env.cursor_floor(max) end
+  local out = {}
+  for k, v in pairs(keys or {}) do
+    if type(v) == type(floor) and v >= floor then out[k] = v end
+  end
+  keys = out
+  return out
+end
+
 local wrapped
 if kind == "get" then
   wrapped = function(pagination, state)
+    local c = state.cursor
+    if type(c) == "table" then state.cursor, state.cursor_keys = c.value, c.keys end
     local records, next = fn(pagination, state)
     if type(records) == "table" then for i = 1, #records do see(records[i]) end end
     return records, next
@@ -30,5 +74,19 @@ else
   end
 end
 return wrapped,
-  function() if max ~= nil then return json.encode(max) end end,
-  function(text) if text == nil then max = nil else max = json.decode(text) end end
+  function()
+    if max == nil then return nil end
+    if key_fields == nil then return json.encode(max) end
+    return json.encode({ value = max, keys = kept_keys() })
+  end,
+  function(text)
+    max, keys = nil, nil
+    if text == nil then return end
+    local v = json.decode(text)
+    if type(v) == "table" and v ~= json.null then
+      max = v.value
+      if type(v.keys) == "table" then keys = {}; for k, kv in pairs(v.keys) do keys[k] = kv end end
+    else
+      max = v
+    end
+  end

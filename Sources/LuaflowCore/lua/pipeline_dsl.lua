@@ -7,6 +7,7 @@ local dump, getinfo, getupvalue = privileged.dump, privileged.getinfo, privilege
 local nodes, edges, network_line = {}, {}, nil
 local node_mt = { __name = "luaflow node", __metatable = false }
 local is_node = {}
+local is_group = {}
 
 -- The DSL functions reach `add` through tail calls, so pipeline.lua is always the caller of
 -- `add` (error level 2) and level 3 from inside line_of_caller.
@@ -17,6 +18,7 @@ end
 
 local function describe(v)
   if v == nil then return "nil (is the variable name spelled right?)" end
+  if is_group[v] then return "the resources of a source.http (use one resource's node, such as " .. is_group[v] .. ")" end
   return "a " .. type(v)
 end
 
@@ -73,18 +75,57 @@ local function builtin(role, kind, default_name)
   end
 end
 
+-- `source.http { name = "gh", resources = { repos = {...}, issues = {...} } }`: not a node but
+-- a group of streams; `gh.issues` is the node of one resource, named `gh.issues`, with the whole
+-- config and `stream = "issues"`. Only the resources used in the network become nodes.
+local function resource_group(cfg, line)
+  local base = cfg.name or "http"
+  local made = {}
+  local names = {}
+  for k in pairs(cfg.resources) do names[#names + 1] = tostring(k) end
+  table.sort(names)
+  local group = {}
+  is_group[group] = base .. "." .. tostring(names[1])
+  return setmetatable(group, {
+    __name = "luaflow resources", __metatable = false,
+    __index = function(_, resource)
+      if made[resource] then return made[resource] end
+      if type(resource) ~= "string" or cfg.resources[resource] == nil then
+        error("source.http '" .. base .. "' has no resource '" .. tostring(resource) .. "' (resources: " ..
+              table.concat(names, ", ") .. ")", 2)
+      end
+      local copy = {}
+      for k, v in pairs(cfg) do copy[k] = v end
+      copy.stream, copy.name = resource, base .. "." .. resource
+      made[resource] = add("source", "builtin", "http", copy, copy.name)
+      nodes[#nodes].line = line
+      return made[resource]
+    end,
+  })
+end
+
+local http_source = builtin("source", "http", "http")
+local function source_http(cfg)
+  if type(cfg) == "table" and type(cfg.resources) == "table" and cfg.stream == nil then
+    return resource_group(cfg, line_of_caller())
+  end
+  return http_source(cfg)
+end
+
 -- `source.<kind> { ... }` and `sink.<kind> { ... }` name any built-in, those of other targets
 -- (sink.postgres) included; the runner rejects a kind no target provides, with a suggestion.
-local function builtins(role)
+-- `special` holds the kinds the DSL treats itself (source.http's resource groups).
+local function builtins(role, special)
   return setmetatable({}, {
     __index = function(_, kind)
+      if special and special[kind] then return special[kind] end
       if type(kind) == "string" and kind:match("^[%a_][%w_]*$") then return builtin(role, kind, kind) end
     end,
     __call = function(_, target, cfg) return script_or_inline(role, target, cfg) end,
   })
 end
 
-env.source = builtins("source")
+env.source = builtins("source", { http = source_http })
 env.transform = function(target, cfg) return script_or_inline("transform", target, cfg) end
 env.sink = builtins("sink")
 
@@ -110,6 +151,35 @@ env.network = function(list)
 end
 
 local id_of = {}
+
+-- source.http's config may hold functions (`filter` and `map`): each is precompiled
+-- into `functions` (setting path -> bytecode) and replaced by a marker naming its line, so the
+-- config stays JSON. Like inline transforms, they run in the node's own state: no locals of
+-- pipeline.lua.
+local function extract_functions(v, path, functions, node)
+  if type(v) == "function" then
+    local i = 1
+    while true do
+      local name = getupvalue(v, i)
+      if name == nil then break end
+      if name ~= "_ENV" then
+        error("node '" .. node.name .. "' (pipeline.lua:" .. tostring(node.line) .. "): the function " .. path ..
+              " uses the local variable '" .. name .. "' from pipeline.lua; it runs in the node's own Lua state, " ..
+              "so pass values through the node's config instead", 0)
+      end
+      i = i + 1
+    end
+    functions[path] = dump(v)
+    return "function at pipeline.lua:" .. tostring(getinfo(v, "S").linedefined)
+  end
+  if type(v) ~= "table" or v == json.null or is_node[v] then return v end
+  local mt = getmetatable(v)
+  local copy = type(mt) == "table" and setmetatable({}, mt) or {}
+  for k, item in pairs(v) do
+    copy[k] = extract_functions(item, path == "" and tostring(k) or (path .. "." .. tostring(k)), functions, node)
+  end
+  return copy
+end
 
 -- Gives every node a unique name, merges the config file's tables (keyed by node name) into
 -- the node configs, applies --set overrides, resolves env:NAME values, and returns the
@@ -182,13 +252,19 @@ return function(sets_json, layers_json)
     local problems, values = resolve_env(n.cfg)
     for _, p in ipairs(problems) do out.problems[#out.problems + 1] = { node = n.name, line = n.line, message = p } end
     for _, v in ipairs(values) do out.secrets[#out.secrets + 1] = v end
-    local ok, cfg_json = pcall(json.encode, n.cfg)
+    local cfg = n.cfg
+    if n.kind == "builtin" and n.role == "source" and n.target == "http" then
+      n.functions = {}
+      cfg = extract_functions(n.cfg, "", n.functions, n)
+    end
+    local ok, cfg_json = pcall(json.encode, cfg)
     if not ok then
       error("node '" .. n.name .. "' (pipeline.lua:" .. tostring(n.line) .. "): config cannot be encoded: " .. tostring(cfg_json), 0)
     end
     out.nodes[#out.nodes + 1] = {
       id = n.id, role = n.role, kind = n.kind, name = n.name, line = n.line,
       target = type(n.target) == "string" and n.target or nil, config = cfg_json, origins = n.origins,
+      functions = n.functions and next(n.functions) and {} or nil,
     }
   end
   for _, e in ipairs(edges) do
@@ -196,5 +272,15 @@ return function(sets_json, layers_json)
   end
   local bytecode = {}
   for _, n in ipairs(nodes) do bytecode[#bytecode + 1] = n.bytecode or "" end
+  -- A built-in's functions follow the nodes' entries; the node lists where each is.
+  for i, n in ipairs(nodes) do
+    local listed = out.nodes[i].functions
+    if listed then
+      for path, code in pairs(n.functions) do
+        bytecode[#bytecode + 1] = code
+        listed[path] = #bytecode
+      end
+    end
+  end
   return json.encode(out), bytecode
 end

@@ -12,6 +12,8 @@ public struct HTTPResponse: Sendable {
     public var url: String
     /// How many times the request was sent (1 when the first try succeeded).
     public var attempts: Int
+    /// A `skip` response action matched: the response means "nothing here".
+    public var skipped = false
 
     public init(status: Int, headers: HTTPHeaderFields = [:], body: [UInt8] = [], url: String, attempts: Int = 1) {
         self.status = status

@@ -82,6 +82,7 @@ public final class HTTPSession: Sendable {
                                 rateLimit: config.baseURL == nil ? config.rateLimit : nil)
         transfer.logger = logger
         transfer.node = node
+        transfer.responseActions = config.responseActions
         return try await transfer.withRetries(exchange, policy: policy, raise: raise, authenticator: authenticator)
     }
 

@@ -32,6 +32,8 @@ public struct HTTPSessionConfig: Decodable, Sendable {
     public var userAgent: String
     /// Responses larger than this (after decompression) fail with ``HTTPError/Kind/invalidResponse``.
     public var maxBodyBytes: Int
+    /// Rules checked against every response before the default error handling.
+    public var responseActions: [ResponseAction] = []
 
     public init(baseURL: String? = nil, headers: [String: String] = [:], auth: AuthConfig? = nil,
                 retry: RetryConfig = RetryConfig(), rateLimit: RateLimitConfig? = nil, timeout: TimeoutConfig = TimeoutConfig(),
@@ -63,6 +65,7 @@ public struct HTTPSessionConfig: Decodable, Sendable {
         maxRedirects = try c.int("max_redirects", section) ?? maxRedirects
         userAgent = try c.string("user_agent", section) ?? userAgent
         maxBodyBytes = try c.int("max_body_bytes", section) ?? maxBodyBytes
+        responseActions = try c.section([ResponseAction].self, "response_actions") ?? []
         try validate()
     }
 

@@ -53,6 +53,32 @@ extension Transfer {
             }
             var final = response
             final.attempts = attempts
+            if let rule = ResponseAction.first(of: responseActions, status: response.status, body: response.body) {
+                switch rule.action {
+                case .skip:
+                    final.skipped = true
+                    return final
+                case .fail:
+                    metrics.record { $0.failures += 1 }
+                    throw HTTPError(.status, method: exchange.method, url: response.url, status: response.status,
+                                    attempts: attempts, body: response.body, detail: "a response action says fail")
+                case .retry:
+                    guard budgetUsed < policy.maxAttempts else {
+                        metrics.record { $0.failures += 1 }
+                        throw HTTPError(.status, method: exchange.method, url: response.url, status: response.status,
+                                        attempts: attempts, body: response.body,
+                                        detail: "a response action says retry; no attempts left (max_attempts = \(policy.maxAttempts))")
+                    }
+                    let retryAfter = response.headers["Retry-After"].flatMap { RetryAfter.seconds($0, now: clock.wallTime()) }
+                    let delay = retryAfter.map { min(max(0, $0), policy.backoff.maxDelay) }
+                        ?? runtime.withRandom { policy.backoff.delay(forRetry: budgetUsed, using: &$0) }
+                    logger.info("\(target): status \(response.status) matches a response action; retry \(budgetUsed) of \(policy.maxAttempts - 1) in \(format(delay))")
+                    observation?.retrying(host: Origin(url: response.url)?.hostKey ?? "", attempt: budgetUsed,
+                                          reason: "response action (status \(response.status))", delay: delay)
+                    try await pause(delay, after: attempts, exchange)
+                    continue
+                }
+            }
             if response.status == 401, let authenticator, authenticator.renewsOnUnauthorized, !renewedCredential {
                 renewedCredential = true
                 await authenticator.invalidate(credential)

@@ -19,6 +19,8 @@ struct Transfer: Sendable {
     var logger: Logger? = nil
     /// The pipeline node making the requests, for the runtime's observer.
     var node: String? = nil
+    /// Checked against every response before the default error handling.
+    var responseActions: [ResponseAction] = []
 
     /// Sends `exchange` with `credential` and follows redirects; credentials go only to
     /// `exchange.credentialOrigin`. Throws ``ExchangeFailure``.

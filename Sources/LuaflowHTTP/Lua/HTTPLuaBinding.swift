@@ -36,10 +36,12 @@ final class HTTPLuaBinding: @unchecked Sendable {
         return Self.values(of: response)
     }
 
-    /// paginate(id, method, path, query_json, headers_json, paginator_json, resume_token?, pages_before?) -> iterator id
+    /// paginate(id, method, path, query_json, headers_json, paginator_json, resume_token?, pages_before?, body?)
+    /// -> iterator id
     func paginate(_ args: HostArguments) throws -> [LuaValue] {
         let session = try self.session(args, 1)
-        let request = try makeRequest(args, method: 2)
+        var request = try makeRequest(args, method: 2)
+        request.body = args.bytes(9)
         let paginator = try PaginatorConfig.decode(json: Data(args.bytes(6) ?? Array(#"{"type":"none"}"#.utf8)))
         var resume: PageTarget?
         if let token = args[7].stringValue {
@@ -60,6 +62,13 @@ final class HTTPLuaBinding: @unchecked Sendable {
         let iterator = iterators[index - 1]
         guard let page = try counted(iteratorSessions[index - 1], { try iterator.next() }) else { return [.nil] }
         return Self.values(of: page.response) + [.integer(Int64(page.number)), iterator.nextToken.map { .string($0) } ?? .nil]
+    }
+
+    /// link_next(link_field, url) -> the URL of the `rel="next"` link, resolved against `url`, or nil.
+    func linkNext(_ args: HostArguments) throws -> [LuaValue] {
+        guard let field = args[1].stringValue else { return [.nil] }
+        let headers = HTTPHeaderFields([("Link", field)])
+        return [LinkHeader.nextURL(in: headers, relativeTo: args[2].stringValue ?? "").map { .string($0) } ?? .nil]
     }
 
     /// idempotency_key() -> a new random key, for one logical write and all its retries.

@@ -24,6 +24,7 @@ public struct HTTPLuaModule: HostModule {
         lua.register("paginate", in: host, Self.classified(binding.paginate))
         lua.register("next_page", in: host, Self.classified(binding.nextPage))
         lua.register("idempotency_key", in: host, binding.idempotencyKey)
+        lua.register("link_next", in: host, binding.linkNext)
         let prelude = try lua.load(BundledLua.http.bytes, chunkName: BundledLua.http.chunkName)
         lua.setEnvironment(of: prelude, to: env)
         let lib = try ConfigSchema.load(into: lua)
@@ -32,6 +33,33 @@ public struct HTTPLuaModule: HostModule {
         let schemas = try lua.callReturningRef(schemasChunk, refArgs: [])
         try lua.call(prelude, refArgs: [host, lib, schemas])
         [host, lib, schemas].forEach(lua.release)
+        if case .builtin("http") = node.spec.implementation, node.spec.role == .source {
+            try installResources(into: lua, env: env, node: node)
+        }
+    }
+
+    /// Gives `source.http` its resources engine (`rest_resources.lua`, with the date arithmetic of
+    /// `rest_time.lua`) as the global `http_resources`, and the functions pipeline.lua wrote in its
+    /// config (`filter`, `map`) as `http_functions`, by setting path.
+    private func installResources(into lua: LuaState, env: LuaRef, node: NodeContext) throws {
+        let functions = lua.newTable()
+        defer { lua.release(functions) }
+        for (path, bytecode) in node.spec.functions {
+            let function = try lua.loadHostBinary(bytecode, chunkName: node.pipeline.file)
+            defer { lua.release(function) }
+            lua.setEnvironment(of: function, to: env)
+            lua.setField(functions, path, ref: function)
+        }
+        lua.setField(env, "http_functions", ref: functions)
+        let timeChunk = try lua.load(BundledLua.restTime.bytes, chunkName: BundledLua.restTime.chunkName)
+        lua.setEnvironment(of: timeChunk, to: env)
+        let time = try lua.callReturningRef(timeChunk, refArgs: [])
+        defer { lua.release(time) }
+        let engineChunk = try lua.load(BundledLua.restResources.bytes, chunkName: BundledLua.restResources.chunkName)
+        lua.setEnvironment(of: engineChunk, to: env)
+        let engine = try lua.callReturningRef(engineChunk, refArgs: [time])
+        defer { lua.release(engine) }
+        lua.setField(env, "http_resources", ref: engine)
     }
 
     /// Raises HTTP failures into Lua with their error class first (`[transient] GET ... 503 ...`),

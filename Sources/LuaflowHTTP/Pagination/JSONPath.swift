@@ -3,7 +3,7 @@ import Foundation
 /// Dot paths into parsed JSON (`JSONSerialization` output): `data.items`, `meta.next_cursor`,
 /// `links.next`, `data.0.id`, `data.-1.id` (negative indexes count from the end). Array indexes are
 /// 0-based as in JSON tools; `$.data.items` and `data[0]` are accepted too. The empty path is
-/// the value itself.
+/// the value itself. In a records path, `*` stands for every element (`data.*.items`).
 public enum JSONPath {
     /// The value at `path`, or nil when a step is missing or the value is JSON `null`.
     public static func lookup(_ path: String, in root: Any) -> Any? {
@@ -89,10 +89,18 @@ public enum JSONPath {
 
     /// How many records a page holds: the length of the array at `path` (empty: the body itself);
     /// 0 when there is nothing there; 1 when it is a single object or scalar.
+    /// A `*` step counts what the rest of the path finds in every element (or object value) there.
     public static func recordCount(at path: String, in body: Any) -> Int {
-        guard let value = path.isEmpty ? (body is NSNull ? nil : body) : lookup(path, in: body) else { return 0 }
-        if let array = value as? [Any] { return array.count }
-        return 1
+        let all = steps(path)
+        guard let star = all.firstIndex(of: "*") else {
+            guard let value = path.isEmpty ? (body is NSNull ? nil : body) : lookup(path, in: body) else { return 0 }
+            if let array = value as? [Any] { return array.count }
+            return 1
+        }
+        guard let container = star == 0 ? body : lookup(all[..<star].joined(separator: "."), in: body) else { return 0 }
+        let rest = all[(star + 1)...].joined(separator: ".")
+        let children = (container as? [Any]) ?? (container as? [String: Any]).map { Array($0.values) } ?? []
+        return children.reduce(0) { $0 + recordCount(at: rest, in: $1) }
     }
 
     private static func isBoolean(_ number: NSNumber) -> Bool {

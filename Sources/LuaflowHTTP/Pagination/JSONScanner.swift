@@ -5,7 +5,7 @@ import Foundation
 /// no path leads into are skipped byte by byte, so a 1,000-record page costs a fraction of a full
 /// parse. The document is still checked for well-formed structure (brackets, strings, literals).
 ///
-/// Paths are ``JSONPath`` paths; negative indexes are not supported here (``canScan(_:)``).
+/// Paths are ``JSONPath`` paths; negative indexes and `*` are not supported here (``canScan(_:)``).
 public enum JSONScanner {
     /// What a scan found. Scalars are `String`, `Int`, `Double` or `Bool`; an object or array at a
     /// value path is reported as ``container``; JSON `null` and missing paths are absent.
@@ -22,9 +22,9 @@ public enum JSONScanner {
     /// The deepest nesting accepted; deeper documents are rejected rather than risking the stack.
     public static let maxDepth = 512
 
-    /// Whether `path` can be scanned (negative indexes need the whole array and are not supported).
+    /// Whether `path` can be scanned (negative indexes and `*` steps need the whole document).
     public static func canScan(_ path: String) -> Bool {
-        !JSONPath.steps(path).contains { $0.hasPrefix("-") }
+        !JSONPath.steps(path).contains { $0.hasPrefix("-") || $0 == "*" }
     }
 
     /// Throws ``HTTPError/Kind/invalidResponse`` when `bytes` is not a JSON document.

@@ -40,7 +40,7 @@ public final class PageIterator {
         self.machine = paginator.makeStateMachine()
         if let resume { machine.resume(at: resume) }
         pendingTarget = resume ?? machine.firstPage
-        self.pending = Self.apply(pendingTarget!, to: request)
+        self.pending = Self.apply(pendingTarget!, to: request, paginator: paginator)
         pagesFetched = pagesBefore
     }
 
@@ -76,7 +76,12 @@ public final class PageIterator {
 
     /// Reads the page `sent` fetched and moves on to the next one; throws (staying on this page)
     /// when the page cannot be read or the paginator finds a loop.
-    private func advance(after response: HTTPResponse, request sent: HTTPRequest) throws -> Page {
+    private func advance(after response: HTTPResponse, request sent: HTTPRequest) throws -> Page? {
+        if response.skipped {
+            // A `skip` response action: there is nothing here, and no page after it.
+            pending = nil
+            return nil
+        }
         let number = pagesFetched + 1
         let paths = machine.bodyPaths
         let countPath = machine.needsRecordCount || paginator.recordsPath != nil ? paginator.recordsPath ?? "" : nil
@@ -99,7 +104,7 @@ public final class PageIterator {
             var machine = self.machine  // unchanged when the page is refused
             pendingTarget = try machine.next(after: snapshot)
             self.machine = machine
-            pending = pendingTarget.map { Self.apply($0, to: request) }
+            pending = pendingTarget.map { Self.apply($0, to: request, paginator: paginator) }
         } catch let error as HTTPError {
             throw error.on(method: sent.method, url: response.url)
         }
@@ -120,12 +125,18 @@ public final class PageIterator {
         return (snapshot.values, snapshot.recordCount)
     }
 
-    /// The original request pointed at `target`.
-    static func apply(_ target: PageTarget, to request: HTTPRequest) -> HTTPRequest {
+    /// The original request pointed at `target`; the paginator's moving value goes where its
+    /// `inject` says.
+    static func apply(_ target: PageTarget, to request: HTTPRequest, paginator: PaginatorConfig) -> HTTPRequest {
         var next = request
         switch target {
-        case .parameters(let items):
-            next.url = URLBuilder.removing(parameters: Set(items.map(\.0)), from: request.url)
+        case .parameters(var items):
+            if paginator.inject != .query, let moving = paginator.movingParameter {
+                let value = items.first { $0.0 == moving.name }?.1
+                items.removeAll { $0.0 == moving.name }
+                next = paginator.inject.apply(value, number: moving.isNumber, to: next)
+            }
+            next.url = URLBuilder.removing(parameters: Set(items.map(\.0)), from: next.url)
             for (name, value) in items { next.setQuery(name, value) }
         case .url(let url):
             next.url = url

@@ -43,6 +43,8 @@ public struct PaginatorConfig: Decodable, Sendable, Equatable {
     /// Dot path of the record array in the body; nil or empty: the body itself.
     public var recordsPath: String?
     public var stopOnEmptyPage = true
+    /// Where the cursor, offset or page number goes (the other parameters stay in the query).
+    public var inject = PageInjection.query
 
     public init(style: Style) {
         self.style = style
@@ -74,6 +76,12 @@ public struct PaginatorConfig: Decodable, Sendable, Equatable {
         maxPages = try c.int("max_pages", section)
         recordsPath = try c.string("records_path", section)
         stopOnEmptyPage = try c.bool("stop_on_empty_page", section) ?? true
+        if let text = try c.string("inject", section) {
+            guard let inject = PageInjection(text) else {
+                throw HTTPError.invalidConfig(section, "inject must be query, header:NAME, json:PATH or path:NAME, not '\(text)'")
+            }
+            self.inject = inject
+        }
         try validate()
     }
 
@@ -123,6 +131,17 @@ public struct PaginatorConfig: Decodable, Sendable, Equatable {
             return LinkHeaderPaginator(stopOnEmptyPage: stopOnEmptyPage)
         case .none:
             return SinglePagePaginator()
+        }
+    }
+
+    /// The query parameter that carries the moving value (cursor, offset, page), which ``inject``
+    /// moves elsewhere; whether it is a number.
+    var movingParameter: (name: String, isNumber: Bool)? {
+        switch style {
+        case .cursor: return (cursorParam, false)
+        case .offset: return (offsetParam, true)
+        case .page: return (pageParam, true)
+        case .nextURL, .linkHeader, .none: return nil
         }
     }
 

@@ -106,14 +106,40 @@ local function response(method, status, headers_json, body, url, attempts)
                         body = body, url = url, attempts = attempts }, response_mt)
 end
 
--- "data.items" -> body.data.items; "" or nil -> body itself
+-- "data.items" -> body.data.items; "" or nil -> body itself. A `*` step takes every element of a
+-- list (or every value of an object, by key) and joins what the rest of the path finds in each:
+-- "data.*.items" -> the items of every entry of data, as one list.
 local function lookup(value, path)
   if path == nil or path == "" then return value end
-  for part in path:gmatch("[^%.]+") do
-    if type(value) ~= "table" then return nil end
-    value = value[tonumber(part) and math.tointeger(tonumber(part)) + 1 or part]
+  local parts = {}
+  for part in path:gmatch("[^%.]+") do parts[#parts + 1] = part end
+  local function walk(v, i)
+    for j = i, #parts do
+      local part = parts[j]
+      if type(v) ~= "table" or v == json.null then return nil end
+      if part == "*" then
+        local out, keys = json.array(), {}
+        if #v > 0 then
+          for k = 1, #v do keys[k] = k end
+        else
+          for k in pairs(v) do keys[#keys + 1] = k end
+          table.sort(keys, function(a, b) return tostring(a) < tostring(b) end)
+        end
+        for _, k in ipairs(keys) do
+          local found = walk(v[k], j + 1)
+          if type(found) == "table" and found ~= json.null and (#found > 0 or next(found) == nil) then
+            for _, item in ipairs(found) do out[#out + 1] = item end
+          elseif found ~= nil and found ~= json.null then
+            out[#out + 1] = found
+          end
+        end
+        return out
+      end
+      v = v[tonumber(part) and math.tointeger(tonumber(part)) + 1 or part]
+    end
+    return v
   end
-  return value
+  return walk(value, 1)
 end
 
 -- Calls a host function; a failure is re-raised at the caller's caller (the user's script),
@@ -186,7 +212,8 @@ local function start_position(from)
   return from.pages, from.next, from.done == true
 end
 
--- session:paginate { path, query, headers, paginator = { type = "cursor", ... }, records_path, from }
+-- session:paginate { path, method, query, headers, json | form | body, paginator = { type = "cursor", ... },
+-- records_path, from }
 -- returns a page iterator; page.records holds the records at records_path, page.next a token
 -- for the following page (nil on the last) that `resume = token` continues from in a later run,
 -- and pages:position() the whole position, which `from = position` continues from.
@@ -199,9 +226,14 @@ function Session:paginate(opts)
   paginator.records_path = paginator.records_path or opts.records_path
   local pages, token, done = 0, opts.resume, false
   if opts.from ~= nil then pages, token, done = start_position(opts.from) end
-  local method = opts.method or "GET"
+  local method = (opts.method or "GET"):upper()
+  local body, content_type = body_of(opts)
+  local headers = pair_list(opts.headers)
+  if content_type and not has_key(opts.headers, "content-type") then
+    headers[#headers + 1] = json.array { "Content-Type", content_type }
+  end
   local id = checked(pcall(host.paginate, self.id, method, opts.path or "", json.encode(pair_list(opts.query)),
-                                 json.encode(pair_list(opts.headers)), json.encode(paginator), token, pages))
+                                 json.encode(headers), json.encode(paginator), token, pages, body))
   return setmetatable({ id = id, method = method, records_path = paginator.records_path, pages = pages,
                         next_token = token, done = done }, Pages)
 end
@@ -222,6 +254,14 @@ http = {
   paginate = function(opts) return default():paginate(opts) end,
   idempotency_key = host.idempotency_key,
   lookup = lookup,
+  -- The URL of a response's `Link: <...>; rel="next"` (RFC 8288), resolved against its URL; nil
+  -- when there is none.
+  link_next = function(res)
+    if type(res) ~= "table" or type(res.headers) ~= "table" then error("http.link_next expects a response", 2) end
+    local field = res.headers["link"]
+    if field == nil then return nil end
+    return host.link_next(field, res.url)
+  end,
   schema = schemas,
 }
 for _, m in ipairs { "get", "post", "put", "patch", "delete", "head" } do

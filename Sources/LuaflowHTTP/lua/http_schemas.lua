@@ -66,6 +66,8 @@ S.paginator = { type = "table", tag = "type", description = "how to walk through
     records_path = { type = "string", description = "where the records are in each page's body, e.g. data.items" },
     max_pages = { type = "integer", min = 1, description = "stop (without error) after this many pages" },
     stop_on_empty_page = { type = "boolean", default = true },
+    inject = { type = "string", pattern = "^[a-z]+:?.*$", default = "query",
+               description = "where the cursor, offset or page goes: query, header:NAME, json:PATH (in the JSON body) or path:NAME ({NAME} in the path)" },
   },
   variants = {
     cursor = {
@@ -94,6 +96,15 @@ S.paginator = { type = "table", tag = "type", description = "how to walk through
     none = {},
   } }
 
+S.response_actions = { type = "array", description = "rules checked against every response before the default error handling; the first that matches decides",
+  items = { type = "table", fields = {
+    status = { any_of = { { type = "integer", min = 100, max = 599 }, { type = "array", items = { type = "integer", min = 100, max = 599 } } },
+               description = "a status or a list of statuses that match (default: any)" },
+    content = { type = "string", description = "text the body contains (default: any body)" },
+    action = { type = "enum", values = { "skip", "retry", "fail" }, required = true,
+               description = "skip: nothing here (a walk of pages ends); retry: try again with backoff; fail: the request fails" },
+  } } }
+
 S.session = {
   base_url = { type = "url", description = "joined with relative request paths" },
   headers = { type = "table", description = "sent with every request" },
@@ -105,6 +116,7 @@ S.session = {
   max_redirects = { type = "integer", min = 0, default = 5 },
   user_agent = { type = "string", default = "luaflow" },
   max_body_bytes = { type = "integer", min = 1, default = 268435456, description = "largest response body, in bytes" },
+  response_actions = S.response_actions,
 }
 
 return S
