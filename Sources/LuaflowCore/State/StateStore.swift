@@ -217,10 +217,19 @@ public final class StateStore: @unchecked Sendable {
     // MARK: Plumbing
 
     /// Current UTC time as ISO-8601 with milliseconds.
+    /// Formatted by hand: a formatter per call costs more than the commit it stamps (ICU).
     public static func now() -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: Date())
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        var seconds = spec.tv_sec
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func padded(_ value: Int32, _ width: Int) -> String {
+            let digits = String(value)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        return "\(padded(parts.tm_year + 1900, 4))-\(padded(parts.tm_mon + 1, 2))-\(padded(parts.tm_mday, 2))T" +
+            "\(padded(parts.tm_hour, 2)):\(padded(parts.tm_min, 2)):\(padded(parts.tm_sec, 2)).\(padded(Int32(spec.tv_nsec / 1_000_000), 3))Z"
     }
 
     private static func stream(_ row: Row, _ db: Database) throws -> StreamState {
