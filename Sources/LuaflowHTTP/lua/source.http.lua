@@ -12,6 +12,8 @@ schema = {
   rate_limit   = http.schema.rate_limit,
   timeout      = http.schema.timeout,
   insecure     = http.schema.session.insecure,
+  concurrency  = { type = "integer", min = 1, default = 1,
+                   description = "pages in flight at once when the paginator knows them ahead (offset with total_path, page with total_pages_path); records keep their order" },
   incremental  = { type = "table", description = "fetch only records newer than the last run's",
     fields = {
       cursor_field = { type = "string", required = true, description = "the record field to track" },
@@ -79,11 +81,16 @@ function get(pagination, state)
     end
     pages = session:paginate {
       path = config.path, query = query, paginator = config.paginator, records_path = config.records_path,
-      resume = pagination.next,
+      resume = pagination.next, concurrency = config.concurrency,
     }
   end
-  local page = pages()
-  if page == nil then return nil, nil end
-  if page.next == nil then return page.records, nil end
-  return page.records, { next = page.next }
+  local records, next
+  if incremental == nil then
+    records, next = pages:next_records() -- straight from the body to the pipeline, never decoded
+  else
+    local page = pages() -- decoded: the cursor field is read from every record
+    if page ~= nil then records, next = page.records, page.next end
+  end
+  if records == nil then return nil, nil end
+  return records, next and { next = next }
 end
