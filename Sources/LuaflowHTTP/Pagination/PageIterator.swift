@@ -65,7 +65,7 @@ public final class PageIterator {
     /// runs: call it from a dedicated thread (a stage), never from Swift's concurrency pool.
     /// A failed page is not skipped: the error is thrown, and calling again asks for the same page.
     /// With `records`, the page's records are cut out of the body as JSON lines (``Page/records``)
-    /// when the records path can be scanned (``JSONScanner/canScan(_:)``: no negative index).
+    /// when the paths can be scanned (``JSONScanner/canScan(_:)``: no negative index).
     @available(*, noasync, message: "blocks the calling thread; use nextPage()")
     public func next(records: Bool = false) throws -> Page? {
         guard let request = nextRequest() else { return nil }
@@ -122,7 +122,7 @@ public final class PageIterator {
             return HTTPError(.invalidResponse, method: sent.method, url: response.url, status: response.status,
                              attempts: response.attempts, body: response.body, detail: "page \(number) is not valid JSON\(reason)")
         }
-        if wantsRecords, JSONScanner.canScan(paginator.recordsPath ?? "") {
+        if wantsRecords, (paths + [paginator.recordsPath ?? ""]).allSatisfy(JSONScanner.canScan) {
             let extract: JSONScanner.Extract
             do { extract = try JSONScanner.scan(response.body, plan: recordsPlan) } catch { throw invalid(error) }
             guard let span = extract.spans[paginator.recordsPath ?? ""] else { throw missingRecords(number, url: response.url) }
