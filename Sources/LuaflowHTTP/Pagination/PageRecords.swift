@@ -1,4 +1,5 @@
 import CLuaShim
+import Foundation
 
 /// The records of one page as JSON text, one record per line, cut out of the response body
 /// without decoding it: the array at the records path is split in C (the splitter `source.file`
@@ -49,19 +50,17 @@ public struct PageRecords: Sendable, Equatable {
         if bad.found != 0 {
             throw failure("record \(lineNumbers.len + 1) is not valid UTF-8 (\(withUnsafeBytes(of: bad.message) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }))")
         }
-        let text = UnsafeRawBufferPointer(start: out.data, count: out.len)
         var start = 0
         var count = 0
-        while start < text.count {
-            let end = text[start...].firstIndex(of: 0x0A) ?? text.count
+        while start < out.len, let base = out.data {
+            let end = memchr(base + start, 0x0A, out.len - start).map { $0.assumingMemoryBound(to: CChar.self) - base } ?? out.len
             count += 1
-            let valid = text.baseAddress!.withMemoryRebound(to: CChar.self, capacity: text.count) { base in
-                luaflow_json_validate(base + start, end - start, &message, message.count)
+            if luaflow_json_validate(base + start, end - start, &message, message.count) == 0 {
+                throw failure("record \(count) is not valid JSON (\(String(cString: message)))")
             }
-            if valid == 0 { throw failure("record \(count) is not valid JSON (\(String(cString: message)))") }
             start = end + 1
         }
-        return PageRecords(lines: Array(text), count: count)
+        return PageRecords(lines: Array(UnsafeRawBufferPointer(start: out.data, count: out.len)), count: count)
     }
 
     private static func failure(_ detail: String) -> HTTPError {
