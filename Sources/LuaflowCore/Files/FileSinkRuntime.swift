@@ -111,12 +111,17 @@ final class FileSinkRuntime: SinkRuntime {
         return token
     }
 
+    /// Encodes the tokens (one per checkpoint: made once).
+    private let tokenEncoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
     /// How far the output goes: what a checkpoint records.
     private var token: SinkToken {
         let progress = FileSinkProgress(path: writer.path, length: writer.length, columns: columns)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return SinkToken(node: spec.name, records: records, data: String(decoding: try! encoder.encode(progress), as: UTF8.self))
+        return SinkToken(node: spec.name, records: records, data: String(decoding: try! tokenEncoder.encode(progress), as: UTF8.self))
     }
 
     func consume(_ input: RecordBatch) throws {
