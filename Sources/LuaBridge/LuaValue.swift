@@ -10,6 +10,10 @@ public enum LuaValue: Sendable, Equatable, CustomStringConvertible {
     case string(String)
     /// A Lua string that need not be UTF-8 (HTTP bodies, file contents).
     case bytes([UInt8])
+    /// Records as JSON text, one valid record per line (the host checked each), that a `get()`
+    /// source returns as they are: the batch loop copies the text without building Lua tables.
+    /// Lua sees an opaque value whose length (`#`) is `count`.
+    case recordLines([UInt8], count: Int)
 
     public var description: String {
         switch self {
@@ -19,6 +23,7 @@ public enum LuaValue: Sendable, Equatable, CustomStringConvertible {
         case .number(let d): return String(d)
         case .string(let s): return s
         case .bytes(let b): return String(decoding: b, as: UTF8.self)
+        case .recordLines(_, let count): return "records (\(count))"
         }
     }
 
@@ -57,6 +62,10 @@ public enum LuaValue: Sendable, Equatable, CustomStringConvertible {
         case .bytes(let b):
             b.withUnsafeBufferPointer { buf in
                 buf.withMemoryRebound(to: CChar.self) { _ = lua_pushlstring(L, $0.baseAddress, $0.count) }
+            }
+        case .recordLines(let text, let count):
+            text.withUnsafeBufferPointer { buf in
+                buf.withMemoryRebound(to: CChar.self) { luaflow_push_record_lines(L, $0.baseAddress, $0.count, Int64(count)) }
             }
         }
     }

@@ -2,8 +2,9 @@ import Foundation
 import LuaflowCore
 import LuaflowTesting
 
-/// A cursor-paginated feed (`GET path?cursor=p<k>` → `{"data": [...], "next": "p<k+1>" | null}`)
-/// whose pages fail as a test scripts them. Records are ``TestDataset`` ids 1...total; with
+/// A cursor-paginated feed (`GET path?cursor=p<k>` → `{"data": [...], "next": "p<k+1>" | null, "pages": n}`)
+/// whose pages fail as a test scripts them; `?page=<k>` (0-based) and the page count `pages` serve
+/// page-number pagination too. Records are ``TestDataset`` ids 1...total; with
 /// `since=N` only ids above N, paged the same way (for incremental sources).
 ///
 ///     let feed = server.installFaultFeed(path: "/feed", total: 200, perPage: 20)
@@ -42,7 +43,7 @@ public final class FaultFeed: Sendable {
     }
 
     func respond(_ request: TestHTTPRequest) -> TestHTTPResponse {
-        let page = request.queryValue("cursor").flatMap { Int($0.dropFirst()) } ?? 0
+        let page = request.queryInt("page") ?? request.queryValue("cursor").flatMap { Int($0.dropFirst()) } ?? 0
         let since = request.queryInt("since") ?? 0
         var next: Any = since + (page + 1) * perPage < total ? "p\(page + 1)" : NSNull()
         var recordsKey = "data"
@@ -58,7 +59,8 @@ public final class FaultFeed: Sendable {
         default: break
         }
         let records = TestDataset.records(from: since + page * perPage, count: perPage, total: total)
-        let page200 = TestHTTPResponse.json([recordsKey: records, "next": next])
+        let pages = (max(0, total - since) + perPage - 1) / perPage
+        let page200 = TestHTTPResponse.json([recordsKey: records, "next": next, "pages": pages])
         switch fault {
         case .resetMidBody?: return page200.truncated(after: page200.body.count / 2)
         case .truncatedJSON?: return TestHTTPResponse(status: 200, headers: [("Content-Type", "application/json")],

@@ -4,11 +4,15 @@
     api_server.py RECORDS.jsonl PAGE_SIZE [--fail-rate R] [--delay S]
 
 Listens on 127.0.0.1 (a free port, printed as the first line of stdout) and answers
-GET /users?cursor=N with {"data": [...PAGE_SIZE records...], "next_cursor": "N+1" | null}.
+GET /users?cursor=N with {"data": [...PAGE_SIZE records...], "next_cursor": "N+1" | null}, and
+GET /pages?page=N (N from 1) with {"data": [...], "pages": P}: pages a client can address up front.
+GET /stats answers {"requests": n, "max_per_second": m}: the most requests that arrived in any
+window of one second (the rate limit as the server saw it).
 Pages are rendered once at start-up so the server is not what the benchmark measures.
 --fail-rate R: a fixed fraction R of the pages (chosen by a hash of their number) fail once, with
 500, 502 or 503, before they are served. --delay S: every answer waits S seconds (latency)."""
 import argparse
+import json
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -28,15 +32,29 @@ def render_pages(path, size):
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # The head and the body go out in two writes: without TCP_NODELAY, Nagle's algorithm holds the
+    # body until the client's delayed ACK, 40 ms per response whatever the client does.
+    disable_nagle_algorithm = True
 
     def do_GET(self):
         server = self.server
         url = urlparse(self.path)
-        if url.path != "/users":
+        if url.path == "/stats":
+            self.answer(json.dumps(server.stats()).encode())
+            return
+        if url.path not in ("/users", "/pages"):
             self.send_error(404)
             return
+        with server.lock:
+            server.arrivals.append(time.monotonic())
         if server.delay:
             time.sleep(server.delay)
+        if url.path == "/pages":
+            page = int(parse_qs(url.query).get("page", ["1"])[0])
+            rendered = server.pages[page - 1] if 1 <= page <= len(server.pages) else None
+            data = rendered[:rendered.rindex(b',"next_cursor"')] if rendered else b'{"data":[]'
+            self.answer(data + b',"pages":%d}' % len(server.pages))
+            return
         cursor = int(parse_qs(url.query).get("cursor", ["0"])[0])
         with server.lock:
             fail = cursor in server.failing and cursor not in server.failed
@@ -46,7 +64,9 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
-        body = server.pages[cursor] if cursor < len(server.pages) else b'{"data":[],"next_cursor":null}'
+        self.answer(server.pages[cursor] if cursor < len(server.pages) else b'{"data":[],"next_cursor":null}')
+
+    def answer(self, body):
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
@@ -71,6 +91,19 @@ def main():
     server.failed = set()
     server.lock = threading.Lock()
     server.delay = args.delay
+    server.arrivals = []
+
+    def stats():
+        with server.lock:
+            times = sorted(server.arrivals)
+        most, first = 0, 0
+        for last, t in enumerate(times):
+            while t - times[first] >= 1.0:
+                first += 1
+            most = max(most, last - first + 1)
+        return {"requests": len(times), "max_per_second": most}
+
+    server.stats = stats
     print(server.server_address[1], flush=True)
     server.serve_forever()
 

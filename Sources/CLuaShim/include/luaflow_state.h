@@ -181,6 +181,14 @@ int luaflow_run_source_pull(lua_State *L, int fn_ref, luaflow_batch_io *io);
 /// on the stack (and its JSON in io->aux) unless it is nil or {} (io->done = 1, nothing left).
 /// stack: -> [next]
 int luaflow_run_source_get(lua_State *L, int fn_ref, int pagination_ref, int state_ref, luaflow_batch_io *io);
+/// Pushes a block of record lines: `len` bytes of JSON text, `count` records, one per line, each
+/// valid JSON (the caller checked). get() may return it in place of a table of records; the batch
+/// loop copies the text as it is. `#block` is `count`. Raises only when out of memory.
+/// stack: -> block
+void luaflow_push_record_lines(lua_State *L, const char *data, size_t len, int64_t count);
+/// The text and record count of the block at `idx`, or -1 when the value there is not one.
+/// stack: unchanged
+int64_t luaflow_record_lines_at(lua_State *L, int idx, const char **data, size_t *len);
 /// Calls a hook (init, finalize, check) with no arguments. With `out`, emit() is allowed and a
 /// returned array of items is encoded to it. The first result is left on the stack.
 /// stack: -> result

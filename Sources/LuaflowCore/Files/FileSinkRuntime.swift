@@ -101,17 +101,27 @@ final class FileSinkRuntime: SinkRuntime {
         columns = existing
     }
 
+    /// A checkpoint is an fsync: one fsync makes several checkpoints durable when the sink is behind.
+    var defersCheckpoints: Bool { true }
+
+    func pendingToken() throws -> SinkToken? { token }
+
     func checkpoint() throws -> SinkToken? {
         try guarded { try writer.flush() }
         return token
     }
 
+    /// Encodes the tokens (one per checkpoint: made once).
+    private let tokenEncoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
     /// How far the output goes: what a checkpoint records.
     private var token: SinkToken {
         let progress = FileSinkProgress(path: writer.path, length: writer.length, columns: columns)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return SinkToken(node: spec.name, records: records, data: String(decoding: try! encoder.encode(progress), as: UTF8.self))
+        return SinkToken(node: spec.name, records: records, data: String(decoding: try! tokenEncoder.encode(progress), as: UTF8.self))
     }
 
     func consume(_ input: RecordBatch) throws {

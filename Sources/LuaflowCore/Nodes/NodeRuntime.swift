@@ -74,6 +74,13 @@ public protocol SinkRuntime: NodeRuntime {
     /// Drops the output; with `keepingProgress`, what a committed checkpoint covers stays for the
     /// next run to resume.
     func abort(keepingProgress: Bool)
+    /// Whether checkpoints may wait while the sink is behind (more batches already queued): for
+    /// sinks whose checkpoint is costly (an fsync). ``pendingToken()`` then gives what
+    /// ``checkpoint()`` would return, without making anything durable yet, and the next
+    /// ``checkpoint()`` makes every waiting one durable at once. Default false.
+    var defersCheckpoints: Bool { get }
+    /// What ``checkpoint()`` would return now, before it is durable (see ``defersCheckpoints``).
+    func pendingToken() throws -> SinkToken?
 }
 
 extension SinkRuntime {
@@ -83,4 +90,6 @@ extension SinkRuntime {
     public func publish() throws {}
     public func completePublish(_ token: SinkToken) throws {}
     public func abort(keepingProgress: Bool) {}
+    public var defersCheckpoints: Bool { false }
+    public func pendingToken() throws -> SinkToken? { try checkpoint() }
 }

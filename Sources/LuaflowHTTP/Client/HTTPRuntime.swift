@@ -28,6 +28,7 @@ public final class HTTPRuntime: Sendable {
     /// Counts of every session of this runtime.
     public let metrics = HTTPMetrics()
     let rateLimiters = RateLimiterRegistry()
+    let retryBudgets = RetryBudgetRegistry()
     private let random: Locked<any RandomNumberGenerator>
     private let clients = Locked<[ClientProfile: HTTPClient]>([:])
     private let isShutDown = Locked(false)
@@ -87,6 +88,9 @@ public final class HTTPRuntime: Sendable {
         // Fail a refused connection at once: the session's retry policy (with backoff) decides what
         // happens next, instead of AsyncHTTPClient retrying silently until the connect timeout.
         configuration.connectionPool.retryConnectionEstablishment = false
+        // Keep-alive connections per host over HTTP/1.1: room for pages fetched ahead (`concurrency`)
+        // by several nodes at once before requests queue for a connection.
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 32
         return configuration
     }
 
@@ -95,6 +99,20 @@ public final class HTTPRuntime: Sendable {
     @available(*, noasync, message: "blocks the calling thread")
     public func runBlocking<Value: Sendable>(_ work: @escaping @Sendable () async throws -> Value) throws -> Value {
         try blockingCalls.run(work)
+    }
+
+    /// Starts `work` on the HTTP layer's own executor (never Swift's cooperative pool) without
+    /// waiting for it: requests that run ahead of the one a thread waits for (``FetchWindow``).
+    /// Cancelled at once after a stop signal.
+    func spawn<Value: Sendable>(_ work: @escaping @Sendable () async throws -> Value) -> Task<Value, Error> {
+        let task: Task<Value, Error>
+        if #available(macOS 15.0, iOS 18.0, tvOS 18.0, watchOS 11.0, *) {
+            task = Task(executorPreference: DedicatedTaskExecutor.shared, operation: work)
+        } else {
+            task = Task.detached(operation: work)
+        }
+        if Interrupt.requested { task.cancel() }
+        return task
     }
 
     /// Cancels every request that a thread is blocked on (``HTTPSession/executeBlocking(_:raise:)``,

@@ -28,6 +28,11 @@ extension Transfer {
         let target = "\(exchange.method) \(URLRedactor.redact(exchange.url))"
         var attempts = 0
         var renewedCredential = false
+        let host = Origin(url: exchange.url)?.hostKey ?? ""
+        runtime.retryBudgets.deposit(host: host, policy.budget, now: clock.now())
+        /// Whether the host's retry budget grants one more retry.
+        func budgetGrants() -> Bool { runtime.retryBudgets.withdraw(host: host, policy.budget, now: clock.now()) }
+        let spent = "not retried: the retry budget of \(host) is spent (the server keeps failing; retry.budget)"
         // Bounded: every pass either returns, throws, or uses one of max_attempts (+1 renewal).
         while true {
             attempts += 1
@@ -41,7 +46,7 @@ extension Transfer {
                     policy.decide(.failure(failure.failure), method: exchange.method, headers: exchange.headers,
                                   attempt: budgetUsed, retryAfter: nil, using: &$0)
                 }
-                if case .retry(let delay) = decision {
+                if case .retry(let delay) = decision, budgetGrants() {
                     logger.info("\(target): \(failure.detail); retry \(budgetUsed) of \(policy.maxAttempts - 1) in \(format(delay))")
                     observation?.retrying(host: Origin(url: exchange.url)?.hostKey ?? "", attempt: budgetUsed,
                                           reason: Redactor.shared.redact(failure.detail), delay: delay)
@@ -49,7 +54,9 @@ extension Transfer {
                     continue
                 }
                 metrics.record { $0.failures += 1 }
-                throw HTTPError(failure.kind, method: exchange.method, url: exchange.url, attempts: attempts, detail: failure.detail)
+                var detail = failure.detail
+                if case .retry = decision { detail += "; \(spent)" }
+                throw HTTPError(failure.kind, method: exchange.method, url: exchange.url, attempts: attempts, detail: detail)
             }
             var final = response
             final.attempts = attempts
@@ -100,6 +107,11 @@ extension Transfer {
             switch decision {
             case .successful:
                 return final
+            case .retry where !budgetGrants():
+                metrics.record { $0.failures += 1 }
+                guard raise, response.status >= 400 else { return final }
+                throw HTTPError(.status, method: exchange.method, url: response.url, status: response.status,
+                                attempts: attempts, body: response.body, detail: spent)
             case .retry(let delay):
                 logger.info("\(target): status \(response.status); retry \(budgetUsed) of \(policy.maxAttempts - 1) in \(format(delay))")
                 observation?.retrying(host: Origin(url: response.url)?.hostKey ?? "", attempt: budgetUsed,

@@ -30,7 +30,8 @@ struct Transfer: Sendable {
         let isCredential = authenticator?.isCredential(header:) ?? CredentialHeaders.contains
         let keyParameter = authenticator?.queryParameter.map { Set([$0]) } ?? []
         var hop = exchange
-        if home == nil || Origin(url: hop.url) != home {
+        var hopOrigin = Origin(url: hop.url)  // parsed once per hop: every request goes through here
+        if home == nil || hopOrigin != home {
             // An absolute URL on another origin (a next link, say), or an exchange that may carry
             // no credentials at all: none go there, whoever set them.
             hop.headers.removeAll { isCredential($0.0) }
@@ -39,7 +40,7 @@ struct Transfer: Sendable {
         var redirects = 0
         while true {
             var outgoing = hop
-            if home != nil, Origin(url: hop.url) == home {
+            if home != nil, hopOrigin == home {
                 if let header = credential.header {
                     outgoing.headers.removeAll { $0.0.caseInsensitiveCompare(header.name) == .orderedSame }
                     outgoing.headers.append((header.name, header.value))
@@ -49,7 +50,7 @@ struct Transfer: Sendable {
                                                         to: URLBuilder.removing(parameters: [query.name], from: hop.url))
                 }
             }
-            let response = try await send(outgoing, observation: observation)
+            let response = try await send(outgoing, host: hopOrigin?.hostKey ?? "", observation: observation)
             guard let next = RedirectPolicy.next(status: response.status, location: response.headers["Location"],
                                                  method: hop.method, url: hop.url) else { return response }
             guard redirects < maxRedirects else {
@@ -59,11 +60,12 @@ struct Transfer: Sendable {
             redirects += 1
             hop.method = next.method
             hop.url = next.url
+            hopOrigin = Origin(url: next.url)
             if !next.keepsBody {
                 hop.body = nil
                 hop.headers.removeAll { ["content-type", "content-length"].contains($0.0.lowercased()) }
             }
-            if home == nil || Origin(url: next.url) != home {
+            if home == nil || hopOrigin != home {
                 // Leaving the origin the credentials were configured for: forward none of them.
                 hop.headers.removeAll { isCredential($0.0) }
                 hop.url = URLBuilder.removing(parameters: keyParameter, from: hop.url)
@@ -71,9 +73,8 @@ struct Transfer: Sendable {
         }
     }
 
-    /// One request/response over the network, after waiting for the rate limiter.
-    private func send(_ exchange: Exchange, observation: (any HTTPRequestObservation)?) async throws -> HTTPResponse {
-        let host = Origin(url: exchange.url)?.hostKey ?? ""
+    /// One request/response over the network, after waiting for `host`'s rate limiter.
+    private func send(_ exchange: Exchange, host: String, observation: (any HTTPRequestObservation)?) async throws -> HTTPResponse {
         if !host.isEmpty { try await waitForRateLimit(host, observation: observation) }
         var request = HTTPClientRequest(url: exchange.url)
         request.method = HTTPMethod(rawValue: exchange.method)

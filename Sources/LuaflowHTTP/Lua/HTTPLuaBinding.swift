@@ -10,6 +10,8 @@ final class HTTPLuaBinding: @unchecked Sendable {
     private var sessions: [HTTPSession] = []
     private var iterators: [PageIterator] = []
     private var iteratorSessions: [HTTPSession] = []
+    /// The outcomes of the last request_many, read one by one with many_result.
+    private var manyResults: [Result<HTTPResponse, Error>] = []
 
     init(runtime: HTTPRuntime, stats: NodeStats) {
         self.runtime = runtime
@@ -36,7 +38,37 @@ final class HTTPLuaBinding: @unchecked Sendable {
         return Self.values(of: response)
     }
 
-    /// paginate(id, method, path, query_json, headers_json, paginator_json, resume_token?, pages_before?, body?)
+    /// request_many(id, requests_json, concurrency, raise) -> count. `requests_json`: a list of
+    /// `{"path": ..., "query": [[k, v]...], "headers": [[k, v]...]}`, sent as GET requests up to
+    /// `concurrency` at once; their outcomes wait, in request order, for many_result.
+    func requestMany(_ args: HostArguments) throws -> [LuaValue] {
+        let session = try self.session(args, 1)
+        guard let json = args.bytes(2), let list = try JSONSerialization.jsonObject(with: Data(json)) as? [[String: Any]] else {
+            throw HostFunctionError("http: get_many: requests must be a list")
+        }
+        let requests = list.map { item in
+            HTTPRequest(method: "GET", url: item["path"] as? String ?? "", query: Self.pairs(item["query"]), headers: Self.pairs(item["headers"]))
+        }
+        let concurrency = max(1, args[3].integerValue.map(Int.init) ?? 1)
+        let raise = args[4] != .boolean(false)
+        manyResults = try counted(session) {
+            try session.runtime.runBlocking { await session.executeAll(requests, concurrency: concurrency, raise: raise) }
+        }
+        return [.integer(Int64(manyResults.count))]
+    }
+
+    /// many_result(i) -> status, headers_json, body, url, attempts of request i of the last
+    /// request_many, or its error raised. The last call (i = count) lets go of them all.
+    func manyResult(_ args: HostArguments) throws -> [LuaValue] {
+        guard let index = args[1].integerValue.map(Int.init), index >= 1, index <= manyResults.count else {
+            throw HostFunctionError("http: no such response of get_many")
+        }
+        let result = manyResults[index - 1]
+        if index == manyResults.count { manyResults = [] }
+        return Self.values(of: try result.get())
+    }
+
+    /// paginate(id, method, path, query_json, headers_json, paginator_json, resume_token?, pages_before?, body?, concurrency?)
     /// -> iterator id
     func paginate(_ args: HostArguments) throws -> [LuaValue] {
         let session = try self.session(args, 1)
@@ -49,7 +81,9 @@ final class HTTPLuaBinding: @unchecked Sendable {
             resume = target
         }
         let before = max(0, args[8].integerValue.map(Int.init) ?? 0)
-        iterators.append(PageIterator(session: session, request: request, paginator: paginator, resume: resume, pagesBefore: before))
+        let concurrency = max(1, args[10].integerValue.map(Int.init) ?? 1)
+        iterators.append(PageIterator(session: session, request: request, paginator: paginator, resume: resume, pagesBefore: before,
+                                      concurrency: concurrency))
         iteratorSessions.append(session)
         return [.integer(Int64(iterators.count))]
     }
@@ -69,6 +103,23 @@ final class HTTPLuaBinding: @unchecked Sendable {
         guard let field = args[1].stringValue else { return [.nil] }
         let headers = HTTPHeaderFields([("Link", field)])
         return [LinkHeader.nextURL(in: headers, relativeTo: args[2].stringValue ?? "").map { .string($0) } ?? .nil]
+    }
+
+    /// next_records(iterator id) -> records, number, next_token | nil [, url]; nil after the last page.
+    /// `records` are the page's records as they are in the body (``LuaValue/recordLines(_:count:)``),
+    /// or the body itself, with the page's URL, when the records path cannot be scanned (the
+    /// caller decodes it).
+    func nextRecords(_ args: HostArguments) throws -> [LuaValue] {
+        guard let index = args[1].integerValue.map(Int.init), index >= 1, index <= iterators.count else {
+            throw HostFunctionError("http: unknown page iterator")
+        }
+        let iterator = iterators[index - 1]
+        guard let page = try counted(iteratorSessions[index - 1], { try iterator.next(records: true) }) else { return [.nil] }
+        let next: LuaValue = iterator.nextToken.map { .string($0) } ?? .nil
+        guard let records = page.records else {
+            return [.bytes(page.response.body), .integer(Int64(page.number)), next, Self.values(of: page.response)[3]]
+        }
+        return [.recordLines(records.lines, count: records.count), .integer(Int64(page.number)), next]
     }
 
     /// idempotency_key() -> a new random key, for one logical write and all its retries.
@@ -111,6 +162,10 @@ final class HTTPLuaBinding: @unchecked Sendable {
     private static func pairs(_ json: [UInt8]?) throws -> [(String, String)] {
         guard let json, let list = try JSONSerialization.jsonObject(with: Data(json)) as? [[String]] else { return [] }
         return list.compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil }
+    }
+
+    private static func pairs(_ value: Any?) -> [(String, String)] {
+        (value as? [[String]] ?? []).compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil }
     }
 
     private static func values(of response: HTTPResponse) -> [LuaValue] {

@@ -35,6 +35,7 @@ struct JSONByteReader {
         skipWhitespace()
         guard index < bytes.count else { throw failure("unexpected end of data") }
         guard depth < JSONScanner.maxDepth else { throw failure("nested too deeply") }
+        let start = index
         let wantsValue = !(node?.valuePaths.isEmpty ?? true)
         var value: Any?
         var count: Int? = 1
@@ -86,6 +87,7 @@ struct JSONByteReader {
         guard let node else { return }
         if let value { for path in node.valuePaths { extract.values[path] = value } }
         if let count { for path in node.countPaths { extract.counts[path] = count } }
+        for path in node.spanPaths { extract.spans[path] = start..<index }
     }
 
     /// The child of `node` for the object key in `key` (raw bytes, compared without decoding unless escaped).

@@ -13,6 +13,20 @@ public enum JSONScanner {
         public var values: [String: Any] = [:]
         /// Array length at each count path (1 for an object or scalar there, absent when missing or null).
         public var counts: [String: Int] = [:]
+        /// Byte range of the value (its raw JSON text, `null` included) at each span path, absent when missing.
+        public var spans: [String: Range<Int>] = [:]
+    }
+
+    /// The paths of a scan, prepared once for many documents (every page of a walk).
+    public struct Plan {
+        let root = PathTrie()
+
+        /// `values`: scalars to read; `counts`: arrays to count; `spans`: values whose raw text to locate.
+        public init(values: [String] = [], counts: [String] = [], spans: [String] = []) {
+            for path in values { root.insert(JSONPath.steps(path)).valuePaths.append(path) }
+            for path in counts { root.insert(JSONPath.steps(path)).countPaths.append(path) }
+            for path in spans { root.insert(JSONPath.steps(path)).spanPaths.append(path) }
+        }
     }
 
     /// Stands for an object or array found where a scalar was asked for.
@@ -29,13 +43,16 @@ public enum JSONScanner {
 
     /// Throws ``HTTPError/Kind/invalidResponse`` when `bytes` is not a JSON document.
     public static func scan(_ bytes: [UInt8], values: [String], counts: [String]) throws -> Extract {
-        let root = PathTrie()
-        for path in values { root.insert(JSONPath.steps(path)).valuePaths.append(path) }
-        for path in counts { root.insert(JSONPath.steps(path)).countPaths.append(path) }
-        return try bytes.withUnsafeBufferPointer { buffer in
+        try scan(bytes, plan: Plan(values: values, counts: counts))
+    }
+
+    /// Scans `bytes` for the paths of `plan`. Throws ``HTTPError/Kind/invalidResponse`` when
+    /// `bytes` is not a JSON document.
+    public static func scan(_ bytes: [UInt8], plan: Plan) throws -> Extract {
+        try bytes.withUnsafeBufferPointer { buffer in
             var reader = JSONByteReader(buffer)
             var extract = Extract()
-            try reader.walk(root, depth: 0, into: &extract)
+            try reader.walk(plan.root, depth: 0, into: &extract)
             reader.skipWhitespace()
             guard reader.atEnd else { throw reader.failure("unexpected data after the document") }
             return extract
@@ -48,6 +65,7 @@ final class PathTrie {
     var children: [(key: [UInt8], node: PathTrie)] = []
     var valuePaths: [String] = []
     var countPaths: [String] = []
+    var spanPaths: [String] = []
 
     func insert(_ steps: [String]) -> PathTrie {
         var node = self

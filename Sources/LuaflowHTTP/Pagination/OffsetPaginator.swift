@@ -7,6 +7,8 @@ public struct OffsetPaginator: PaginationStateMachine {
     public let limit: Int
     public let totalPath: String?
     public private(set) var offset: Int
+    /// The total at `total_path`, once a page gave it.
+    public private(set) var total: Int?
     private var previousDigest: Int?
     private var pages = 0
 
@@ -20,11 +22,19 @@ public struct OffsetPaginator: PaginationStateMachine {
 
     public var bodyPaths: [String] { totalPath.map { [$0] } ?? [] }
     public var needsRecordCount: Bool { true }
+    public var comparesBodies: Bool { true }
 
     public var firstPage: PageTarget { .parameters(parameters) }
 
-    private var parameters: [(String, String)] {
+    private var parameters: [(String, String)] { parameters(at: offset) }
+
+    private func parameters(at offset: Int) -> [(String, String)] {
         [(offsetParam, String(offset)), (limitParam, String(limit))]
+    }
+
+    public func upcoming(_ count: Int) -> [PageTarget] {
+        guard let total, count > 0 else { return [] }
+        return (1...count).map { offset + limit * $0 }.filter { $0 < total }.map { .parameters(parameters(at: $0)) }
     }
 
     public mutating func resume(at target: PageTarget) {
@@ -43,6 +53,7 @@ public struct OffsetPaginator: PaginationStateMachine {
         }
         offset += count
         if let totalPath, let total = JSONPath.int(page.value(at: totalPath)) {
+            self.total = total
             if offset >= total { return nil }
         } else if count < limit {
             return nil

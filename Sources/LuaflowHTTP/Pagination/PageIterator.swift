@@ -23,12 +23,21 @@ public final class PageIterator {
     private var pendingTarget: PageTarget?
     /// Pages returned so far (counting those of the walk it resumes).
     public private(set) var pagesFetched = 0
+    /// Pages fetched at once when the paginator knows them ahead (``PaginationStateMachine/upcoming(_:)``).
+    public let concurrency: Int
+    /// The pages fetched ahead, with `concurrency` above 1.
+    private let window: FetchWindow<PageTarget>?
 
     /// `resume`: a ``PageTarget/token`` recorded earlier, to start at that page instead of the first;
     /// `pagesBefore`: the pages an earlier walk fetched before it (numbering and `max_pages` go on from there).
+    /// `concurrency`: how many pages may be in flight at once when the paginator can name them
+    /// before they are needed (offset with `total_path`, page numbers with `total_pages_path`);
+    /// the pages are still returned in order, one by one.
     public init(session: HTTPSession, request: HTTPRequest, paginator: PaginatorConfig, resume: PageTarget? = nil,
-                pagesBefore: Int = 0) {
+                pagesBefore: Int = 0, concurrency: Int = 1) {
         self.session = session
+        self.concurrency = max(1, concurrency)
+        window = concurrency > 1 ? FetchWindow(session: session) : nil
         self.paginator = paginator
         self.request = request
         if let first = try? request.resolvedURL(base: session.config.baseURL), let origin = Origin(url: first),
@@ -55,18 +64,27 @@ public final class PageIterator {
     /// The next page, or nil when there are no more. Blocks the calling thread while the request
     /// runs: call it from a dedicated thread (a stage), never from Swift's concurrency pool.
     /// A failed page is not skipped: the error is thrown, and calling again asks for the same page.
+    /// With `records`, the page's records are cut out of the body as JSON lines (``Page/records``)
+    /// when the paths can be scanned (``JSONScanner/canScan(_:)``: no negative index).
     @available(*, noasync, message: "blocks the calling thread; use nextPage()")
-    public func next() throws -> Page? {
+    public func next(records: Bool = false) throws -> Page? {
         guard let request = nextRequest() else { return nil }
         let (session, origin) = (self.session, credentialOrigin)
-        return try advance(after: session.runtime.runBlocking { try await session.execute(request, raise: true, credentialOrigin: origin) },
-                           request: request)
+        guard let window, let target = pendingTarget else {
+            return try advance(after: session.runtime.runBlocking { try await session.execute(request, raise: true, credentialOrigin: origin) },
+                               request: request, records: records)
+        }
+        let ahead = machine.upcoming(min(concurrency - 1, paginator.maxPages.map { $0 - pagesFetched - 1 } ?? Int.max))
+        window.keep([(target, request)] + ahead.map { ($0, Self.apply($0, to: self.request)) }, credentialOrigin: origin)
+        return try advance(after: window.take(target), request: request, records: records)
     }
 
-    /// The next page, or nil when there are no more (see ``next()``).
-    public func nextPage() async throws -> Page? {
+    /// The next page, or nil when there are no more (see ``next(records:)``); one page at a time,
+    /// whatever ``concurrency`` says.
+    public func nextPage(records: Bool = false) async throws -> Page? {
         guard let request = nextRequest() else { return nil }
-        return try advance(after: await session.execute(request, raise: true, credentialOrigin: credentialOrigin), request: request)
+        return try advance(after: await session.execute(request, raise: true, credentialOrigin: credentialOrigin), request: request,
+                           records: records)
     }
 
     private func nextRequest() -> HTTPRequest? {
@@ -74,9 +92,25 @@ public final class PageIterator {
         return pending
     }
 
+    /// The paths every page is scanned for, prepared on first use (nil: the body needs no reading).
+    private lazy var plan: JSONScanner.Plan? = {
+        let paths = machine.bodyPaths, countPath = self.countPath
+        guard !paths.isEmpty || countPath != nil, (paths + [countPath ?? ""]).allSatisfy(JSONScanner.canScan) else { return nil }
+        return JSONScanner.Plan(values: paths, counts: countPath.map { [$0] } ?? [])
+    }()
+
+    /// ``plan`` plus the records' span, for ``next(records:)``.
+    private lazy var recordsPlan = JSONScanner.Plan(values: machine.bodyPaths, counts: countPath.map { [$0] } ?? [],
+                                                    spans: [paginator.recordsPath ?? ""])
+
+    /// Where the paginator counts records (nil: it needs no count and no records path is set).
+    private var countPath: String? {
+        machine.needsRecordCount || paginator.recordsPath != nil ? paginator.recordsPath ?? "" : nil
+    }
+
     /// Reads the page `sent` fetched and moves on to the next one; throws (staying on this page)
     /// when the page cannot be read or the paginator finds a loop.
-    private func advance(after response: HTTPResponse, request sent: HTTPRequest) throws -> Page? {
+    private func advance(after response: HTTPResponse, request sent: HTTPRequest, records wantsRecords: Bool) throws -> Page? {
         if response.skipped {
             // A `skip` response action: there is nothing here, and no page after it.
             pending = nil
@@ -84,22 +118,45 @@ public final class PageIterator {
         }
         let number = pagesFetched + 1
         let paths = machine.bodyPaths
-        let countPath = machine.needsRecordCount || paginator.recordsPath != nil ? paginator.recordsPath ?? "" : nil
+        let countPath = self.countPath
         var values: [String: Any] = [:]
         var count: Int?
-        if !paths.isEmpty || countPath != nil {
-            do {
-                (values, count) = try Self.read(response.body, paths: paths, countPath: countPath)
-            } catch {
-                let reason = (error as? HTTPError)?.detail.map { " (\($0))" } ?? ""
+        var records: PageRecords?
+        func invalid(_ error: Error) -> HTTPError {
+            let reason = (error as? HTTPError)?.detail.map { " (\($0))" } ?? ""
+            return HTTPError(.invalidResponse, method: sent.method, url: response.url, status: response.status,
+                             attempts: response.attempts, body: response.body, detail: "page \(number) is not valid JSON\(reason)")
+        }
+        if wantsRecords, (paths + [paginator.recordsPath ?? ""]).allSatisfy(JSONScanner.canScan) {
+            let extract: JSONScanner.Extract
+            do { extract = try JSONScanner.scan(response.body, plan: recordsPlan) } catch { throw invalid(error) }
+            guard let span = extract.spans[paginator.recordsPath ?? ""] else { throw missingRecords(number, url: response.url) }
+            do { records = try PageRecords.split(response.body, span: span) } catch let error as HTTPError {
                 throw HTTPError(.invalidResponse, method: sent.method, url: response.url, status: response.status,
-                                attempts: response.attempts, body: response.body, detail: "page \(number) is not valid JSON\(reason)")
+                                attempts: response.attempts, body: response.body, detail: "page \(number): \(error.detail ?? "")")
+            }
+            values = extract.values
+            count = countPath.map { extract.counts[$0] ?? 0 }
+        } else if !paths.isEmpty || countPath != nil {
+            do {
+                if let plan {
+                    let extract = try JSONScanner.scan(response.body, plan: plan)
+                    (values, count) = (extract.values, countPath.map { extract.counts[$0] ?? 0 })
+                } else {
+                    (values, count) = try Self.read(response.body, paths: paths, countPath: countPath)
+                }
+            } catch {
+                throw invalid(error)
             }
         }
-        var hasher = Hasher()
-        response.body.withUnsafeBytes { hasher.combine(bytes: $0) }
+        var digest: Int?
+        if machine.comparesBodies {
+            var hasher = Hasher()
+            response.body.withUnsafeBytes { hasher.combine(bytes: $0) }
+            digest = hasher.finalize()
+        }
         let snapshot = PageSnapshot(url: response.url, headers: response.headers, values: values, recordCount: count,
-                                    bodyDigest: hasher.finalize())
+                                    bodyDigest: digest)
         do {
             var machine = self.machine  // unchanged when the page is refused
             pendingTarget = try machine.next(after: snapshot)
@@ -109,7 +166,12 @@ public final class PageIterator {
             throw error.on(method: sent.method, url: response.url)
         }
         pagesFetched = number
-        return Page(response: response, number: number, recordCount: count)
+        return Page(response: response, number: number, recordCount: count, records: records)
+    }
+
+    /// The error for a page without the records path.
+    private func missingRecords(_ number: Int, url: String) -> HTTPError {
+        HTTPError(.invalidResponse, detail: "records_path '\(paginator.recordsPath ?? "")' is not in the response of page \(number) (\(URLRedactor.redact(url))); check the path against the API's response")
     }
 
     /// The values at `paths` and the record count at `countPath`: scanned without building the

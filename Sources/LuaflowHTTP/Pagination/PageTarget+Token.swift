@@ -4,13 +4,33 @@ extension PageTarget {
     /// The target as text a state store can keep, to resume pagination in a later run:
     /// `{"params":[["cursor","abc"]]}` or `{"url":"https://..."}`.
     public var token: String {
-        let object: [String: Any]
         switch self {
-        case .parameters(let items): object = ["params": items.map { [$0.0, $0.1] }]
-        case .url(let url): object = ["url": url]
+        case .parameters(let items):
+            return #"{"params":["# + items.map { "[\(Self.quoted($0.0)),\(Self.quoted($0.1))]" }.joined(separator: ",") + "]}"
+        case .url(let url):
+            return #"{"url":"# + Self.quoted(url) + "}"
         }
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// `text` as a JSON string, escaped as JSONSerialization does (`/` too).
+    private static func quoted(_ text: String) -> String {
+        var out = "\""
+        out.reserveCapacity(text.utf8.count + 2)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "/": out += "\\/"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
     }
 
     /// The target a ``token`` describes, or nil when it is not one.

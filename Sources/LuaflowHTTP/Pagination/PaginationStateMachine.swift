@@ -12,15 +12,28 @@ public protocol PaginationStateMachine: Sendable {
     var bodyPaths: [String] { get }
     /// Whether ``next(after:)`` needs the page's record count.
     var needsRecordCount: Bool { get }
+    /// Whether ``next(after:)`` compares pages by ``PageSnapshot/bodyDigest`` (a hash of the body).
+    var comparesBodies: Bool { get }
     /// The next page after `page`, or nil when done.
     mutating func next(after page: PageSnapshot) throws -> PageTarget?
     /// Continues from `target` (a page a checkpoint recorded) instead of the first page.
     mutating func resume(at target: PageTarget)
+    /// The targets of up to `count` pages after the one ``next(after:)`` named last, when they
+    /// are known before that page arrives (offset and page numbers, once a body gave the total):
+    /// what a walk with `concurrency` fetches ahead. They assume full pages; a shorter page moves
+    /// the next target elsewhere, and the walk drops the guesses.
+    func upcoming(_ count: Int) -> [PageTarget]
 }
 
 extension PaginationStateMachine {
     /// Styles whose next page depends only on the page just received need nothing restored.
     public mutating func resume(at target: PageTarget) {}
+
+    /// Styles whose next page depends on the page before cannot look ahead.
+    public func upcoming(_ count: Int) -> [PageTarget] { [] }
+
+    /// Only styles that cannot tell pages apart otherwise (offset, page numbers) hash bodies.
+    public var comparesBodies: Bool { false }
 }
 
 /// The most recent values seen (at most `capacity`), for loop detection in bounded memory: a

@@ -1,5 +1,6 @@
 /// `retry = { max_attempts = 5, base_delay = 0.2, max_delay = 30, retry_non_idempotent = false,
-/// statuses = {408, 429, 500, 502, 503, 504} }`. Every key is optional.
+/// statuses = {408, 429, 500, 502, 503, 504}, budget = { ratio = 0.2, min_per_second = 5, burst = 10 } }`.
+/// Every key is optional.
 public struct RetryConfig: Decodable, Sendable, Equatable {
     public static let defaultStatuses: Set<Int> = [408, 429, 500, 502, 503, 504]
 
@@ -13,14 +14,17 @@ public struct RetryConfig: Decodable, Sendable, Equatable {
     public var retryNonIdempotent: Bool
     /// Statuses worth another try.
     public var statuses: Set<Int>
+    /// How many retries the host gets overall (``RetryBudget``).
+    public var budget: RetryBudgetConfig
 
     public init(maxAttempts: Int = 5, baseDelay: Double = 0.2, maxDelay: Double = 30, retryNonIdempotent: Bool = false,
-                statuses: Set<Int> = RetryConfig.defaultStatuses) {
+                statuses: Set<Int> = RetryConfig.defaultStatuses, budget: RetryBudgetConfig = RetryBudgetConfig()) {
         self.maxAttempts = maxAttempts
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay
         self.retryNonIdempotent = retryNonIdempotent
         self.statuses = statuses
+        self.budget = budget
     }
 
     public init(from decoder: Decoder) throws {
@@ -32,6 +36,7 @@ public struct RetryConfig: Decodable, Sendable, Equatable {
         maxDelay = try c.double("max_delay", section) ?? max(maxDelay, baseDelay)
         retryNonIdempotent = try c.bool("retry_non_idempotent", section) ?? retryNonIdempotent
         statuses = try c.ints("statuses", section).map(Set.init) ?? statuses
+        budget = try c.section(RetryBudgetConfig.self, "budget") ?? budget
         try validate()
     }
 

@@ -12,12 +12,15 @@ public struct RetryPolicy: Sendable, Equatable {
     public var backoff: Backoff
     public var retryNonIdempotent: Bool
     public var statuses: Set<Int>
+    /// The host's allowance of retries, drawn on by the transfer before each retry.
+    public var budget: RetryBudgetConfig
 
     public init(_ config: RetryConfig) {
         maxAttempts = config.maxAttempts
         backoff = Backoff(baseDelay: config.baseDelay, maxDelay: config.maxDelay)
         retryNonIdempotent = config.retryNonIdempotent
         statuses = config.statuses
+        budget = config.budget
     }
 
     /// Whether repeating `method` (with these header fields) cannot apply its effect twice.

@@ -169,6 +169,43 @@ for _, m in ipairs { "get", "post", "put", "patch", "delete", "head" } do
   Session[m] = function(self, path, opts) return self:request(m:upper(), path, opts) end
 end
 
+-- session:get_many(requests, { concurrency = 4, raise = true }): GETs every request (a path, or
+-- { path, query, headers }) with up to `concurrency` in flight, each through the session's rate
+-- limit and retries, and returns the responses in the order of `requests`. A request that fails
+-- raises its error (the first in request order) once all are done; with raise = false a failed
+-- status is returned as a response and a request that got no response is { ok = false, error = message }.
+function Session:get_many(requests, opts)
+  opts = opts or {}
+  if type(requests) ~= "table" or type(opts) ~= "table" then
+    error("session:get_many expects a list of requests and a table of options", 2)
+  end
+  local concurrency = opts.concurrency or 4
+  if math.type(concurrency) ~= "integer" or concurrency < 1 then
+    error("session:get_many: `concurrency` must be an integer of at least 1, got " .. tostring(opts.concurrency), 2)
+  end
+  local list = json.array()
+  for i, r in ipairs(requests) do
+    if type(r) == "string" then r = { path = r } end
+    if type(r) ~= "table" then error("session:get_many: request " .. i .. " must be a path or a table, got a " .. type(r), 2) end
+    list[i] = { path = r.path or "", query = pair_list(r.query), headers = pair_list(r.headers) }
+  end
+  local raise = opts.raise ~= false
+  local count = checked(pcall(host.request_many, self.id, json.encode(list), concurrency, raise))
+  local responses = json.array()
+  for i = 1, count do
+    local ok, status, headers_json, body, url, attempts = pcall(host.many_result, i)
+    if ok then
+      responses[i] = response("GET", status, headers_json, body, url, attempts)
+    elseif raise then
+      for j = i + 1, count do pcall(host.many_result, j) end -- lets the host drop the rest
+      checked(false, status)
+    else
+      responses[i] = { ok = false, error = (tostring(status):gsub("^luaflow/http%.lua:%d+: ", "")) }
+    end
+  end
+  return responses
+end
+
 -- The page iterator session:paginate returns: call it (or `for page in pages do`) for the next
 -- page, nil after the last one.
 local Pages = {}
@@ -202,6 +239,29 @@ function Pages:__call()
   return page
 end
 
+-- The next page's records as get() can return them, and the page's token (nil on the last page);
+-- nil after the last page. The records stay JSON text the host cut out of the body: they reach the
+-- pipeline as they are, never decoded into Lua tables (`#records` counts them).
+function Pages:next_records()
+  if self.done then return nil end
+  local records, number, next, url = checked(pcall(host.next_records, self.id))
+  if records == nil then
+    self.done, self.next_token = true, nil
+    return nil
+  end
+  if type(records) == "string" then -- a records path the host cannot scan: decoded here
+    local data = decode_body({ body = records, method = self.method, url = url, status = 200 }, "page " .. number)
+    records = lookup(data, self.records_path)
+    if records == nil then
+      error("records_path '" .. tostring(self.records_path) .. "' is not in the response of page " .. number ..
+            " (" .. url .. "); check the path against the API's response", 2)
+    end
+    if records == json.null then records = json.array() end
+  end
+  self.pages, self.next_token, self.done = number, next, next == nil
+  return records, next
+end
+
 -- A `from` position: { pages = n [, next = token | done = true] }.
 local function start_position(from)
   if type(from) ~= "table" or math.type(from.pages) ~= "integer" or from.pages < 0
@@ -213,8 +273,10 @@ local function start_position(from)
 end
 
 -- session:paginate { path, method, query, headers, json | form | body, paginator = { type = "cursor", ... },
--- records_path, from }
--- returns a page iterator; page.records holds the records at records_path, page.next a token
+-- records_path, from, concurrency }
+-- returns a page iterator (with `concurrency = N`, up to N pages in flight when the paginator knows
+-- them ahead: offset with total_path, page with total_pages_path; pages still come in order);
+-- page.records holds the records at records_path, page.next a token
 -- for the following page (nil on the last) that `resume = token` continues from in a later run,
 -- and pages:position() the whole position, which `from = position` continues from.
 function Session:paginate(opts)
@@ -226,6 +288,10 @@ function Session:paginate(opts)
   paginator.records_path = paginator.records_path or opts.records_path
   local pages, token, done = 0, opts.resume, false
   if opts.from ~= nil then pages, token, done = start_position(opts.from) end
+  local concurrency = opts.concurrency or 1
+  if math.type(concurrency) ~= "integer" or concurrency < 1 then
+    error("session:paginate: `concurrency` must be an integer of at least 1, got " .. tostring(opts.concurrency), 2)
+  end
   local method = (opts.method or "GET"):upper()
   local body, content_type = body_of(opts)
   local headers = pair_list(opts.headers)
@@ -233,7 +299,7 @@ function Session:paginate(opts)
     headers[#headers + 1] = json.array { "Content-Type", content_type }
   end
   local id = checked(pcall(host.paginate, self.id, method, opts.path or "", json.encode(pair_list(opts.query)),
-                                 json.encode(headers), json.encode(paginator), token, pages, body))
+                                 json.encode(headers), json.encode(paginator), token, pages, body, concurrency))
   return setmetatable({ id = id, method = method, records_path = paginator.records_path, pages = pages,
                         next_token = token, done = done }, Pages)
 end

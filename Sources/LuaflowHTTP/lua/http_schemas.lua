@@ -15,6 +15,12 @@ S.retry = { type = "table", description = "retries of failed requests (408, 429,
     retry_non_idempotent = { type = "boolean", default = false, description = "retry POST and PATCH too (otherwise only with an Idempotency-Key header)" },
     statuses = { type = "array", items = { type = "integer", min = 100, max = 599 },
                  default = json.array { 408, 429, 500, 502, 503, 504 }, description = "statuses worth another try" },
+    budget = { type = "table", description = "retries the host gets overall, shared by every request and node: a server that keeps failing is retried on at most `ratio` of the requests",
+      fields = {
+        ratio = { type = "number", min = 0, default = 0.2, description = "retries earned per request sent" },
+        min_per_second = { type = "number", min = 0, default = 5, description = "retries earned per second whatever the traffic" },
+        burst = { type = "integer", min = 1, default = 10, description = "the most retries saved up, and the budget at the start" },
+      } },
   } }
 
 S.rate_limit = { type = "table", description = "at most `requests` per `per` seconds to the host, shared by every session of the run",

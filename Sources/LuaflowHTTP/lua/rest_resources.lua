@@ -221,7 +221,7 @@ function Engine:pages(r, ctx, query, position)
   return self:session(r):paginate {
     path = fill(r.path or "", ctx, r.label .. ".path"), method = r.method, query = params,
     headers = fill(r.headers, ctx, r.label .. ".headers"), json = fill(r.json, ctx, r.label .. ".json"),
-    paginator = r.paginator, records_path = r.records_path, from = position,
+    paginator = r.paginator, records_path = r.records_path, from = position, concurrency = self.config.concurrency,
   }
 end
 
@@ -348,6 +348,11 @@ function Engine:select(r, records, ctx, state)
   return out
 end
 
+-- Whether the records of `r` leave as the API wrote them: nothing reads or changes them.
+local function passes_through(r)
+  return r.incremental == nil and #r.include == 0 and r.filter == nil and r.map == nil
+end
+
 -- One page of the stream in the partition `state.partition`: the records and the next
 -- pagination (nil after the partition's last page). Everything it needs is in its arguments
 -- and the partition's own page iterator, so partitions could be read side by side.
@@ -364,8 +369,14 @@ function Engine:page(pagination, state)
     pages = self:pages(r, ctx, query, position)
     self.iterators[key] = pages
   end
-  local page = pages()            -- a failure leaves the iterator on this page for the retry
-  local records = page and self:select(r, page.records, ctx, state) or json.array()
+  local records                   -- a failure leaves the iterator on this page for the retry
+  if passes_through(r) then
+    records = pages:next_records() -- straight from the body to the pipeline, never decoded
+  else
+    local page = pages()
+    records = page and self:select(r, page.records, ctx, state)
+  end
+  records = records or json.array()
   local position = pages:position()
   if not position.done then return records, { window = window and window.start, position = position } end
   self.iterators[key] = nil

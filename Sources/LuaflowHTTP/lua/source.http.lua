@@ -52,6 +52,8 @@ schema = endpoint {
   insecure     = http.schema.session.insecure,
   resources    = { type = "table", each = resource, description = "named endpoints; node.<name> reads one of them as a stream" },
   stream       = { type = "string", description = "the resource this node reads (set by node.<name>)" },
+  concurrency  = { type = "integer", min = 1, default = 1,
+                   description = "pages in flight at once when the paginator knows them ahead (offset with total_path, page with total_pages_path); records keep their order" },
 }
 
 -- What the host reads at load time: the cursor and how to resume a partitioned stream.
