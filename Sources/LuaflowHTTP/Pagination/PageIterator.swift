@@ -75,7 +75,7 @@ public final class PageIterator {
                                request: request, records: records)
         }
         let ahead = machine.upcoming(min(concurrency - 1, paginator.maxPages.map { $0 - pagesFetched - 1 } ?? Int.max))
-        window.keep([(target, request)] + ahead.map { ($0, Self.apply($0, to: self.request)) }, credentialOrigin: origin)
+        window.keep([(target, request)] + ahead.map { ($0, Self.apply($0, to: self.request, paginator: paginator)) }, credentialOrigin: origin)
         return try advance(after: window.take(target), request: request, records: records)
     }
 
