@@ -44,7 +44,7 @@ class Handler(BaseHTTPRequestHandler):
         self.answer(200, {"status": "committed", "delivery": self.headers.get("X-Delivery-Id", "")})
 
     def answer(self, status, payload):
-        body = json.dumps(payload).encode()
+        body = json.dumps(payload, separators=(",", ":")).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
