@@ -67,6 +67,19 @@ let package = Package(
             plugins: ["BundleLua"]
         ),
         .target(
+            name: "LuaflowWebhook",
+            dependencies: [
+                "LuaflowCore",
+                "CLuaShim",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ],
+            plugins: ["BundleLua"]
+        ),
+        .target(
             name: "LuaflowTesting",
             dependencies: [
                 "LuaflowCore",
@@ -103,6 +116,7 @@ let package = Package(
                 "LuaflowHTTP",
                 "LuaflowTesting",
                 "LuaflowObservability",
+                "LuaflowWebhook",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -119,6 +133,7 @@ let package = Package(
         .testTarget(name: "LuaflowHTTPTests", dependencies: ["LuaflowHTTP", "LuaflowTesting", "TestSupport"]),
         .testTarget(name: "LuaflowTestingTests", dependencies: ["LuaflowTesting", "LuaflowHTTP", "LuaflowCore", "LuaBridge", "TestSupport"]),
         .testTarget(name: "LuaflowObservabilityTests", dependencies: ["LuaflowObservability", "LuaflowCore", "LuaflowTesting", "TestSupport"]),
-        .testTarget(name: "LuaflowCLITests", dependencies: ["LuaflowCore", "LuaflowTesting", "TestSupport"]),
+        .testTarget(name: "LuaflowCLITests", dependencies: ["LuaflowCore", "LuaflowTesting", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "LuaflowWebhookTests", dependencies: ["LuaflowWebhook", "LuaflowCore"]),
     ]
 )

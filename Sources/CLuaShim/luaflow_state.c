@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <time.h>
+#include <stdint.h>
 #include "luaflow_state.h"
 
 #define HOOK_EVERY 10000
@@ -279,6 +280,22 @@ void luaflow_next_call(lua_State *L) {
     if (ctx->killed) luaflow_raise_if_killed(L);
     ctx->instr_count = 0;
     ctx->call_started_ns = 0;
+}
+
+int64_t luaflow_call_time_left(lua_State *L) {
+    luaflow_ctx *ctx = luaflow_get_ctx(L);
+    if (ctx->time_limit_ns <= 0) return INT64_MAX;
+    if (ctx->call_started_ns == 0) return ctx->time_limit_ns;
+    return ctx->time_limit_ns - (monotonic_ns() - ctx->call_started_ns);
+}
+
+void luaflow_charge_wait(lua_State *L, int64_t ns) {
+    luaflow_ctx *ctx = luaflow_get_ctx(L);
+    if (ctx->time_limit_ns <= 0) return;
+    /* The trampoline adds the host function's whole time back afterwards when the clock ran;
+     * moving the start back by the wait cancels that for the wait. */
+    if (ctx->call_started_ns == 0) ctx->call_started_ns = monotonic_ns();
+    ctx->call_started_ns -= ns;
 }
 
 /* Trampoline: upvalue 1 is the Swift function pointer, upvalue 2 its userdata. The Swift frame

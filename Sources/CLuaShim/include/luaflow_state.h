@@ -73,6 +73,12 @@ void luaflow_next_call(lua_State *L);
 /// the clock; kills the state and raises the budget error, at the calling script's line, when
 /// either runs out. Only while limits are active.
 void luaflow_charge_steps(lua_State *L, int64_t steps);
+/// Nanoseconds the current call may still run before its time limit (INT64_MAX: no limit). For a
+/// host function about to wait on the script's behalf (`time.sleep`).
+int64_t luaflow_call_time_left(lua_State *L);
+/// Charges `ns` a host function waited on the script's behalf to the call's time budget (host
+/// time is otherwise not the script's). The limit itself is enforced at the next hook tick.
+void luaflow_charge_wait(lua_State *L, int64_t ns);
 /// Raises the kill error (the message saved when the state was killed) if the state was killed.
 void luaflow_raise_if_killed(lua_State *L);
 /// "file:line: instruction budget exceeded ..." of a killed state, or NULL.

@@ -121,6 +121,7 @@ final class AtomicFileWriter {
 
     /// Publishes what a run that was killed while publishing had synced, if it is still there.
     func publishIfFinished() throws {
+        defer { luaflow_untrack_temp_file(tempPath) }
         if access(tempPath, F_OK) == 0 { try Self.publish(tempPath, to: path) }
     }
 

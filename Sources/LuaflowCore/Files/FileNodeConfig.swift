@@ -11,6 +11,8 @@ struct FileNodeConfig {
     var field: String?
     /// Sink `mode = "append"`: the run's records are added after the file's current content.
     var append = false
+    /// Sink `rotate = { every, bytes }`: seconds and bytes after which a segment is finished.
+    var rotate: (every: Double?, bytes: Int64?)?
 
     /// Reads the config, checked against ``FileSchemas`` already, and resolves the path against
     /// the pipeline directory.
@@ -21,10 +23,23 @@ struct FileNodeConfig {
         }
         let object = (try? JSONSerialization.jsonObject(with: Data(spec.configJSON))) as? [String: Any] ?? [:]
         let path = object["path"] as? String ?? ""
-        let config = FileNodeConfig(path: path, format: object["format"] as? String, delimiter: object["delimiter"] as? String,
+        var config = FileNodeConfig(path: path, format: object["format"] as? String, delimiter: object["delimiter"] as? String,
                                     columns: object["columns"] as? [String], field: object["field"] as? String,
                                     append: object["mode"] as? String == "append")
         if config.columns?.isEmpty == true { throw problem("columns must list at least one field name") }
+        if let rotate = object["rotate"] as? [String: Any] {
+            config.rotate = (DurationText.seconds(rotate["every"]), ByteSizeText.bytes(rotate["bytes"]))
+            if config.rotate?.every == nil && config.rotate?.bytes == nil {
+                throw problem("rotate needs every (e.g. \"1h\") or bytes (e.g. \"256MB\")")
+            }
+            if !path.contains("{time}") && !path.contains("{seq}") {
+                throw problem("a rotating sink's path names each file with {time} or {seq}, e.g. \"out/events-{time}.jsonl\"")
+            }
+            if URL(fileURLWithPath: path).deletingLastPathComponent().path.contains("{") {
+                throw problem("{time} and {seq} may only appear in the file name, not in its directory")
+            }
+            if config.append { throw problem("mode = \"append\" and rotate cannot go together") }
+        }
         let resolved = path.hasPrefix("/") ? path : pipeline.directory + "/" + path
         var isDirectory: ObjCBool = false
         if spec.role == .sink, FileManager.default.fileExists(atPath: resolved, isDirectory: &isDirectory), isDirectory.boolValue {
@@ -33,6 +48,9 @@ struct FileNodeConfig {
         let format: FileFormat
         do {
             format = try FileFormat.resolve(config.format, path: path)
+            if config.rotate != nil && format != .jsonl && format != .txt {
+                throw FileConfigError("rotate works with jsonl and txt files (each segment of a CSV or JSON file would need its own header)")
+            }
             if config.append && format == .json {
                 throw FileConfigError("mode = \"append\" works with jsonl, csv and txt files (a JSON array cannot be extended); use format = \"jsonl\"")
             }

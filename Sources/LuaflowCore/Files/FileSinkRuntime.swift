@@ -4,13 +4,19 @@ import LuaBridge
 
 /// `sink.file { path, format = "jsonl" | "json" | "csv" | "txt" }`: writes to a temp file beside
 /// `path` and renames it over `path` only when the run succeeds; on failure the previous output
-/// is intact. Raw records from a file source are validated on the way through.
+/// is intact. Raw records from a file source are validated on the way through. With `rotate`
+/// the output is a series of files (`RotatingFile`), each published once a committed checkpoint
+/// covers it.
 final class FileSinkRuntime: SinkRuntime {
     let stats: NodeStats
     private let spec: NodeSpec
     private let format: FileFormat
     private let delimiter: UInt8
     private let writer: AtomicFileWriter
+    /// `rotate = { ... }`: segments instead of `writer`.
+    private let rotation: RotatingFile?
+    /// A checkpointed run prepared the segments already (`resume`).
+    private var rotationPrepared = false
     private let lua: LuaState
     private let loop: LuaRecordLoop
     private var columns: [String]?
@@ -35,6 +41,7 @@ final class FileSinkRuntime: SinkRuntime {
         columnsConfigured = config.columns != nil
         append = config.append
         writer = AtomicFileWriter(path: path)
+        rotation = config.rotate.map { RotatingFile(pattern: path, every: $0.every, bytes: $0.bytes) }
         lua = try LuaState(memoryLimit: spec.options.memoryLimitMB << 20, instructionLimit: 0)
         loop = LuaRecordLoop(spec: spec, lua: lua, stats: stats)
         loop.encodeFailure = "cannot write the record as \(format.rawValue.uppercased())"
@@ -48,12 +55,22 @@ final class FileSinkRuntime: SinkRuntime {
     /// Continues the in-progress output of an unfinished run, cut back to what the token covers
     /// (or starts it again when `token` is nil).
     func resume(from token: SinkToken?, run: String) throws {
-        guard let token else { return writer.resume(at: nil) }
-        let progress: FileSinkProgress
-        do { progress = try JSONDecoder().decode(FileSinkProgress.self, from: Data((token.data ?? "").utf8)) } catch {
-            throw PipelineError(.runtime, node: spec.name, phase: "resume",
-                                "the state store's progress of this sink is not a file's; run with --full-refresh to start over")
+        if let rotation {
+            rotationPrepared = true
+            guard let token else { return try guarded { try rotation.startAfresh(resumable: true) } }
+            let progress = try decodeProgress(token)
+            guard progress.pattern == rotation.pattern else {
+                throw PipelineError(.runtime, node: spec.name, phase: "resume",
+                                    "the unfinished run was writing \(progress.pattern ?? progress.path), this one writes \(rotation.pattern); run with --full-refresh to start over")
+            }
+            try guarded {
+                try rotation.resume(finished: progress.finished ?? [], current: progress.path.isEmpty ? nil : progress.path, length: progress.length)
+            }
+            records = token.records
+            return
         }
+        guard let token else { return writer.resume(at: nil) }
+        let progress = try decodeProgress(token)
         guard progress.path == writer.path else {
             throw PipelineError(.runtime, node: spec.name, phase: "resume",
                                 "the unfinished run was writing \(progress.path), this one writes \(writer.path); run with --full-refresh to start over")
@@ -65,13 +82,25 @@ final class FileSinkRuntime: SinkRuntime {
         if let columns = progress.columns, !columnsConfigured { self.columns = columns }
     }
 
+    /// The file progress in a token this sink returned.
+    private func decodeProgress(_ token: SinkToken) throws -> FileSinkProgress {
+        do { return try JSONDecoder().decode(FileSinkProgress.self, from: Data((token.data ?? "").utf8)) } catch {
+            throw PipelineError(.runtime, node: spec.name, phase: "resume",
+                                "the state store's progress of this sink is not a file's; run with --full-refresh to start over")
+        }
+    }
+
     func sampleResources() {
-        let written = Int(writer.length - resumedLength)
+        let written = Int(rotation?.written ?? writer.length - resumedLength)
         stats.update { $0.bytesWritten = written }
     }
 
     func open() throws {
         lua.claim()
+        if let rotation {
+            if !rotationPrepared { try guarded { try rotation.startAfresh(resumable: false) } }
+            return
+        }
         do { try writer.open() } catch { throw PipelineError(.runtime, node: spec.name, phase: "write", "\(error)") }
         if resumedHeader { return }
         if append, let header = try copyExistingOutput() {
@@ -107,8 +136,15 @@ final class FileSinkRuntime: SinkRuntime {
     func pendingToken() throws -> SinkToken? { token }
 
     func checkpoint() throws -> SinkToken? {
-        try guarded { try writer.flush() }
+        try guarded { if let rotation { try rotation.flush() } else { try writer.flush() } }
         return token
+    }
+
+    /// Rotating: the finished segments the committed checkpoint covers are published.
+    func committed(_ token: SinkToken) throws {
+        guard let rotation else { return }
+        let finished = try decodeProgress(token).finished ?? []
+        try guarded { try rotation.publish(finished) }
     }
 
     /// Encodes the tokens (one per checkpoint: made once).
@@ -120,7 +156,9 @@ final class FileSinkRuntime: SinkRuntime {
 
     /// How far the output goes: what a checkpoint records.
     private var token: SinkToken {
-        let progress = FileSinkProgress(path: writer.path, length: writer.length, columns: columns)
+        let progress = rotation.map {
+            FileSinkProgress(path: $0.position?.path ?? "", length: $0.position?.length ?? 0, pattern: $0.pattern, finished: $0.finished)
+        } ?? FileSinkProgress(path: writer.path, length: writer.length, columns: columns)
         return SinkToken(node: spec.name, records: records, data: String(decoding: try! tokenEncoder.encode(progress), as: UTF8.self))
     }
 
@@ -143,27 +181,33 @@ final class FileSinkRuntime: SinkRuntime {
 
     func finish() throws -> SinkToken? {
         if format == .json { try write(records == 0 ? "]\n" : "\n]\n") }
-        try guarded { try writer.sync() }
+        try guarded { if let rotation { try rotation.finish() } else { try writer.sync() } }
         return token
     }
 
     func publish() throws {
-        try guarded { try writer.publish() }
+        try guarded { if let rotation { try rotation.publish(rotation.finished) } else { try writer.publish() } }
     }
 
     /// The finished output was synced under its in-progress name and the run committed; a crash
     /// came before the rename (or after it: then there is nothing left to do).
     func completePublish(_ token: SinkToken) throws {
+        if let rotation {
+            let finished = try decodeProgress(token).finished ?? []
+            return try guarded { try rotation.publish(finished) }
+        }
         try guarded { try writer.publishIfFinished() }
     }
 
-    func abort(keepingProgress: Bool) { writer.abort(keepingProgress: keepingProgress) }
+    func abort(keepingProgress: Bool) {
+        if let rotation { rotation.abort(keepingProgress: keepingProgress) } else { writer.abort(keepingProgress: keepingProgress) }
+    }
 
     // MARK: Formats
 
     private func write(_ batch: RecordBatch) throws {
         guard let bytes = batch.bytes else { return }
-        try guarded { try writer.write(bytes, count: batch.length) }
+        try append(bytes, count: batch.length)
         records += batch.records
     }
 
@@ -216,8 +260,13 @@ final class FileSinkRuntime: SinkRuntime {
         luaflow_buf_init(&out)
         defer { luaflow_buf_free(&out) }
         let outcome = try loop.run(batch, out: &out, configure: { $0.raw_text = rawText ? 1 : 0 }, step: step)
-        try guarded { try writer.write(out.data, count: out.len) }
+        if let data = out.data { try append(data, count: out.len) }
         records += outcome.produced
+    }
+
+    /// Writes to the current segment when rotating, to the one output otherwise.
+    private func append(_ bytes: UnsafeRawPointer, count: Int) throws {
+        try guarded { if let rotation { try rotation.write(bytes, count: count) } else { try writer.write(bytes, count: count) } }
     }
 
     private func guarded(_ body: () throws -> Void) throws {

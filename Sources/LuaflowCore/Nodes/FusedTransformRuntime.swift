@@ -5,7 +5,7 @@ import LuaBridge
 /// Adjacent transforms fused into one stage: the scripts share one Lua state (each in its own
 /// environment) and a record goes from one run() to the next as a Lua value, without being
 /// encoded or crossing a queue. Each member keeps its own counters, errors and on_error policy.
-final class FusedTransformRuntime: TransformRuntime {
+final class FusedTransformRuntime: TransformRuntime, TimerNode {
     private let members: [LuaScriptNode]
     private let memberStats: [NodeStats]
     private let loops: [LuaRecordLoop]
@@ -38,12 +38,32 @@ final class FusedTransformRuntime: TransformRuntime {
         loops = zip(members, stats).map { LuaRecordLoop(node: $0, stats: $1) }
         chain = LuaChain(state: lua, functions: try members.map { try $0.required("run", signature: "run(item)") },
                          skipping: members.map { $0.spec.options.onError == .skip })
-        holdsRecords = members.contains { $0.defines("finalize") }
+        holdsRecords = members.contains { $0.defines("finalize") || $0.timers.active }
     }
 
     func open() throws {
         lua.claim()
-        for member in members { try member.callHook("init") }
+        for member in members {
+            member.timers.start()
+            try member.callHook("init")
+        }
+    }
+
+    var secondsUntilTimer: Double? { members.compactMap(\.timers.secondsUntilNext).min() }
+
+    /// Each member's due timers, in order; what one emits goes through the members after it.
+    func fireTimers() throws -> RecordBatch? {
+        var io = luaflow_batch_io()
+        return try withChain(&io) { skipped, io in
+            for (k, member) in members.enumerated() {
+                guard member.timers.active, let fire = member.timers.fire else { continue }
+                do {
+                    try chain.finalize(stage: k, function: fire, io: &io, skipped: skipped)
+                } catch let error as LuaError {
+                    throw PipelineError(members[chain.failedStage].spec, phase: "timer", lua: error)
+                }
+            }
+        }
     }
 
     func recordTime(_ seconds: Double) {

@@ -10,6 +10,8 @@ final class LuaScriptNode {
     let env: LuaRef
     /// How messages name the script (`examples/quickstart/transforms/clean.lua`).
     let displayPath: String
+    /// `every(seconds, fn)` timers the script's top level set (with `time.now` and `time.sleep`).
+    let timers: NodeTimers
 
     /// Loads the node into its own state, or into `state` (fused stages share one, made by
     /// `makeState`). Throws `PipelineErrors` listing every problem found. `validate: false`
@@ -24,6 +26,7 @@ final class LuaScriptNode {
         env = try lua.makeEnvironment(label: spec.name, files: Self.fileAccess(spec, pipeline: pipeline))
         let context = NodeContext(spec: spec, pipeline: pipeline, stats: stats)
         try MetricsLuaModule().install(into: lua, env: env, node: context)
+        timers = try NodeTimers.install(into: lua, env: env, role: spec.role)
         for module in extensions.modules { try module.install(into: lua, env: env, node: context) }
         try Self.installErrorsModule(lua, env: env)
 
@@ -63,6 +66,7 @@ final class LuaScriptNode {
                 lua.setEnvironment(of: chunk, to: env)
                 try lua.call(chunk)
             }
+            timers.seal()
             // The schema is known now: its secrets are registered before any script code can see config.
             let secrets = try lua.callReturningRefs(lua.functionRef(helpers, "secrets")!, refArgs: [], results: 1)
             lua.stringArray(secrets[0]).forEach(Redactor.shared.add)

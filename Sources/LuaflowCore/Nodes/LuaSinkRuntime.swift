@@ -9,8 +9,9 @@ import LuaBridge
 /// `init(token)` gets the last committed one to reconcile its destination with.
 /// `info.position` is the batch's first record's number in the run's input of the sink, and
 /// `info.key` an idempotency key derived from the pipeline, the node, the run and that position:
-/// a batch re-sent after a retry or a resume carries the same key.
-final class LuaSinkRuntime: SinkRuntime {
+/// a batch re-sent after a retry or a resume carries the same key. `every(seconds, fn)` timers
+/// run on the sink's thread between batches and when idle (periodic flushes).
+final class LuaSinkRuntime: SinkRuntime, TimerNode {
     let node: LuaScriptNode
     let stats: NodeStats
     private let loop: LuaRecordLoop
@@ -51,8 +52,19 @@ final class LuaSinkRuntime: SinkRuntime {
 
     func sampleResources() { stats.sample(node.lua) }
 
+    var secondsUntilTimer: Double? { node.timers.secondsUntilNext }
+
+    func fireTimers() throws -> RecordBatch? {
+        guard let fire = node.timers.fire else { return nil }
+        do { _ = try node.lua.call(fire) } catch let error as LuaError {
+            throw PipelineError(node.spec, phase: "timer", lua: error)
+        }
+        return nil
+    }
+
     func open() throws {
         node.lua.claim()
+        node.timers.start()
         if let unpublished {
             _ = try node.callHook("commit", json: unpublished.data.map { Array($0.utf8) })
         }

@@ -129,6 +129,8 @@ public struct NodeOptions: Sendable {
     public var ordered = true
     /// Pages (`get()` sources) or records (other sources) between checkpoints.
     public var checkpointEvery: Int?
+    /// Seconds after which a source checkpoints anyway once records arrived (`checkpoint_interval`).
+    public var checkpointInterval: Double?
 
     public init() {}
 
@@ -152,6 +154,7 @@ public struct NodeOptions: Sendable {
         maxItems = integer("max_items", min: 0)
         batchSize = integer("batch_size", min: 1)
         checkpointEvery = integer("checkpoint_every", min: 1)
+        checkpointInterval = DurationText.seconds(config["checkpoint_interval"])
         memoryLimitMB = integer("memory_limit", min: 0) ?? memoryLimitMB
         instructionLimit = integer("instruction_limit", min: 0) ?? instructionLimit
         maxRecordBytes = integer("max_record_bytes", min: 0) ?? maxRecordBytes

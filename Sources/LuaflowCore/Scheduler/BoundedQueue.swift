@@ -56,6 +56,33 @@ final class BoundedQueue<Element>: QueueGauge, @unchecked Sendable {
         return (popped - 1, item)
     }
 
+    /// What `popNumbered(waitingAtMost:)` found.
+    enum Pop {
+        case item(number: Int, Element)
+        /// Nothing came in time; the queue is still open.
+        case timedOut
+        /// Every producer finished and the queue is drained, or it was cancelled.
+        case ended
+    }
+
+    /// Like `popNumbered`, giving up after `seconds` (a node with timers wakes for them).
+    func popNumbered(waitingAtMost seconds: Double) -> Pop {
+        let deadline = Date(timeIntervalSinceNow: seconds)
+        condition.lock()
+        defer { condition.unlock() }
+        while items.isEmpty && openProducers > 0 && !cancelled {
+            if !condition.wait(until: deadline) {
+                if items.isEmpty && openProducers > 0 && !cancelled { return .timedOut }
+                break
+            }
+        }
+        if cancelled { return .ended }
+        guard let item = items.popFirst() else { return .ended }
+        popped += 1
+        condition.broadcast()
+        return .item(number: popped - 1, item)
+    }
+
     /// One producer is done.
     func producerFinished() {
         condition.lock()

@@ -31,6 +31,8 @@ final class CheckpointCoordinator: Sendable {
     }
 
     private let state = Locked(State())
+    /// Push sources told of their commits, by node id (set up before the run starts).
+    private let listeners = Locked<[Int: any PushSource]>([:])
 
     /// Told about every commit, with the source's name (`sourceNames`, by node id).
     private let observers: [any RunObserver]
@@ -41,6 +43,11 @@ final class CheckpointCoordinator: Sendable {
         self.downstream = downstream
         self.observers = observers
         self.sourceNames = sourceNames
+    }
+
+    /// Tells `source` of each commit of its checkpoints from now on.
+    func listen(source: Int, _ listener: any PushSource) {
+        listeners.withLock { $0[source] = listener }
     }
 
     /// Sink `sink` has durably written everything before `marker`; `token` is what it returned.
@@ -70,6 +77,7 @@ final class CheckpointCoordinator: Sendable {
             }
             s.reports[source] = s.reports[source]?.filter { $0.key > marker.sequence }
             s.undelivered.merge(changed) { $1 }
+            listeners.withLock { $0[source] }?.committed(produced: marker.produced)
         }
     }
 

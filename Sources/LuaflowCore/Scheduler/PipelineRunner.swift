@@ -275,8 +275,10 @@ private struct Stage: @unchecked Sendable {
                 let due = checkpointer?.recordsUntilDue(source) ?? current.records
                 let (head, tail) = current.split(after: due)
                 rest = tail
-                output.send(head)
-                source.stats.update { $0.batches += 1 }
+                if head.records > 0 || head.length > 0 {
+                    output.send(head)
+                    source.stats.update { $0.batches += 1 }
+                }
                 if let marker = try checkpointer?.afterBatch(source, records: head.records, heldBack: tail?.records ?? 0) {
                     output.send(marker)
                 }
@@ -284,8 +286,28 @@ private struct Stage: @unchecked Sendable {
         }
     }
 
+    /// The next input batch. A node with timers wakes when one is due and fires it (what it emits
+    /// goes to `emit`), between batches and while no batch comes.
+    private func nextInput(_ node: NodeRuntime, emit: (RecordBatch) -> Void) throws -> (number: Int, item: RecordBatch)? {
+        guard let input else { return nil }
+        guard let timed = node as? TimerNode, timed.secondsUntilTimer != nil else { return input.popNumbered() }
+        while let wait = timed.secondsUntilTimer, !control.stopped {
+            if wait <= 0 {
+                if let out = try timed.fireTimers() { emit(out) }
+                timed.sampleResources()
+                continue
+            }
+            switch input.popNumbered(waitingAtMost: wait) {
+            case .item(let number, let batch): return (number, batch)
+            case .timedOut: continue
+            case .ended: return nil
+            }
+        }
+        return nil
+    }
+
     private func pump(_ transform: TransformRuntime) throws {
-        while let (number, batch) = input?.popNumbered() {
+        while let (number, batch) = try nextInput(transform, emit: output.send) {
             if batch.checkpoint != nil {
                 output.deliver(batch, for: number)
                 continue
@@ -313,7 +335,7 @@ private struct Stage: @unchecked Sendable {
             if let marker { try coordinator?.acknowledge(marker, sink: node, token: token) }
         }
         defer { if !waiting.isEmpty { try? makeDurable(nil) } }
-        while let batch = input?.pop() {
+        while let (_, batch) = try nextInput(sink, emit: { _ in }) {
             if let marker = batch.checkpoint {
                 if sink.defersCheckpoints, input?.depth ?? 0 > 0, DispatchTime.now().uptimeNanoseconds - lastDurable < 250_000_000 {
                     waiting.append((marker, try sink.pendingToken()))

@@ -36,6 +36,16 @@ public final class RecordBatch: @unchecked Sendable {
         checkpoint = nil
     }
 
+    /// A batch of `records` JSON texts, one per line (each ending with a newline), copied from
+    /// `lines`: how a source in another target hands over what it received. `validated`: every
+    /// line is known to be one valid JSON value.
+    public convenience init(copying lines: UnsafeRawBufferPointer, records: Int, validated: Bool) {
+        var buffer = luaflow_buf()
+        luaflow_buf_init(&buffer)
+        if let base = lines.baseAddress, lines.count > 0 { _ = luaflow_buf_append(&buffer, base, lines.count) }
+        self.init(taking: &buffer, records: records, validated: validated)
+    }
+
     /// A checkpoint marker: no records; stages pass it on in order, sinks acknowledge it.
     init(marker: Checkpoint) {
         bytes = nil

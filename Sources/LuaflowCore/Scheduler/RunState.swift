@@ -45,8 +45,13 @@ final class RunState {
             let spec = graph.node(id)
             let stored = try store.stream(node: spec.name, stream: runtime.stream)
             let checkpointer = SourceCheckpointer(source: id, node: spec.name, stored: stored, resuming: resuming,
-                                                  every: spec.options.checkpointEvery, enabled: !buffered.contains(id))
+                                                  every: spec.options.checkpointEvery, interval: spec.options.checkpointInterval,
+                                                  enabled: !buffered.contains(id))
             try runtime.start(from: checkpointer.start)
+            if let push = runtime as? PushSource, !buffered.contains(id) {
+                push.checkpointsCommit()
+                coordinator.listen(source: id, push)
+            }
             checkpointers[id] = checkpointer
             if resuming, stored != nil { describeResume(spec.name, checkpointer.start) }
         }

@@ -1,5 +1,8 @@
+import Foundation
+
 /// Decides when a source sends a checkpoint marker (every `checkpoint_every` pages for `get()`
-/// sources, records otherwise) and builds the state the marker carries.
+/// sources, records otherwise; also once `checkpoint_interval` passed since the last one and
+/// records arrived; after every batch of a ``PushSource``) and builds the state the marker carries.
 final class SourceCheckpointer {
     let source: Int
     let node: String
@@ -11,18 +14,24 @@ final class SourceCheckpointer {
     /// False when records may wait in a transform's finalize: then only the end of the run commits.
     private let enabled: Bool
     private let every: Int?
+    /// `checkpoint_interval`, in nanoseconds.
+    private let interval: UInt64?
     private var sequence = 0
     private var sinceLast = 0
+    /// Records sent since the last marker (a marker that covers nothing new is not due by time).
+    private var recordsSinceLast = 0
+    private var lastMarker = DispatchTime.now().uptimeNanoseconds
     /// The state to commit if the whole run succeeds, taken on the source's thread when it ended.
     private(set) var finalState: StreamState?
 
-    init(source: Int, node: String, stored: StreamState?, resuming: Bool, every: Int?, enabled: Bool) {
+    init(source: Int, node: String, stored: StreamState?, resuming: Bool, every: Int?, interval: Double? = nil, enabled: Bool) {
         self.source = source
         self.node = node
         start = resuming && stored != nil ? .resuming(stored!) : .fresh(after: stored)
         skip = start.skip
         baseRecords = (stored?.records ?? 0) - start.skip
         self.every = every
+        self.interval = interval.map { UInt64($0 * 1e9) }
         self.enabled = enabled
     }
 
@@ -37,14 +46,19 @@ final class SourceCheckpointer {
     /// returned that are not sent yet (the rest of a split batch), which the marker must not cover.
     func afterBatch(_ runtime: SourceRuntime, records: Int, heldBack: Int = 0) throws -> RecordBatch? {
         sinceLast += runtime.countsPages ? 1 : records
+        recordsSinceLast += records
+        let now = DispatchTime.now().uptimeNanoseconds
         let due = every ?? (runtime.countsPages ? 1 : 100_000)
-        guard sinceLast >= due, enabled else { return nil }
+        let byTime = recordsSinceLast > 0 && ((runtime as? PushSource)?.checkpointsEachBatch == true || interval.map { now - lastMarker >= $0 } == true)
+        guard sinceLast >= due || byTime, enabled else { return nil }
         sinceLast = 0
+        recordsSinceLast = 0
+        lastMarker = now
         sequence += 1
         var state = try state(runtime, finished: false)
         state.skip -= heldBack
         state.records -= heldBack
-        return RecordBatch(marker: Checkpoint(source: source, sequence: sequence, state: state))
+        return RecordBatch(marker: Checkpoint(source: source, sequence: sequence, state: state, produced: state.records - baseRecords))
     }
 
     /// The source is done: keeps its final state (cursor, record count) for the end of the run.
@@ -61,7 +75,7 @@ final class SourceCheckpointer {
         }
         return StreamState(node: node, stream: runtime.stream,
                            pagination: finished ? nil : position.pagination,
-                           skip: finished || runtime.countsPages ? 0 : position.produced,
+                           skip: finished || runtime.countsPages || runtime is PushSource ? 0 : position.produced,
                            exhausted: !finished && position.exhausted,
                            runCursor: finished ? cursor : start.stateCursor,
                            cursor: cursor, records: baseRecords + position.produced,

@@ -18,6 +18,11 @@
 -- The chunk returns `{ common, check, check_value, unknown, suggest, render, json_schema }`.
 local M = {}
 
+-- A duration: seconds, or text such as "500ms", "10s", "5m", "1h", "1d" (DurationText reads it).
+local duration = { { type = "number", exclusive_min = 0 },
+                   { type = "string", pattern = "^%s*%d+%.?%d*%s*m?s%s*$" },
+                   { type = "string", pattern = "^%s*%d+%.?%d*%s*[mhd]%s*$" } }
+
 -- Options every node accepts besides its schema's fields (NodeOptions reads them in Swift).
 M.common = {
   name = { type = "string", description = "the node's name in messages, state, the config file and --set" },
@@ -35,6 +40,8 @@ M.common = {
   ordered = { type = "boolean", default = true, description = "keep the input order across workers" },
   lazy_records = { type = "boolean", default = true, description = "hand records to scripts as lazy tables" },
   checkpoint_every = { type = "integer", min = 1, description = "pages (get() sources) or records between checkpoints" },
+  checkpoint_interval = { any_of = duration,
+                          description = 'also checkpoint once this long passed since the last checkpoint and records arrived, e.g. "10s"' },
 }
 
 local function is_secret(spec)
