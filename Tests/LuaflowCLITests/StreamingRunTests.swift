@@ -143,7 +143,9 @@ import TestSupport
     }
 
     /// A replayable source into a sink rotating every 4 KB, killed at random moments: the files
-    /// published at checkpoints and at the end hold every record exactly once.
+    /// published at checkpoints and at the end hold every record exactly once. The transform is
+    /// slow enough (9 s of work) that no killed attempt finishes the run: a finished run would be
+    /// followed by a fresh one, which rightly writes everything again.
     @Test func rotatedFilesAreExactlyOnceAcrossKills() throws {
         let dir = try LuaflowBinary.workspace()
         let total = 3000
@@ -151,7 +153,7 @@ import TestSupport
         try dir.write("slow.lua", """
         function init() io.open("started", "w"):close() end
         function run(r)
-          local t = os.clock() + 0.0005
+          local t = os.clock() + 0.003
           while os.clock() < t do end
           return r
         end
