@@ -324,7 +324,7 @@ private struct Stage: @unchecked Sendable {
         // A sink whose checkpoints cost (an fsync) and that is behind (more already queued) keeps
         // the checkpoint waiting, with its position, and makes it durable with the next one: one
         // fsync for several pages, every checkpoint still committed, in order. Never for longer
-        // than 0.25 s, and never past the end of the stage.
+        // than 0.25 s, never while the sink waits for input, and never past the end of the stage.
         var waiting: [(marker: Checkpoint, token: SinkToken?)] = []
         var lastDurable = DispatchTime.now().uptimeNanoseconds
         func makeDurable(_ marker: Checkpoint?) throws {
@@ -335,7 +335,9 @@ private struct Stage: @unchecked Sendable {
             if let marker { try coordinator?.acknowledge(marker, sink: node, token: token) }
         }
         defer { if !waiting.isEmpty { try? makeDurable(nil) } }
-        while let (_, batch) = try nextInput(sink, emit: { _ in }) {
+        while true {
+            if !waiting.isEmpty && input?.depth ?? 0 == 0 { try makeDurable(nil) }
+            guard let (_, batch) = try nextInput(sink, emit: { _ in }) else { break }
             if let marker = batch.checkpoint {
                 if sink.defersCheckpoints, input?.depth ?? 0 > 0, DispatchTime.now().uptimeNanoseconds - lastDurable < 250_000_000 {
                     waiting.append((marker, try sink.pendingToken()))
