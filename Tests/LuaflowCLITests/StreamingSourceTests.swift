@@ -59,17 +59,20 @@ import TestSupport
             defer { server.stop() }
             let dir = try LuaflowBinary.workspace()
             try dir.write("pipeline.lua", """
-            network { { source.sse { name = "feed", url = "\(server.baseURL)/sse/feed?total=400&per_connection=60&interval=0.004&end=done" },
+            network { { source.sse { name = "feed", url = "\(server.baseURL)/sse/feed?total=300&per_connection=40&interval=0.02&end=done" },
                         sink.file { path = "out.jsonl" } } }
             """)
-            let killed = try LuaflowBinary.killRepeatedly(["run", "pipeline.lua", "-q"], in: dir, times: 8, seed: 20261130,
-                                                          delays: 0.3...1.2)
+            // The feed lasts 6 s; the killed runs together less, so none of them gets to its end
+            // (a run that did would publish its part, and the next would start after it).
+            let killed = try LuaflowBinary.killRepeatedly(["run", "pipeline.lua", "-q"], in: dir, times: 6, seed: 20261130,
+                                                          delays: 0.3...0.8)
             let last = try LuaflowBinary.run(["run", "pipeline.lua", "-q"], in: dir)
             #expect(last.exitCode == 0, "\(last.stderr)")
-            #expect(try Self.numbers(dir, "out.jsonl") == Array(1...400), "every event exactly once, in order")
+            let numbers = try Self.numbers(dir, "out.jsonl")
+            #expect(numbers == Array(1...300), "every event exactly once, in order: \(numbers.count) records, \(Set(numbers).count) distinct, \(numbers.prefix(20))")
             #expect(killed >= 4, "most kills must land inside a run (\(killed) did)")
             let resumed = server.requests(path: "/sse/feed").filter { $0.header("Last-Event-ID") != nil }.count
-            #expect(resumed >= 8, "runs resumed from the committed id")
+            #expect(resumed >= 6, "runs resumed from the committed id")
         }
     }
 

@@ -23,7 +23,11 @@ extension HTTPSession {
         http.url = Self.httpEquivalent(request.url)
         var url = try http.resolvedURL(base: config.baseURL)
         var headers = mergedHeaders(request.headers)
-        guard let home = credentialOrigin(of: url), Origin(url: url) == home else { return (url, headers) }
+        guard let home = credentialOrigin(of: url), Origin(url: url) == home else {
+            // Another origin than the credentials': none of them goes there, whoever set them.
+            headers.removeAll { authenticator.isCredential(header: $0.0) }
+            return (URLBuilder.removing(parameters: authenticator.queryParameter.map { [$0] } ?? [], from: url), headers)
+        }
         let credential: Authenticator.Credential
         do { credential = try await authenticator.credential() } catch let error as HTTPError {
             throw error.on(method: request.method, url: url)
