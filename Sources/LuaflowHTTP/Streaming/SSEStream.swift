@@ -161,12 +161,17 @@ final class SSEStream: @unchecked Sendable {
         }
         guard backoff.failures < maxReconnects else {
             throw HTTPError(.connection, method: request.method, url: try? request.resolvedURL(base: session.config.baseURL),
-                            attempts: connections, detail: "gave up after \(maxReconnects) reconnects in a row without an event: \(reason(error))")
+                            attempts: connections, detail: "gave up after \(maxReconnects) reconnects in a row without an event: \(shortReason(error))")
         }
         let delay = backoff.nextDelay(unit: Double.random(in: 0...1))
         session.metrics.record { $0.retries += 1 }
         logger.info("event stream \(URLRedactor.redact((try? request.resolvedURL(base: session.config.baseURL)) ?? request.url)): \(reason(error)); reconnecting in \(String(format: "%.2f", delay)) s")
         reconnectAt = StreamDeadline.now + UInt64(delay * 1e9)
+    }
+
+    /// ``reason(_:)`` without the request line, which the error giving up names already.
+    private func shortReason(_ error: Error?) -> String {
+        (error as? HTTPError).flatMap { $0.kind == .status ? nil : $0.detail } ?? reason(error)
     }
 
     private func reason(_ error: Error?) -> String {

@@ -176,12 +176,17 @@ final class WebSocketStream: @unchecked Sendable {
         let url = URLRedactor.redact((try? request.resolvedURL(base: session.config.baseURL)) ?? request.url)
         guard backoff.failures < options.maxReconnects else {
             throw HTTPError(.connection, method: "GET", url: url, attempts: connections,
-                            detail: "gave up after \(options.maxReconnects) reconnects in a row without a message: \(reason(error))")
+                            detail: "gave up after \(options.maxReconnects) reconnects in a row without a message: \(shortReason(error))")
         }
         let delay = backoff.nextDelay(unit: Double.random(in: 0...1))
         session.metrics.record { $0.retries += 1 }
         logger.info("WebSocket \(url): \(reason(error)); reconnecting in \(String(format: "%.2f", delay)) s")
         reconnectAt = StreamDeadline.now + UInt64(delay * 1e9)
+    }
+
+    /// ``reason(_:)`` without the request line, which the error giving up names already.
+    private func shortReason(_ error: Error?) -> String {
+        (error as? HTTPError).flatMap { $0.kind == .status ? nil : $0.detail } ?? reason(error)
     }
 
     private func reason(_ error: Error?) -> String {
