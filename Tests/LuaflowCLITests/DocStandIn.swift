@@ -33,11 +33,10 @@ enum DocStandIn {
                 request.method == "POST" ? .json(["ok": true], status: 201) : .text("", status: 405)
             }
         case "click-feed":
-            // streaming-source: five click events, at most two a poll, then nothing new.
+            // streaming-source: an event stream of five clicks (ids 1 to 5), then silence.
             server.route("/v1/events") { request in
-                let clicks = sampleClicks()
-                let after = request.queryValue("after").flatMap { id in clicks.firstIndex { $0["id"] == id } }.map { $0 + 1 } ?? 0
-                return .json(["events": Array(clicks[after...].prefix(2))])
+                let after = request.header("Last-Event-ID").flatMap { Int($0) } ?? 0
+                return .eventStream(sampleClicks().filter { $0.id > after }.map { "id: \($0.id)\ndata: {\"type\":\"\($0.type)\"}\n\n" })
             }
         default:
             server.stop()
@@ -51,8 +50,8 @@ enum DocStandIn {
         (1...7).map { ["id": $0, "name": "Item \($0)", "updated_at": String(format: "2024-05-%02dT10:00:00Z", $0)] }
     }
 
-    /// Five click events, `e1` to `e5`.
-    private static func sampleClicks() -> [[String: String]] {
-        (1...5).map { ["id": "e\($0)", "type": "click"] }
+    /// Five click events, ids 1 to 5.
+    private static func sampleClicks() -> [(id: Int, type: String)] {
+        (1...5).map { ($0, "click") }
     }
 }

@@ -88,16 +88,20 @@ import TestSupport
         let server = try TestHTTPServer.start(standardRoutes: false)
         defer { server.stop() }
         server.route("/events") { request in
-            request.queryValue("after") == nil
-                ? .json(["events": [["id": "e1"], ["id": "e2"]]])
-                : .json(["events": request.queryValue("after") == "e2" ? [["id": "e3"]] : []])
+            let after = request.header("Last-Event-ID").flatMap { Int($0) } ?? 0
+            let events = (after + 1...after + 3).map { "id: \($0)\ndata: {\"type\":\"click\",\"n\":\($0)}\n\n" }
+            return .eventStream(events, ending: after == 0 ? .drop : .hold)
         }
         let dir = try Self.generate("streaming-source")
-        let result = try Self.runPipeline(dir, ["--set", "demo.base_url=\(server.baseURL)", "--set", "demo.poll_interval=0.05",
-                                                "--set", "demo.max_idle_polls=2"], environment: ["DEMO_TOKEN": nil])
-        #expect(try Self.jsonLines(dir, "out/demo.jsonl").map { $0["id"] as? String } == ["e1", "e2", "e3"])
-        #expect(result.stderr.contains("no new events after 2 polls"))
-        #expect(server.requests(path: "/events").count == 4)
+        let base = ["--set", "demo.base_url=\(server.baseURL)"]
+        // The first connection drops after 3 events: the template reconnects from id 3.
+        try Self.runPipeline(dir, base + ["--set", "demo.max_items=4"], environment: ["DEMO_TOKEN": "e2e-token-5678"])
+        #expect(try Self.jsonLines(dir, "out/demo.jsonl").map { $0["id"] as? Int } == [1, 2, 3, 4])
+        try Self.runPipeline(dir, base + ["--set", "demo.max_items=3"], environment: ["DEMO_TOKEN": "e2e-token-5678"])
+        #expect(try Self.jsonLines(dir, "out/demo.jsonl").map { $0["id"] as? Int } == [5, 6, 7], "the second run starts after the first")
+        let requests = server.requests(path: "/events")
+        #expect(requests.map { $0.header("Last-Event-ID") } == [nil, "3", "4"])
+        #expect(requests.allSatisfy { $0.header("Authorization") == "Bearer e2e-token-5678" })
     }
 
     @Test func transformPipeline() throws {

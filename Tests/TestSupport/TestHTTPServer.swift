@@ -6,7 +6,8 @@ import LuaflowTesting
 /// `LoopbackHTTPServer`, as `luaflow test`'s mock): a route table of closures, a log of every
 /// request received, and (with `standardRoutes`) endpoints for every pagination style, auth mode
 /// and failure the HTTP stack must handle. See
-/// `TestHTTPServer+PaginationRoutes.swift`, `+AuthRoutes.swift` and `+FaultRoutes.swift`.
+/// `TestHTTPServer+PaginationRoutes.swift`, `+AuthRoutes.swift`, `+FaultRoutes.swift` and
+/// `+StreamRoutes.swift` (Server-Sent Events and WebSockets).
 ///
 ///     let server = try TestHTTPServer.start()
 ///     server.route("/hello") { _ in .json(["hello": "world"]) }
@@ -60,6 +61,7 @@ public final class TestHTTPServer: Sendable {
             server.installPaginationRoutes()
             server.installAuthRoutes()
             server.installFaultRoutes()
+            server.installStreamRoutes()
         }
         return server
     }

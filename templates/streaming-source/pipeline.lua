@@ -1,13 +1,12 @@
--- Follows the {{name}} event feed and writes each event to out/{{name}}.jsonl and to the
--- terminal. It stops after 10 empty polls in a row or after `lifetime` seconds; Ctrl-C stops it
--- without publishing, keeping its progress for the next run.
+-- Follows the {{name}} feed and writes each event to out/{{name}}.jsonl and to the terminal, for
+-- `lifetime` seconds; the next run starts after the last event this one committed. Ctrl-C or
+-- SIGTERM stops it without publishing, keeping its progress for the next run.
 --
 --   luaflow run pipeline.lua --set {{name}}.base_url=https://your.api.example/v1
 --
 -- A token goes in the environment ({{NAME}}_TOKEN=...), never in this file.
 local feed = source("{{name}}.lua", {
   base_url = "https://stream.example.com/v1",
-  max_idle_polls = 10,
   lifetime = 600,
 })
 

@@ -1,77 +1,80 @@
--- {{name}}: a streaming source. It polls an event feed and sends each event as it arrives,
--- for as long as the run lasts.
+-- {{name}}: a streaming source. It follows a live feed, Server-Sent Events (the default) or a
+-- WebSocket, and sends each event as it arrives, for as long as the run lasts.
 --
 -- The feed this template expects (change the marked lines for yours):
---   GET <base_url><path>?after=<id of the last event seen>&limit=100
---   -> { "events": [ { "id": "e1", ... }, ... ] }               an empty list: nothing new yet
+--   sse:        GET <base_url><path>  (Accept: text/event-stream)
+--               id: 17
+--               data: { "type": "click", ... }
+--   websocket:  <base_url><path> as ws(s)://, one JSON message per event: { "id": 17, ... }
 --
--- What ends it: `lifetime` (seconds) or `max_items` in the node's config, `--limit`, Ctrl-C,
--- or max_idle_polls empty polls in a row. lifetime and max_items are checked between events,
--- so on a quiet feed it is max_idle_polls that stops the run.
+-- What ends it: `lifetime` (seconds) or `max_items` in the node's config, `--limit`, Ctrl-C or
+-- SIGTERM, or the server ending the feed (an SSE server answering 204). Lost connections are
+-- not an end: the host reconnects, sending the last event id (SSE's Last-Event-ID, or the
+-- WebSocket's `cursor` query parameter) so the server replays what was missed.
 
 schema = {
-  base_url      = { type = "url", default = "https://stream.example.com/v1", description = "API root" },
-  path          = { type = "string", default = "/events", description = "the feed endpoint" },
-  token         = { type = "secret", env = "{{NAME}}_TOKEN", description = "bearer token (leave unset for a public feed)" },
-  page_size     = { type = "integer", default = 100, min = 1, max = 1000 },
-  poll_interval = { type = "number", default = 1, min = 0.01, description = "seconds between polls" },
-  max_idle_polls = { type = "integer", default = 0, min = 0, description = "stop after this many empty polls in a row (0: never)" },
-  start_after   = { type = "string", description = "the id of the event to start after (default: the start of the feed)" },
+  base_url  = { type = "url", default = "https://stream.example.com/v1", description = "API root" },
+  path      = { type = "string", default = "/events", description = "the feed endpoint" },
+  transport = { type = "enum", values = { "sse", "websocket" }, default = "sse", description = "how the feed is served" },
+  token     = { type = "secret", env = "{{NAME}}_TOKEN", description = "bearer token (leave unset for a public feed)" },
+  events    = { type = "array", items = { type = "string" }, description = "SSE event types to keep (default: every type)" },
+  subscribe = { type = "array", description = "websocket: messages sent after every connect (tables go as JSON)" },
 }
 
-local client
-local pending, next_index = {}, 1       -- events fetched but not sent yet
-local last_id                           -- the id of the last event sent
-local idle_polls = 0
+-- The host keeps the largest id committed and hands it back as `state.cursor`: a restart, even
+-- after kill -9, starts after it. Ids must grow (numbers or ISO-8601 timestamps), as most do.
+cursor_field = "id"                                             -- CHANGE: your feed's event id field
 
--- init(): one session for the run. The rate limit paces the polls: the host waits, on this
--- node's thread only, so the script never sleeps.
+local client, feed, keep
+
 function init()
   client = http.session {
     base_url = config.base_url,
-    headers = { Accept = "application/json" },
     auth = config.token and { bearer = config.token } or nil,
-    rate_limit = { requests = 1, per = config.poll_interval },
+    timeout = { read = 90 },                    -- the longest silence before reconnecting
   }
-  last_id = config.start_after
+  if config.events then
+    keep = {}
+    for _, name in ipairs(config.events) do keep[name] = true end
+  end
 end
 
--- check(): can we reach the feed with these credentials? Returns true, or false and why.
-function check()
-  local ok, res = pcall(client.get, client, config.path, { query = { limit = 1 }, raise = false })
-  if not ok then return false, tostring(res) end
-  if not res.ok then
-    return false, ("GET %s answered %d: %s"):format(config.path, res.status, res.body:sub(1, 200))
+-- One record per event: the event's JSON data, with its id and type.
+local function record(data, id, event)
+  local r = type(data) == "table" and data or { data = data }
+  r.id = tonumber(id) or id                                     -- CHANGE: how your ids compare
+  r.event = event
+  return r
+end
+
+local function open()
+  if config.transport == "websocket" then
+    return client:websocket(config.path, {
+      subscribe = config.subscribe,
+      cursor = { field = "id", param = "cursor", value = state.cursor },   -- CHANGE: your feed's resume parameter
+    })
   end
+  return client:sse(config.path, { last_event_id = state.cursor })
+end
+
+-- check(): can we open the feed with these credentials? Returns true, or false and why.
+function check()
+  local ok, opened = pcall(open)
+  if not ok then return false, tostring(opened) end
+  opened:close()
   return true
 end
 
--- One poll: the events after last_id (possibly none).
-local function poll()
-  local body = client:get(config.path, { query = { after = last_id, limit = config.page_size } }):json()
-  local events = body.events                                    -- CHANGE: where your feed puts events
-  if type(events) ~= "table" then
-    error(("GET %s: the response has no 'events' list (is path the feed endpoint?)"):format(config.path))
-  end
-  return events
-end
-
--- run(): returns the next event, polling until one arrives. Returning nil ends the source.
+-- run(): returns the next event, waiting until one arrives. Returning nil ends the source.
 function run()
-  while next_index > #pending do
-    pending, next_index = poll(), 1
-    if #pending == 0 then
-      idle_polls = idle_polls + 1
-      if config.max_idle_polls > 0 and idle_polls >= config.max_idle_polls then
-        log.info("no new events after", idle_polls, "polls; stopping")
-        return nil
-      end
-    else
-      idle_polls = 0
-    end
+  feed = feed or open()
+  if config.transport == "websocket" then
+    local message = feed:receive()                              -- nil once the run's lifetime is over
+    if message == nil then return nil end
+    return record(message, type(message) == "table" and message.id or nil, "message")
   end
-  local event = pending[next_index]
-  next_index = next_index + 1
-  last_id = event.id                                            -- CHANGE: your feed's event id field
-  return event
+  for event in feed do                                          -- ends when the server ends the feed
+    if keep == nil or keep[event.event] then return record(event.data, event.id, event.event) end
+  end
+  return nil
 end

@@ -1,3 +1,4 @@
+import Foundation
 import LuaflowCore
 
 /// Hides secrets in URLs before they reach an error message or a log line:
@@ -41,6 +42,18 @@ public enum URLRedactor {
             text += "?" + items.joined(separator: "&")
         }
         return Redactor.shared.redact(text)
+    }
+
+    /// The values ``redact(_:)`` hides in `url` (sensitive query parameters, userinfo), to
+    /// register with `Redactor.shared` for a URL that is held open (an event stream, a
+    /// WebSocket): a server that echoes its request URL cannot put them in an error message.
+    public static func secrets(in url: String) -> [String] {
+        guard let components = URLComponents(string: url) else { return [] }
+        var values = (components.queryItems ?? []).compactMap { item in
+            isSensitiveParameter(item.name) ? item.value.flatMap { $0.isEmpty ? nil : $0 } : nil
+        }
+        if let password = components.password, !password.isEmpty { values.append(password) }
+        return values
     }
 
     private static func redactUserinfo(_ text: String) -> String {

@@ -12,10 +12,17 @@ final class HTTPLuaBinding: @unchecked Sendable {
     private var iteratorSessions: [HTTPSession] = []
     /// The outcomes of the last request_many, read one by one with many_result.
     private var manyResults: [Result<HTTPResponse, Error>] = []
+    /// The event streams and WebSockets the script opened, by id (see `HTTPLuaBinding+Streams`).
+    var eventStreams: [Int: SSEStream] = [:]
+    var webSockets: [Int: WebSocketStream] = [:]
+    var nextStreamID = 0
+    /// When a source node's `lifetime` is over: its streams end then (uptime nanoseconds).
+    let lifetimeEnd: UInt64?
 
-    init(runtime: HTTPRuntime, stats: NodeStats) {
+    init(runtime: HTTPRuntime, stats: NodeStats, lifetime: Double? = nil) {
         self.runtime = runtime
         self.stats = stats
+        lifetimeEnd = StreamDeadline.after(lifetime)
     }
 
     /// session(config_json) -> id
@@ -127,7 +134,7 @@ final class HTTPLuaBinding: @unchecked Sendable {
         [.string(UUID().uuidString.lowercased())]
     }
 
-    private func session(_ args: HostArguments, _ index: Int) throws -> HTTPSession {
+    func session(_ args: HostArguments, _ index: Int) throws -> HTTPSession {
         guard let id = args[index].integerValue.map(Int.init), id >= 1, id <= sessions.count else {
             throw HostFunctionError("http: not a session (create one with http.session { ... })")
         }
@@ -136,7 +143,7 @@ final class HTTPLuaBinding: @unchecked Sendable {
 
     /// Reads method, path, query pairs and header pairs from arguments `method`...`method + 3`.
     /// A method that is not an RFC 9110 token is refused here, at the script's call.
-    private func makeRequest(_ args: HostArguments, method: Int) throws -> HTTPRequest {
+    func makeRequest(_ args: HostArguments, method: Int) throws -> HTTPRequest {
         let request = HTTPRequest(method: try args.string(method, function: "http.request"),
                                   url: args[method + 1].stringValue ?? "",
                                   query: try Self.pairs(args.bytes(method + 2)),
@@ -146,7 +153,7 @@ final class HTTPLuaBinding: @unchecked Sendable {
     }
 
     /// Runs a request, adding its requests and retries to the node's counters.
-    private func counted<T>(_ session: HTTPSession, _ body: () throws -> T) throws -> T {
+    func counted<T>(_ session: HTTPSession, _ body: () throws -> T) throws -> T {
         let before = session.metrics.snapshot
         defer {
             let after = session.metrics.snapshot
@@ -159,7 +166,7 @@ final class HTTPLuaBinding: @unchecked Sendable {
         return try body()
     }
 
-    private static func pairs(_ json: [UInt8]?) throws -> [(String, String)] {
+    static func pairs(_ json: [UInt8]?) throws -> [(String, String)] {
         guard let json, let list = try JSONSerialization.jsonObject(with: Data(json)) as? [[String]] else { return [] }
         return list.compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil }
     }

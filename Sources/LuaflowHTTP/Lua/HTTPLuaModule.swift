@@ -17,7 +17,8 @@ public struct HTTPLuaModule: HostModule {
             // those credentials now, before the connector's code runs.
             HTTPSessionConfig.credentials(inNodeConfig: node.spec.configJSON).forEach(Redactor.shared.add)
         }
-        let binding = HTTPLuaBinding(runtime: runtime, stats: node.stats)
+        let binding = HTTPLuaBinding(runtime: runtime, stats: node.stats,
+                                     lifetime: node.spec.role == .source ? node.spec.options.lifetime : nil)
         let host = lua.newTable()
         lua.register("session", in: host, Self.classified(binding.newSession))
         lua.register("request", in: host, Self.classified(binding.request))
@@ -28,6 +29,12 @@ public struct HTTPLuaModule: HostModule {
         lua.register("many_result", in: host, Self.classified(binding.manyResult))
         lua.register("idempotency_key", in: host, binding.idempotencyKey)
         lua.register("link_next", in: host, binding.linkNext)
+        lua.register("sse_open", in: host, Self.classified(binding.openEventStream))
+        lua.register("sse_next", in: host, Self.classified(binding.nextEvent))
+        lua.register("ws_open", in: host, Self.classified(binding.openWebSocket))
+        lua.register("ws_send", in: host, Self.classified(binding.sendMessage))
+        lua.register("ws_receive", in: host, Self.classified(binding.receiveMessage))
+        lua.register("stream_close", in: host, binding.closeStream)
         let prelude = try lua.load(BundledLua.http.bytes, chunkName: BundledLua.http.chunkName)
         lua.setEnvironment(of: prelude, to: env)
         let lib = try ConfigSchema.load(into: lua)
@@ -75,11 +82,18 @@ public struct HTTPLuaModule: HostModule {
         }
     }
 
-    /// The HTTP module and the `source.http` / `sink.http` built-ins, for the runner.
+    /// The HTTP module, the `source.http` / `sink.http` built-ins and the streaming sources
+    /// `source.sse` / `source.websocket`, for the runner.
     public static func extensions(runtime: HTTPRuntime = .shared) -> HostExtensions {
         HostExtensions(modules: [HTTPLuaModule(runtime: runtime)],
                        builtins: ["source.http": BuiltinScript(code: BundledLua.sourceHttp.source),
                                   "sink.http": BuiltinScript(code: BundledLua.sinkHttp.source)],
+                       runtimes: ["source.sse": BuiltinRuntime(schema: BundledLua.sourceSse.source) { node in
+                                      try SSESourceRuntime(node, runtime: runtime)
+                                  },
+                                  "source.websocket": BuiltinRuntime(schema: BundledLua.sourceWebsocket.source) { node in
+                                      try WebSocketSourceRuntime(node, runtime: runtime)
+                                  }],
                        onInterrupt: [{ runtime.cancelBlockingCalls() }])
     }
 }

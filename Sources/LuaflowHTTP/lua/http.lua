@@ -304,6 +304,108 @@ function Session:paginate(opts)
                         next_token = token, done = done }, Pages)
 end
 
+-- The event stream session:sse returns: call it (or `for event in events do`) for the next
+-- event { event, id, data, retry }, nil once the stream ended (a 204, close(), the source's
+-- lifetime); events:next(timeout) returns nil, "timeout" when nothing came in time.
+local Events = {}
+Events.__index = Events
+
+local function payload(data)
+  local ok, value = pcall(json.decode, data)
+  if ok then return value end
+  return data
+end
+
+function Events:next(timeout)
+  if self.closed then return nil, "closed" end
+  local event, id, data, retry = checked(pcall(host.sse_next, self.id, timeout))
+  if event == nil then
+    if id == "closed" then self.closed = true end
+    return nil, id
+  end
+  self.last_event_id = id
+  return { event = event, id = id, data = payload(data), retry = retry }
+end
+
+function Events:__call() return (self:next()) end
+
+function Events:close()
+  if not self.closed then host.stream_close(self.id) end
+  self.closed = true
+end
+
+-- session:sse(path, { query, headers, last_event_id }): follows a Server-Sent Events stream,
+-- reconnecting with the server's retry and backoff and sending Last-Event-ID.
+function Session:sse(path, opts)
+  opts = opts or {}
+  if opts.last_event_id ~= nil and type(opts.last_event_id) ~= "string" and type(opts.last_event_id) ~= "number" then
+    error("session:sse: last_event_id must be a string, got " .. type(opts.last_event_id), 2)
+  end
+  local last = opts.last_event_id ~= nil and tostring(opts.last_event_id) or nil
+  local id = checked(pcall(host.sse_open, self.id, path or "", json.encode(pair_list(opts.query)),
+                           json.encode(pair_list(opts.headers)), last))
+  return setmetatable({ id = id, last_event_id = last }, Events)
+end
+
+-- The WebSocket session:websocket returns: ws:send(table_or_string), ws:receive(timeout),
+-- ws:close(), and ws.cursor, the cursor field of the last message received.
+local Socket = {}
+Socket.__index = Socket
+
+function Socket:send(message, opts)
+  if self.closed then error("ws:send: the WebSocket is closed", 2) end
+  local binary = type(opts) == "table" and opts.binary == true
+  if type(message) == "table" then message = json.encode(message)
+  elseif type(message) ~= "string" then error("ws:send: expected a table or a string, got " .. type(message), 2) end
+  checked(pcall(host.ws_send, self.id, message, binary))
+end
+
+-- The next message (a table when it is JSON, else its text), nil, "timeout" when nothing came
+-- in time, nil, "closed" once it is over.
+function Socket:receive(timeout)
+  if self.closed then return nil, "closed" end
+  local message, binary, cursor = checked(pcall(host.ws_receive, self.id, timeout))
+  if message == nil then
+    if binary == "closed" then self.closed = true end
+    return nil, binary
+  end
+  if cursor ~= nil then self.cursor = cursor end
+  if binary then return message end
+  return payload(message)
+end
+
+function Socket:close()
+  if not self.closed then host.stream_close(self.id) end
+  self.closed = true
+end
+
+local socket_options = { type = "table", fields = {
+  query = { type = "table" }, headers = { type = "table" },
+  subscribe = { type = "array", items = { any_of = { { type = "string" }, { type = "table" } } } },
+  cursor = { type = "table", fields = { field = { type = "string", required = true }, param = { type = "string" },
+                                         value = { any_of = { { type = "string" }, { type = "number" } } } } },
+  ping = { type = "number", min = 0 }, ping_timeout = { type = "number", exclusive_min = 0 },
+  reconnect = { type = "boolean" }, max_reconnects = { type = "integer", min = 0 },
+} }
+
+-- session:websocket(path, { query, headers, subscribe = { ... }, cursor = { field, param, value },
+-- ping = 20, ping_timeout = 10, reconnect = true }): connects at once (path may be a ws:// or
+-- wss:// URL, or joined to base_url); messages in `subscribe` are sent after every connect.
+function Session:websocket(path, opts)
+  opts = opts or {}
+  validated(socket_options, opts, "session:websocket")
+  local options = { subscribe = opts.subscribe, ping = opts.ping, ping_timeout = opts.ping_timeout,
+                    reconnect = opts.reconnect, max_reconnects = opts.max_reconnects }
+  local cursor
+  if opts.cursor ~= nil then
+    options.cursor = { field = opts.cursor.field, param = opts.cursor.param }
+    cursor = opts.cursor.value ~= nil and tostring(opts.cursor.value) or nil
+  end
+  local id = checked(pcall(host.ws_open, self.id, path or "", json.encode(pair_list(opts.query)),
+                           json.encode(pair_list(opts.headers)), json.encode(options), cursor))
+  return setmetatable({ id = id, cursor = cursor }, Socket)
+end
+
 local default_session
 local function default()
   default_session = default_session or setmetatable({ id = host.session("{}") }, Session)

@@ -26,7 +26,12 @@ public final class MockRoutes: Sendable {
 
     /// What the mock server answers `request` (see ``respond(to:)``).
     public func serve(_ request: TestHTTPRequest) -> TestHTTPResponse {
-        respond(to: MockRequest(request)).served
+        respond(to: MockRequest(request)).served(for: request, routes: self)
+    }
+
+    /// Adds `request` to the log without answering it (a message a mock WebSocket received).
+    func log(_ request: TestHTTPRequest) {
+        state.withLock { $0.log.append(MockRequest(request)) }
     }
 
     /// Logs `request` and returns its answer: the route's next response, or a 404 naming it.

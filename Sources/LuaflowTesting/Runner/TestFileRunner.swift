@@ -99,7 +99,9 @@ final class TestFileRunner {
             let list = try JSONSerialization.jsonObject(with: Data(args.bytes(3) ?? [])) as? [[String: Any]] ?? []
             routes.add(method: method, path: path, responses: list.map { r in
                 let headers = (r["headers"] as? [[String: String]] ?? []).map { MockHeader(name: $0["name"] ?? "", value: $0["value"] ?? "") }
-                return MockResponse(status: r["status"] as? Int ?? 200, headers: headers, body: Array((r["body"] as? String ?? "").utf8))
+                return MockResponse(status: r["status"] as? Int ?? 200, headers: headers, body: Array((r["body"] as? String ?? "").utf8),
+                                    events: r["sse"] as? [String], messages: r["websocket"] as? [String],
+                                    ending: (r["ending"] as? String).flatMap(MockResponse.Ending.init) ?? .hold)
             })
             return []
         }

@@ -10,11 +10,13 @@ final class LoopbackHTTPHandler: ChannelInboundHandler, RemovableChannelHandler 
 
     private let respond: LoopbackHTTPServer.Responder
     private let connectionID: Int
+    private let upgrade: LoopbackUpgrade
     private var head: HTTPRequestHead?
     private var body: [UInt8] = []
 
-    init(connection: Int, respond: @escaping LoopbackHTTPServer.Responder) {
+    init(connection: Int, upgrade: LoopbackUpgrade, respond: @escaping LoopbackHTTPServer.Responder) {
         connectionID = connection
+        self.upgrade = upgrade
         self.respond = respond
     }
 
@@ -31,7 +33,8 @@ final class LoopbackHTTPHandler: ChannelInboundHandler, RemovableChannelHandler 
             let request = TestHTTPRequest(method: head.method.rawValue, uri: head.uri, headers: head.headers.map { ($0.name, $0.value) },
                                           body: body, arrivedAt: Double(DispatchTime.now().uptimeNanoseconds) / 1e9,
                                           connection: connectionID)
-            let response = respond(request)
+            // A request that asked for a WebSocket was answered when the upgrade was considered.
+            let response = upgrade.takeRefusedAnswer() ?? respond(request)
             if response.delay > 0 {
                 context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64(response.delay * 1e9))) {
                     self.write(response, for: head, context: context)
@@ -49,7 +52,9 @@ final class LoopbackHTTPHandler: ChannelInboundHandler, RemovableChannelHandler 
             return
         }
         var headers = HTTPHeaders(response.headers)
-        if !headers.contains(name: "Content-Length") { headers.add(name: "Content-Length", value: String(response.body.count)) }
+        if !headers.contains(name: "Content-Length") && response.stream == nil {
+            headers.add(name: "Content-Length", value: String(response.body.count))
+        }
         let keepAlive = request.isKeepAlive && !headers[canonicalForm: "Connection"].contains("close")
         headers.replaceOrAdd(name: "Connection", value: keepAlive ? "keep-alive" : "close")
         let head = HTTPResponseHead(version: request.version, status: HTTPResponseStatus(statusCode: response.status), headers: headers)
@@ -57,6 +62,11 @@ final class LoopbackHTTPHandler: ChannelInboundHandler, RemovableChannelHandler 
             context.write(wrapOutboundOut(.head(head)), promise: nil)
             context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: response.body.prefix(cut)))))).assumeIsolated()
                 .whenComplete { _ in context.close(promise: nil) }
+            return
+        }
+        if let stream = response.stream {
+            context.writeAndFlush(wrapOutboundOut(.head(head)), promise: nil)
+            send(stream, from: 0, context: context)
             return
         }
         if response.bodyDelay > 0 {
@@ -71,6 +81,28 @@ final class LoopbackHTTPHandler: ChannelInboundHandler, RemovableChannelHandler 
         }
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         finish(response, for: request, keepAlive: keepAlive, context: context)
+    }
+
+    /// Writes chunk `index` of a streamed body and schedules the next.
+    private func send(_ stream: TestHTTPStream, from index: Int, context: ChannelHandlerContext) {
+        guard context.channel.isActive else { return }
+        guard index < stream.chunks.count else {
+            switch stream.ending {
+            case .finish: context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+            case .drop: context.close(promise: nil)
+            case .hold: break
+            }
+            return
+        }
+        context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: stream.chunks[index])))), promise: nil)
+        let delay = index + 1 < stream.chunks.count ? stream.interval : 0
+        if delay > 0 {
+            context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64(delay * 1e9))) {
+                self.send(stream, from: index + 1, context: context)
+            }
+        } else {
+            send(stream, from: index + 1, context: context)
+        }
     }
 
     /// Writes the body and the end of a response whose head was written.

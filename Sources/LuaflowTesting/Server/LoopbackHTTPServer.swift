@@ -4,7 +4,8 @@ import NIOHTTP1
 import NIOPosix
 
 /// An HTTP/1.1 server inside the process, on `127.0.0.1` and a port the system picks, that answers
-/// every request with what `respond` returns. `luaflow test`'s mock serves its routes with it, and
+/// every request with what `respond` returns: a whole response, a body sent piece by piece
+/// (``TestHTTPStream``), or an accepted WebSocket (``TestWebSocket``). `luaflow test`'s mock serves its routes with it, and
 /// so does the test suite's `TestHTTPServer`.
 public final class LoopbackHTTPServer: Sendable {
     /// Turns a request into its answer. Runs on the server's event loop: keep it quick.
@@ -32,8 +33,14 @@ public final class LoopbackHTTPServer: Sendable {
                         count += 1
                         return count
                     }
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(LoopbackHTTPHandler(connection: connection, respond: respond))
+                    let upgrade = LoopbackUpgrade(connection: connection, respond: respond)
+                    let handler = LoopbackHTTPHandler(connection: connection, upgrade: upgrade, respond: respond)
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(
+                        withServerUpgrade: (upgraders: [upgrade.upgrader], completionHandler: { context in
+                            context.pipeline.removeHandler(name: "loopback-http", promise: nil)
+                        }),
+                        withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(handler, name: "loopback-http")
                 }
             }
         do {

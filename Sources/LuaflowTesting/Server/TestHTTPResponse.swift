@@ -15,6 +15,10 @@ public struct TestHTTPResponse: Sendable {
     public var truncatedAfter: Int?
     /// Seconds between sending the head and the body (a slow body).
     public var bodyDelay: Double = 0
+    /// A body sent piece by piece instead of `body` (an event stream).
+    public var stream: TestHTTPStream?
+    /// Accept a WebSocket upgrade and run this on it (the request must ask for one).
+    public var webSocket: TestWebSocket?
 
     public init(status: Int = 200, headers: [(String, String)] = [], body: [UInt8] = []) {
         self.status = status
@@ -30,6 +34,20 @@ public struct TestHTTPResponse: Sendable {
 
     public static func text(_ text: String, status: Int = 200, headers: [(String, String)] = []) -> TestHTTPResponse {
         TestHTTPResponse(status: status, headers: [("Content-Type", "text/plain; charset=utf-8")] + headers, body: Array(text.utf8))
+    }
+
+    /// A `text/event-stream` response sending `chunks` as they come (see ``TestHTTPStream``).
+    public static func eventStream(_ chunks: [String], interval: Double = 0, ending: TestHTTPStream.Ending = .hold) -> TestHTTPResponse {
+        var response = TestHTTPResponse(headers: [("Content-Type", "text/event-stream"), ("Cache-Control", "no-cache")])
+        response.stream = TestHTTPStream(chunks: chunks.map { Array($0.utf8) }, interval: interval, ending: ending)
+        return response
+    }
+
+    /// Accepts a WebSocket upgrade and runs `behaviour` on the connection.
+    public static func webSocket(_ behaviour: TestWebSocket) -> TestHTTPResponse {
+        var response = TestHTTPResponse(status: 101)
+        response.webSocket = behaviour
+        return response
     }
 
     /// Closes the connection without answering.

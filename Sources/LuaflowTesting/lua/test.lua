@@ -238,11 +238,40 @@ function connector(path, config, opts)
   return setmetatable({ env = env, path = path }, handle)
 end
 
-local fields = { status = true, json = true, body = true, headers = true }
+-- One Server-Sent Event in the event-stream format: a string is its data; a table has
+-- event, id, retry and data (a table is sent as JSON; several lines become several data: lines).
+local function sse_text(e)
+  if type(e) ~= "table" then e = { data = e } end
+  local out = {}
+  if e.event ~= nil then out[#out + 1] = "event: " .. tostring(e.event) end
+  if e.id ~= nil then out[#out + 1] = "id: " .. tostring(e.id) end
+  if e.retry ~= nil then out[#out + 1] = "retry: " .. tostring(e.retry) end
+  local data = type(e.data) == "table" and json.encode(e.data) or tostring(e.data == nil and "" or e.data)
+  for line in (data .. "\n"):gmatch("(.-)\n") do out[#out + 1] = "data: " .. line end
+  return table.concat(out, "\n") .. "\n\n"
+end
+
+local endings = { hold = true, close = true, drop = true }
+local fields = { status = true, json = true, body = true, headers = true, sse = true, websocket = true, ending = true }
 local function encode_response(r)
   if type(r) ~= "table" then error("a mock response must be a table such as { status = 200, json = {...} }, got " .. type(r), 4) end
   for k in pairs(r) do
-    if not fields[k] then error("mock response: unknown field '" .. tostring(k) .. "' (use status, json, body, headers)", 4) end
+    if not fields[k] then error("mock response: unknown field '" .. tostring(k) .. "' (use status, json, body, headers, sse, websocket, ending)", 4) end
+  end
+  if r.ending ~= nil and not endings[r.ending] then
+    error("mock response: ending must be \"hold\", \"close\" or \"drop\", got " .. show(r.ending), 4)
+  end
+  if r.sse ~= nil or r.websocket ~= nil then
+    local list = r.sse or r.websocket
+    if type(list) ~= "table" then error("mock response: sse and websocket must be lists", 4) end
+    local out = json.array()
+    for i, item in ipairs(list) do
+      if r.sse ~= nil then out[i] = sse_text(item)
+      else out[i] = type(item) == "table" and json.encode(item) or tostring(item) end
+    end
+    local headers = json.array()
+    for name, value in pairs(r.headers or {}) do headers[#headers + 1] = { name = tostring(name), value = tostring(value) } end
+    return { status = 200, headers = headers, body = "", [r.sse ~= nil and "sse" or "websocket"] = out, ending = r.ending or "hold" }
   end
   local headers, typed = json.array(), false
   for name, value in pairs(r.headers or {}) do
