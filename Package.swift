@@ -109,7 +109,7 @@ let package = Package(
         ),
         .testTarget(name: "CLuaShimTests", dependencies: ["CLuaShim", "CLua"]),
         .testTarget(name: "LuaBridgeTests", dependencies: ["LuaBridge"]),
-        .testTarget(name: "LuaflowCoreTests", dependencies: ["LuaflowCore"]),
+        .testTarget(name: "LuaflowCoreTests", dependencies: ["LuaflowCore", "TestSupport"]),
         .target(
             name: "TestSupport",
             dependencies: ["LuaflowCore", "LuaflowTesting"],
