@@ -7,12 +7,15 @@ import LuaflowCore
 /// Incremental (`incremental = { cursor_field, initial_value }`): rows come in cursor order and
 /// only those after the committed cursor are read. A batch ends only where the cursor value
 /// changes, so every checkpoint's cursor covers every row with that value, and a resumed run (or
-/// a reconnect after a lost connection) reads from exactly there: each row once. Without a
-/// cursor, a resumed run skips the rows already committed.
+/// a reconnect after a lost connection) reads from exactly there: each row once. Such a source
+/// counts its batches as pages (`countsPages`): the engine then never splits a batch at a
+/// checkpoint (which would commit a cursor ahead of the rows sent) nor drops rows on resume (the
+/// cursor already starts after them). Without a cursor, the query reads everything again and the
+/// engine drops the rows the resumed run's checkpoint covers.
 final class SQLSourceRuntime: SourceRuntime {
     let stats: NodeStats
     let stream = ""
-    var countsPages: Bool { false }
+    var countsPages: Bool { config.incremental != nil }
     private let node: BuiltinNode
     private let config: SQLSourceConfig
     private let reader: any SQLRowReader
@@ -54,7 +57,6 @@ final class SQLSourceRuntime: SourceRuntime {
 
     func start(from start: SourceStart) throws {
         committedCursor = start.committedCursor.map { Array($0.utf8) }
-        if config.incremental == nil { produced = start.skip }
         exhausted = start.exhausted
     }
 
@@ -138,7 +140,8 @@ final class SQLSourceRuntime: SourceRuntime {
     }
 
     /// Starts the query at the current position: after the delivered (or committed, or initial)
-    /// cursor; without a cursor, from the start, skipping the rows already handed on.
+    /// cursor; without a cursor, from the start, skipping the rows this run handed on (after a
+    /// reconnect).
     private func begin() throws {
         let cursorField = config.incremental?.cursor_field
         let cursor: SQLValue? = try (deliveredCursor ?? committedCursor).map(Self.value) ?? config.incremental?.initial_value?.value
@@ -157,7 +160,7 @@ final class SQLSourceRuntime: SourceRuntime {
         if config.incremental == nil, produced > 0 { try skip(produced) }
     }
 
-    /// Reads past the first `count` rows (already committed by the run this one resumes).
+    /// Reads past the first `count` rows (handed on before the connection was lost).
     private func skip(_ count: Int) throws {
         var left = count
         while left > 0 {
