@@ -36,3 +36,19 @@ import TestSupport
         #expect(json.stdout.contains(#""name":"sales.orders""#) && !json.stdout.contains("customers"))
     }
 }
+
+extension SQLDiscoverTests {
+    /// `luaflow check` connects and says what it found: the server version, the table readable.
+    @Test func checkReportsTheServerVersion() throws {
+        let pg = try PostgresCluster.shared()
+        let dsn = try pg.createDatabase("check")
+        try pg.psql("create table orders (id int)", database: pg.database(in: dsn))
+        let dir = try LuaflowBinary.workspace()
+        try dir.write("pipeline.lua", """
+            network { { source.postgres { name = "orders", dsn = "\(dsn)", table = "orders" }, sink.file { path = "out.jsonl" } } }
+            """)
+        let result = try LuaflowBinary.run(["check", "pipeline.lua"], in: dir)
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("PostgreSQL 15") && result.stdout.contains("table orders readable"), "\(result.stdout)")
+    }
+}
