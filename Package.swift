@@ -26,6 +26,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.4.1"),
         // OTLP/HTTP only: the default traits would also build the gRPC exporter and its stack.
         .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        // Already built for postgres-nio; named here for its TLS settings (`sslmode`).
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.25.0"),
     ],
     targets: [
         .systemLibrary(
@@ -85,6 +88,20 @@ let package = Package(
             plugins: ["BundleLua"]
         ),
         .target(
+            name: "LuaflowSQL",
+            dependencies: [
+                "LuaflowCore",
+                "LuaBridge",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            plugins: ["BundleLua"]
+        ),
+        .target(
             name: "LuaflowTesting",
             dependencies: [
                 "LuaflowCore",
@@ -120,6 +137,7 @@ let package = Package(
             dependencies: [
                 "LuaflowCore",
                 "LuaflowHTTP",
+                "LuaflowSQL",
                 "LuaflowTesting",
                 "LuaflowObservability",
                 "LuaflowWebhook",
@@ -130,7 +148,7 @@ let package = Package(
         ),
         .testTarget(name: "CLuaShimTests", dependencies: ["CLuaShim", "CLua"]),
         .testTarget(name: "LuaBridgeTests", dependencies: ["LuaBridge"]),
-        .testTarget(name: "LuaflowCoreTests", dependencies: ["LuaflowCore"]),
+        .testTarget(name: "LuaflowCoreTests", dependencies: ["LuaflowCore", "TestSupport"]),
         .target(
             name: "TestSupport",
             dependencies: ["LuaflowCore", "LuaflowTesting"],
@@ -138,6 +156,8 @@ let package = Package(
         ),
         .testTarget(name: "LuaflowHTTPTests", dependencies: ["LuaflowHTTP", "LuaflowTesting", "TestSupport"]),
         .testTarget(name: "LuaflowTestingTests", dependencies: ["LuaflowTesting", "LuaflowHTTP", "LuaflowCore", "LuaBridge", "TestSupport"]),
+        .testTarget(name: "LuaflowSQLTests", dependencies: ["LuaflowSQL", "LuaflowCore", "LuaBridge", "TestSupport",
+                                                  .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "LuaflowObservabilityTests", dependencies: ["LuaflowObservability", "LuaflowCore", "LuaflowTesting", "TestSupport"]),
         .testTarget(name: "LuaflowCLITests", dependencies: ["LuaflowCore", "LuaflowTesting", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "LuaflowWebhookTests", dependencies: ["LuaflowWebhook", "LuaflowCore"]),

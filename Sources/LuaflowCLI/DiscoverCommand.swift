@@ -12,15 +12,17 @@ struct DiscoverCommand: ParsableCommand {
         The streams are what the script's streams() returns (names, or tables with a name field); \
         a script without streams() has one stream named after the file. Each stream is read by \
         loading the script with config.stream set to the stream's name, then calling get() or \
-        run() as `luaflow run` does, for the first N records.
+        run() as `luaflow run` does, for the first N records. A database source named instead of \
+        a script (source.postgres, source.sqlite) lists its tables and their columns.
 
         Examples:
           luaflow discover connectors/users.lua --set base_url=https://api.example.com
           luaflow discover connectors/users.lua --config users.yaml --sample 500 --json
+          luaflow discover source.postgres --set dsn=env:PG_DSN --set schema=sales
         """
     )
 
-    @Argument(help: "The source connector script.")
+    @Argument(help: "The source connector script, or a database source (source.postgres, source.sqlite).")
     var connector: String
 
     @Option(name: .customLong("config"), help: ArgumentHelp("A YAML or JSON file with the connector's config settings.", valueName: "file"))

@@ -1,11 +1,12 @@
 import LuaflowCore
 import LuaflowHTTP
+import LuaflowSQL
 import LuaflowWebhook
 
 /// Every host module and built-in beyond the core ones: the one place where a target that adds
-/// connectors (`LuaflowHTTP`, `LuaflowWebhook`...) is plugged into the commands.
+/// connectors (`LuaflowHTTP`, `LuaflowSQL`, `LuaflowWebhook`...) is plugged into the commands.
 enum InstalledExtensions {
     static func all(http: HTTPRuntime = .shared) -> HostExtensions {
-        HTTPLuaModule.extensions(runtime: http).merging(WebhookExtensions.extensions())
+        HTTPLuaModule.extensions(runtime: http).merging(SQLExtensions.extensions()).merging(WebhookExtensions.extensions())
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
 import LuaflowCore
 
-/// How `discover` prints streams: a field table per stream, or JSON Schema documents.
+/// How `discover` prints streams: a field table per stream (a column table for a database's
+/// tables), or JSON Schema documents.
 enum StreamReport {
     /// ```
     /// stream customers: 3 records sampled
@@ -11,12 +12,13 @@ enum StreamReport {
     static func text(_ streams: [DiscoveredStream]) -> String {
         streams.map { stream in
             var head = "stream \(stream.name): \(stream.records) record\(stream.records == 1 ? "" : "s") sampled"
-            let rows = fields(stream.schema, prefix: "")
+            let rows = stream.columns.isEmpty ? fields(stream.schema, prefix: "")
+                : stream.columns.map { [$0.name, $0.type, $0.nullable ? "no" : "yes"] }
             if rows.isEmpty {
                 if stream.records > 0 { head += " (values of type \(stream.schema.label))" }
                 return head
             }
-            let all = [["field", "type", "required"]] + rows
+            let all = [[stream.columns.isEmpty ? "field" : "column", "type", "required"]] + rows
             let widths = (0..<2).map { i in all.map { $0[i].count }.max() ?? 0 }
             return head + "\n" + all.map { r in
                 "  " + r[0].padding(toLength: widths[0], withPad: " ", startingAt: 0) + "  "
@@ -42,7 +44,11 @@ enum StreamReport {
         let list: [[String: Any]] = streams.map { stream in
             var schema = stream.schema.jsonSchema()
             schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-            return ["name": stream.name, "records": stream.records, "schema": schema]
+            var entry: [String: Any] = ["name": stream.name, "records": stream.records, "schema": schema]
+            if !stream.columns.isEmpty {
+                entry["columns"] = stream.columns.map { ["name": $0.name, "type": $0.type, "nullable": $0.nullable] as [String: Any] }
+            }
+            return entry
         }
         let data = (try? JSONSerialization.data(withJSONObject: ["streams": list], options: [.sortedKeys])) ?? Data()
         return String(decoding: data, as: UTF8.self)

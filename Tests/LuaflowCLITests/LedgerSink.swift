@@ -62,8 +62,11 @@ enum LedgerSink {
     """
 
     /// The ids of the rows the ledger holds once its log is replayed. Fails the replay when
-    /// `commit(token)` was told about a load that a later run undid.
-    static func replay(_ dir: URL) throws -> [Int] {
+    /// `commit(token)` was told about a load that a later run undid. `keepingCompletedRuns`: the
+    /// rows of every completed run are kept (an incremental source's runs add up) rather than
+    /// replaced by the next run's.
+    static func replay(_ dir: URL, keepingCompletedRuns: Bool = false) throws -> [Int] {
+        var completed: [Int] = []
         var committed: [(load: Int, rows: [Int])] = []
         var pending: [Int] = []
         var acknowledged = 0
@@ -84,13 +87,19 @@ enum LedgerSink {
                     throw LedgerError("ACK of uncommitted load \(acknowledged)")
                 }
                 // The run completed: the next one starts afresh.
-                if words.last == "final" { acknowledged = 0 }
+                if words.last == "final" {
+                    acknowledged = 0
+                    if keepingCompletedRuns {
+                        completed += committed.flatMap(\.rows)
+                        committed = []
+                    }
+                }
             default:
                 let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
                 pending.append(object["id"] as! Int)
             }
         }
-        return committed.flatMap(\.rows)
+        return completed + committed.flatMap(\.rows)
     }
 
     struct LedgerError: Error, CustomStringConvertible {

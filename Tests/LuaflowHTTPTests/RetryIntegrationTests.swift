@@ -1,4 +1,5 @@
 import Foundation
+import LuaflowCore
 import LuaflowHTTP
 import TestSupport
 import Testing

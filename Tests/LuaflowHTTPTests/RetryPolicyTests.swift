@@ -1,3 +1,4 @@
+import LuaflowCore
 import LuaflowHTTP
 import TestSupport
 import Testing

@@ -5,6 +5,8 @@ import LuaBridge
 /// `{ name = ... }` tables; without it, one stream named after the file) and, for each, a schema
 /// inferred from the first records. A stream is selected by setting `config.stream` before the
 /// script loads; records are read through `get(pagination, state)` or `run()` as a run reads them.
+/// A Swift built-in named instead of a script (`source.postgres`) runs its own discovery
+/// (``BuiltinRuntime/discover``).
 public enum ConnectorDiscovery {
     /// Runs the connector on a dedicated thread (its HTTP calls block that thread only).
     public static func discover(script: String, configFile: [UInt8], sets: [(key: String, value: String)],
@@ -23,6 +25,9 @@ public enum ConnectorDiscovery {
 
     private static func run(script: String, configFile: [UInt8], sets: [(key: String, value: String)],
                             sample: Int, extensions: HostExtensions) throws -> [DiscoveredStream] {
+        if !FileManager.default.fileExists(atPath: script), let discover = extensions.runtimes[script]?.discover {
+            return try builtin(script, discover: discover, configFile: configFile, sets: sets, sample: sample)
+        }
         let url = URL(fileURLWithPath: script)
         guard FileManager.default.isReadableFile(atPath: script) else {
             throw PipelineError(.config, "cannot read connector \(script): no such file")
@@ -44,6 +49,18 @@ public enum ConnectorDiscovery {
         return try (names ?? [name]).map { stream in
             try self.sample(try load(stream: names == nil ? nil : stream, validate: true), stream: stream, limit: sample)
         }
+    }
+
+    /// The streams of the Swift built-in `name` (`source.postgres`), configured by the config
+    /// file and `--set`s, relative paths starting at the current directory.
+    private static func builtin(_ name: String, discover: @Sendable (BuiltinNode, Int) throws -> [DiscoveredStream],
+                                configFile: [UInt8], sets: [(key: String, value: String)], sample: Int) throws -> [DiscoveredStream] {
+        let config = try ConnectorConfig.build(fileJSON: configFile, sets: sets, stream: nil)
+        let options = NodeOptions(config: (try? JSONSerialization.jsonObject(with: Data(config))) as? [String: Any] ?? [:])
+        let kind = String(name.drop { $0 != "." }.dropFirst())
+        let spec = NodeSpec(id: 1, role: .source, name: kind, implementation: .builtin(kind), configJSON: config, options: options, line: nil)
+        let pipeline = PipelineSpec(file: "--set", directory: FileManager.default.currentDirectoryPath, nodes: [spec], edges: [], networkLine: nil)
+        return try discover(BuiltinNode(spec: spec, pipeline: pipeline, stats: NodeStats(name: kind, role: .source), limit: sample), sample)
     }
 
     /// Reads up to `limit` records from the loaded source and infers their schema.

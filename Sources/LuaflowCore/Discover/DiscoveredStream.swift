@@ -4,4 +4,13 @@ public struct DiscoveredStream: Sendable {
     /// Records sampled.
     public var records: Int
     public var schema: InferredSchema
+    /// The table's columns, for a database source (empty for others).
+    public var columns: [DiscoveredColumn] = []
+
+    public init(name: String, records: Int, schema: InferredSchema, columns: [DiscoveredColumn] = []) {
+        self.name = name
+        self.records = records
+        self.schema = schema
+        self.columns = columns
+    }
 }

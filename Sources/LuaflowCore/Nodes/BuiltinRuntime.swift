@@ -7,10 +7,16 @@ public struct BuiltinRuntime: Sendable {
     /// Makes the node's runtime (a `SourceRuntime`, `TransformRuntime` or `SinkRuntime` of the
     /// role the built-in is registered under) from its checked config.
     public let make: @Sendable (BuiltinNode) throws -> any NodeRuntime
+    /// `luaflow discover role.kind`: the streams a source offers (a database's tables, with their
+    /// columns) and a schema inferred from up to `sample` records of each. The node's config is
+    /// what `--config` and `--set` gave, not checked against `schema` (a table need not be named).
+    public let discover: (@Sendable (_ node: BuiltinNode, _ sample: Int) throws -> [DiscoveredStream])?
 
-    public init(schema: String, make: @escaping @Sendable (BuiltinNode) throws -> any NodeRuntime) {
+    public init(schema: String, make: @escaping @Sendable (BuiltinNode) throws -> any NodeRuntime,
+                discover: (@Sendable (_ node: BuiltinNode, _ sample: Int) throws -> [DiscoveredStream])? = nil) {
         self.schema = schema
         self.make = make
+        self.discover = discover
     }
 }
 

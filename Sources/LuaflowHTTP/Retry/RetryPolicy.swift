@@ -1,3 +1,5 @@
+import LuaflowCore
+
 /// Decides whether to try a request again and when. Pure: the random source is passed in, so
 /// tests pin the jitter with a seeded generator.
 ///

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A `TaskExecutor` with threads of its own, for the async work behind blocking calls
-/// (``HTTPSession/executeBlocking(_:raise:)``, ``PageIterator/next()``).
+/// (``BlockingCallRegistry``: HTTP requests and pages, database queries).
 ///
 /// A thread that blocks while waiting for that work may itself be a thread of Swift's cooperative
 /// pool (a synchronous test function, or code waiting for a stage that calls HTTP). The pool has
@@ -11,8 +11,9 @@ import Foundation
 ///
 /// The jobs are short (the I/O runs on SwiftNIO's event loops), so a few threads serve every stage.
 @available(macOS 15.0, iOS 18.0, tvOS 18.0, watchOS 11.0, *)
-final class DedicatedTaskExecutor: TaskExecutor, @unchecked Sendable {
-    static let shared = DedicatedTaskExecutor(threads: 2, name: "luaflow-http")
+public final class DedicatedTaskExecutor: TaskExecutor, @unchecked Sendable {
+    /// The executor every blocking call uses.
+    public static let shared = DedicatedTaskExecutor(threads: 2, name: "luaflow-io")
 
     private let condition = NSCondition()
     private var jobs: [UnownedJob] = []  // guarded by `condition`
@@ -26,7 +27,7 @@ final class DedicatedTaskExecutor: TaskExecutor, @unchecked Sendable {
         }
     }
 
-    func enqueue(_ job: consuming ExecutorJob) {
+    public func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         condition.lock()
         jobs.append(job)

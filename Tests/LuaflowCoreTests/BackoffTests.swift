@@ -1,4 +1,4 @@
-import LuaflowHTTP
+import LuaflowCore
 import TestSupport
 import Testing
 
