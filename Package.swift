@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.4.1"),
         // OTLP/HTTP only: the default traits would also build the gRPC exporter and its stack.
         .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .systemLibrary(
@@ -66,6 +67,19 @@ let package = Package(
             plugins: ["BundleLua"]
         ),
         .target(
+            name: "LuaflowSQL",
+            dependencies: [
+                "LuaflowCore",
+                "LuaBridge",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            plugins: ["BundleLua"]
+        ),
+        .target(
             name: "LuaflowTesting",
             dependencies: [
                 "LuaflowCore",
@@ -100,6 +114,7 @@ let package = Package(
             dependencies: [
                 "LuaflowCore",
                 "LuaflowHTTP",
+                "LuaflowSQL",
                 "LuaflowTesting",
                 "LuaflowObservability",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -117,7 +132,9 @@ let package = Package(
         ),
         .testTarget(name: "LuaflowHTTPTests", dependencies: ["LuaflowHTTP", "LuaflowTesting", "TestSupport"]),
         .testTarget(name: "LuaflowTestingTests", dependencies: ["LuaflowTesting", "LuaflowHTTP", "LuaflowCore", "LuaBridge", "TestSupport"]),
+        .testTarget(name: "LuaflowSQLTests", dependencies: ["LuaflowSQL", "LuaflowCore", "LuaBridge", "TestSupport"]),
         .testTarget(name: "LuaflowObservabilityTests", dependencies: ["LuaflowObservability", "LuaflowCore", "LuaflowTesting", "TestSupport"]),
-        .testTarget(name: "LuaflowCLITests", dependencies: ["LuaflowCore", "LuaflowTesting", "TestSupport"]),
+        .testTarget(name: "LuaflowCLITests", dependencies: ["LuaflowCore", "LuaflowTesting", "TestSupport",
+                                                          .product(name: "GRDB", package: "GRDB.swift")]),
     ]
 )
