@@ -57,4 +57,32 @@ enum DatabaseSinkKills {
             #expect(Dictionary(merged, uniquingKeysWith: { a, _ in -a }) == expected)
         }
     }
+
+    /// A pipeline where the database commits a load that the state store does not: `sink`
+    /// and a Lua sink read 30 records, a checkpoint every 10; the Lua sink's second `flush()`
+    /// (the second checkpoint) fails after a pause, once, so the database holds 20 rows while
+    /// the committed checkpoint covers 10. The rerun must drop the second load before the
+    /// source sends records 11 to 30 again.
+    static func uncommittedLoad(sink: String) throws -> URL {
+        let dir = try LuaflowBinary.workspace()
+        try dir.write("in.jsonl", (1...30).map { #"{"id":\#($0)}"# }.joined(separator: "\n") + "\n")
+        try dir.write("flaky.lua", """
+        local flushes = 0
+        function write(batch) end
+        function flush()
+          flushes = flushes + 1
+          if flushes == 2 and not io.open("failed-once") then
+            io.open("failed-once", "w"):close()
+            local t = os.clock() + 0.5
+            while os.clock() < t do end
+            error("injected failure", 0)
+          end
+        end
+        """)
+        try dir.write("pipeline.lua", """
+        local src = source.file { path = "in.jsonl", checkpoint_every = 10 }
+        network { { src, \(sink) }, { src, sink("flaky.lua", { batch_size = 5, instruction_limit = 0 }) } }
+        """)
+        return dir
+    }
 }

@@ -142,6 +142,21 @@ import TestSupport
         }
     }
 
+    @Test func aLoadTheStateStoreNeverCommittedIsRemovedOnResume() throws {
+        let dir = try DatabaseSinkKills.uncommittedLoad(sink: #"sink.sqlite { path = "out.db", table = "t" }"#)
+        let failed = try Self.run(dir)
+        #expect(failed.exitCode == 1 && failed.stderr.contains("injected failure"), "\(failed.stderr)")
+        try Self.query(dir) { (db: Database) throws in
+            let rows = try Int.fetchOne(db, sql: "SELECT count(*) FROM t") ?? 0
+            #expect(rows >= 20, "the database committed loads after the first checkpoint (\(rows) rows)")
+        }
+        let rerun = try Self.run(dir)
+        #expect(rerun.exitCode == 0, "\(rerun.stderr)")
+        try Self.query(dir) { (db: Database) throws in
+            #expect(try Int.fetchAll(db, sql: "SELECT id FROM t ORDER BY id") == Array(1...30))
+        }
+    }
+
     @Test(arguments: ["append", "merge"])
     func sigkillAtRandomMomentsKeepsEveryRecordOnce(disposition: String) async throws {
         try await onThread {
