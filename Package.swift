@@ -102,6 +102,19 @@ let package = Package(
             plugins: ["BundleLua"]
         ),
         .target(
+            name: "LuaflowSQL",
+            dependencies: [
+                "LuaflowCore",
+                "LuaBridge",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            plugins: ["BundleLua"]
+        ),
+        .target(
             name: "LuaflowTesting",
             dependencies: [
                 "LuaflowCore",
@@ -159,7 +172,8 @@ let package = Package(
         .testTarget(name: "LuaflowSQLTests", dependencies: ["LuaflowSQL", "LuaflowCore", "LuaBridge", "TestSupport",
                                                   .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "LuaflowObservabilityTests", dependencies: ["LuaflowObservability", "LuaflowCore", "LuaflowTesting", "TestSupport"]),
-        .testTarget(name: "LuaflowCLITests", dependencies: ["LuaflowCore", "LuaflowTesting", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "LuaflowCLITests", dependencies: ["LuaflowCore", "LuaflowTesting", "TestSupport", .product(name: "Crypto", package: "swift-crypto"),
+                                                          .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "LuaflowWebhookTests", dependencies: ["LuaflowWebhook", "LuaflowCore"]),
     ]
 )

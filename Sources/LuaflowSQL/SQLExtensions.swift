@@ -12,6 +12,8 @@ public enum SQLExtensions {
                            "source.sqlite": BuiltinRuntime(schema: BundledLua.sourceSqlite.source,
                                                            make: { try SQLSources.sqlite($0, runtime: runtime) },
                                                            discover: { try SQLDiscovery.sqlite($0, sample: $1, runtime: runtime) }),
+                           "sink.postgres": PostgresSink.runtime(runtime),
+                           "sink.sqlite": SQLiteSink.runtime,
                        ],
                        onInterrupt: [{ runtime.interrupt() }])
     }

@@ -1,0 +1,66 @@
+import Foundation
+import LuaflowCore
+
+/// The options both database sinks share (`lua/table_loading.lua`), read from the checked config.
+struct TableLoadOptions: Sendable {
+    enum Disposition: String, Sendable {
+        case append, replace, merge
+    }
+
+    var table: String
+    var disposition: Disposition
+    var primaryKey: [String]
+    var dedupSort: String?
+    var declared: [TableColumn]
+    var contract: SchemaContract
+    var inferTimestamps: Bool
+
+    private struct Config: Decodable {
+        struct Declared: Decodable {
+            var name: String
+            var type: String
+        }
+
+        var table: String
+        var write_disposition: String?
+        var primary_key: [String]?
+        var dedup_sort: String?
+        var columns: [Declared]?
+        var schema_contract: String?
+        var infer_timestamps: Bool?
+    }
+
+    /// Reads the options of `node`, checked against its schema already; throws a config error
+    /// for what the schema cannot say (merge without primary_key...).
+    init(_ node: BuiltinNode) throws {
+        let config = try JSONDecoder().decode(Config.self, from: Data(node.configJSON))
+        table = config.table
+        disposition = Disposition(rawValue: config.write_disposition ?? "append") ?? .append
+        primaryKey = config.primary_key ?? []
+        dedupSort = config.dedup_sort
+        declared = (config.columns ?? []).map { TableColumn(name: $0.name, type: ColumnType(rawValue: $0.type) ?? .text) }
+        contract = SchemaContract(rawValue: config.schema_contract ?? "evolve") ?? .evolve
+        inferTimestamps = config.infer_timestamps ?? false
+        func problem(_ message: String) -> PipelineError {
+            PipelineError(.config, node: node.spec.name, phase: "config", "\(node.spec.what): \(message) (\(node.declaredAt))")
+        }
+        if disposition == .merge, primaryKey.isEmpty {
+            throw problem("write_disposition = \"merge\" needs primary_key, the fields that identify a row, e.g. primary_key = { \"id\" }")
+        }
+        if disposition != .merge, !primaryKey.isEmpty || dedupSort != nil {
+            throw problem("primary_key and dedup_sort apply to write_disposition = \"merge\" only")
+        }
+        if contract == .discardRow, node.spec.options.onError == .fail {
+            throw problem("schema_contract = \"discard_row\" hands records to on_error; set on_error = \"dead_letter\" (or \"skip\")")
+        }
+        if let reserved = ([table] + declared.map(\.name)).first(where: { $0.hasPrefix("_luaflow") }) {
+            throw problem("names starting with _luaflow are the sink's own (\(reserved))")
+        }
+    }
+
+    /// Where a `replace` load goes until the run publishes it.
+    var shadowTable: String { "_luaflow_new_" + table }
+
+    /// The table the rows of a load go into.
+    var loadingTable: String { disposition == .replace ? shadowTable : table }
+}
