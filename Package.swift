@@ -15,7 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.25.0"),
-        // Already resolved for AsyncHTTPClient; named so wss:// WebSockets can use it too.
+        // Already resolved for AsyncHTTPClient; named for wss:// WebSockets and PostgreSQL TLS (`sslmode`).
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.27.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
@@ -27,8 +27,6 @@ let package = Package(
         // OTLP/HTTP only: the default traits would also build the gRPC exporter and its stack.
         .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
-        // Already built for postgres-nio; named here for its TLS settings (`sslmode`).
-        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.25.0"),
     ],
     targets: [
         .systemLibrary(
@@ -94,19 +92,6 @@ let package = Package(
                 "LuaBridge",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            plugins: ["BundleLua"]
-        ),
-        .target(
-            name: "LuaflowSQL",
-            dependencies: [
-                "LuaflowCore",
-                "LuaBridge",
-                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

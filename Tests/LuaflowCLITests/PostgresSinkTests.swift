@@ -20,7 +20,7 @@ import TestSupport
     }
 
     /// A fresh database and a `psql` on it.
-    static func database() throws -> (dsn: String, psql: (String) throws -> String) {
+    static func database() throws -> (dsn: String, psql: @Sendable (String) throws -> String) {
         let pg = try PostgresCluster.shared()
         let dsn = try pg.createDatabase("sink")
         let name = pg.database(in: dsn)
@@ -37,7 +37,7 @@ import TestSupport
         #expect(result.exitCode == 0, "\(result.stderr)")
         #expect(try psql("select string_agg(column_name || ' ' || data_type, ', ' order by ordinal_position) from information_schema.columns where table_schema = 'raw' and table_name = 'users'")
                 == "id bigint, score double precision, ok boolean, name text, tags jsonb, meta jsonb, at timestamp with time zone, _luaflow_load_id bigint")
-        #expect(try psql("select id || '|' || score || '|' || ok || '|' || name || '|' || tags || '|' || meta || '|' || extract(epoch from at) from raw.users order by id")
+        #expect(try psql("select id || '|' || score || '|' || ok || '|' || name || '|' || tags || '|' || meta || '|' || extract(epoch from at)::bigint from raw.users order by id")
                 == "1|2.5|true|Ada\t\"A\"\\|[]|{}|1796040000\n2|3|false|Bø|[\"x\"]|{\"k\": [1, null]}|1796040000")
         #expect(try psql("select sum(records) from raw._luaflow_loads") == "2")
     }
