@@ -1,8 +1,8 @@
-/// Read access to a batch's text for sinks written in other targets (database sinks).
+/// Read access to a batch's text for built-ins written in other targets (database sinks).
 extension RecordBatch {
-    /// Calls `body` with the batch's JSON text, records one a line (empty for a marker).
-    public func withText<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        try body(UnsafeRawBufferPointer(start: bytes, count: length))
+    /// The batch's text: JSON records, one per line (empty for a marker).
+    public var jsonLines: UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: bytes, count: length)
     }
 
     /// The byte range of each record (each non-blank line) in the text, without its `\n`.

@@ -83,7 +83,7 @@ final class SSESourceRuntime: SourceRuntime {
         if done { sse.close() }
         produced += count
         stats.update { $0.recordsOut += count }
-        return count > 0 ? RecordBatch(jsonLines: text, records: count) : nil
+        return count > 0 ? text.withUnsafeBytes { RecordBatch(copying: $0, records: count, validated: false) } : nil
     }
 
     /// The id stored as a JSON string.

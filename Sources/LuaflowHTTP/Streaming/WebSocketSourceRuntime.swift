@@ -95,7 +95,7 @@ final class WebSocketSourceRuntime: SourceRuntime {
         if done { socket.close() }
         produced += count
         stats.update { $0.recordsOut += count }
-        return count > 0 ? RecordBatch(jsonLines: text, records: count) : nil
+        return count > 0 ? text.withUnsafeBytes { RecordBatch(copying: $0, records: count, validated: false) } : nil
     }
 
     /// A JSON object message as it is; any other as `{"data": ...}` (binary: base64 with `"binary":true`).

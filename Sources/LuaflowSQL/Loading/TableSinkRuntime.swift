@@ -88,13 +88,12 @@ final class TableSinkRuntime: SinkRuntime {
         stats.update { $0.recordsIn += batch.records }
         let lines = batch.recordRanges
         guard !lines.isEmpty else { return }
-        try batch.withText { bytes in
-            try plan(bytes, lines: lines, firstRecord: stats.snapshot.recordsIn - lines.count + 1)
-            try spool?.append(bytes)
-            try guarded("write") {
-                do { try write(bytes) } catch where destination.isConnectionLost(error) {
-                    try recover(after: error)
-                }
+        let bytes = batch.jsonLines
+        try plan(bytes, lines: lines, firstRecord: stats.snapshot.recordsIn - lines.count + 1)
+        try spool?.append(bytes)
+        try guarded("write") {
+            do { try write(bytes) } catch where destination.isConnectionLost(error) {
+                try recover(after: error)
             }
         }
         let loaded = plan.records.count { $0.rejection == nil }

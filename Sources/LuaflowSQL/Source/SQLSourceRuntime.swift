@@ -112,7 +112,7 @@ final class SQLSourceRuntime: SourceRuntime {
         }
         produced += count
         stats.update { $0.recordsOut += count }
-        return RecordBatch(encodedLines: lines, records: count)
+        return lines.withUnsafeBytes { RecordBatch(copying: $0, records: count, validated: true) }
     }
 
     private func finish() -> RecordBatch? {
