@@ -63,6 +63,7 @@ struct WebhookClient {
         var sent = 0
         while sent < bytes.count {
             let n = bytes[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if n < 0 && errno == EINTR { continue }  // a child process of another test ended
             if n <= 0 { break }
             sent += n
         }
@@ -70,6 +71,7 @@ struct WebhookClient {
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
             let n = recv(fd, &buffer, buffer.count, 0)
+            if n < 0 && errno == EINTR { continue }
             if n <= 0 { break }
             answer += buffer[0..<n]
         }
