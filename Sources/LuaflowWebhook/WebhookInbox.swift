@@ -108,7 +108,7 @@ final class WebhookInbox: @unchecked Sendable {
     /// The state store committed the first `produced` records this run handed on: their senders
     /// get their 2xx.
     func committed(produced: Int) {
-        let ready: [Respond] = condition.withLock {
+        condition.withLock {
             var ready: [Respond] = []
             awaiting.removeAll { waiting in
                 guard waiting.produced <= produced else { return false }
@@ -116,10 +116,11 @@ final class WebhookInbox: @unchecked Sendable {
                 if let id = waiting.id { awaitingIDs[id] = nil }
                 return true
             }
+            // Answered before anyone can see the inbox settled: a source that ends then shuts
+            // the server down only after these answers are queued on its event loop.
+            ready.forEach { $0(.committed) }
             condition.broadcast()
-            return ready
         }
-        ready.forEach { $0(.committed) }
     }
 
     /// What `close` answers 503 besides new requests.

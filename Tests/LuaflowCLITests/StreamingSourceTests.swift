@@ -32,7 +32,12 @@ import TestSupport
             let second = try LuaflowBinary.run(["run", "pipeline.lua", "-q"], in: dir)
             #expect(second.exitCode == 0, "\(second.stderr)")
             #expect(try Self.numbers(dir, "out.jsonl") == Array(9...16))
-            #expect(server.requests(path: "/sse/feed").map { $0.header("Last-Event-ID") } == [nil, "5", "8", "13"])
+            // Each reconnect names the last event received (a drop racing a connection's last event
+            // costs one more reconnect); the second run starts from the committed id 8.
+            let sent = server.requests(path: "/sse/feed").map { $0.header("Last-Event-ID") }
+            let resumedFrom = sent.dropFirst().compactMap { $0.flatMap { Int($0) } }
+            #expect(sent.first == .some(nil) && resumedFrom.count == sent.count - 1 && resumedFrom.contains(8), "\(sent)")
+            #expect(resumedFrom == resumedFrom.sorted(), "\(sent)")
         }
     }
 
