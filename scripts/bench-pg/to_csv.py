@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """The users file as CSV for psql's \\copy into a typed table (the COPY floor of scripts/bench pg):
-to_csv.py IN.jsonl OUT.csv. Columns in the order of TABLE below; tags and address as JSON text."""
+to_csv.py IN.jsonl OUT.csv. Columns in the order of TABLE below; tags and address as JSON text; null
+as \\N (COPY's `null '\\N'`), so that an empty string stays an empty string."""
 import csv
 import json
 import sys
@@ -20,7 +21,7 @@ def main():
             for name in FIELDS:
                 v = r.get(name)
                 if v is None:
-                    row.append("")
+                    row.append("\\N")
                 elif isinstance(v, (dict, list)):
                     row.append(json.dumps(v, ensure_ascii=False, separators=(",", ":")))
                 elif isinstance(v, bool):
