@@ -35,7 +35,7 @@ import TestSupport
         try await onThread {
             let server = try TestHTTPServer.start(standardRoutes: false)
             defer { server.stop() }
-            let inFlight = server.installRepositoryIssues(repos: 8, issues: 3, perPage: 2, delay: 0.05)
+            let inFlight = server.installRepositoryIssues(repos: 8, issues: 3, perPage: 2, delay: 0.1)
             let dir = try LuaflowBinary.workspace()
             try dir.write("pipeline.lua", Self.pipeline(server, concurrency: concurrency))
             let run = try LuaflowBinary.run(["run", "pipeline.lua", "-q"], in: dir)
