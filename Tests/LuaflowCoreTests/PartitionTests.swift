@@ -136,6 +136,35 @@ import Testing
         #expect(reads == expected)
     }
 
+    /// `partitions_ahead = 2`: each `get()` sees the next two partitions still to read, with the
+    /// pagination and state it will receive for each (the cursor as `state.cursor` shows it).
+    @Test func getSeesTheNextPartitionsWithPartitionsAhead() throws {
+        let ws = try Workspace()
+        try ws.write("src.lua", """
+        schema = { pages = { type = "integer", default = 1 } }
+        cursor_field, primary_key, partitions_ahead = "n", "n", 2
+        function partitions() return { { account = "a" }, { account = "b" }, { account = "c" } } end
+        function get(pagination, state)
+          local page, ahead = pagination.page or 1, {}
+          for _, next in ipairs(state.upcoming or {}) do
+            ahead[#ahead + 1] = next.state.partition.account .. "@" .. tostring(next.state.cursor) .. "/" .. json.encode(next.pagination)
+          end
+          local log = io.open("calls.log", "a"); log:write(state.partition.account, page, " ", table.concat(ahead, " "), "\\n"); log:close()
+          if page > config.pages then return nil end
+          local n = config.pages * 10 + page
+          return { { account = state.partition.account, n = n } }, { page = page + 1 }
+        end
+        """)
+        try ws.write("pipeline.lua", #"network { { source("src.lua"), sink.file { path = "out.jsonl" } } }"#)
+        try ws.run(state: true)
+        #expect(try calls(ws) == ["a1 b@nil/{} c@nil/{}", "a2 b@nil/{} c@nil/{}", "b1 c@nil/{}", "b2 c@nil/{}", "c1 ", "c2 "])
+        try ws.run(overrides: ["src.pages=2"], state: true)
+        #expect(try calls(ws).first == "a1 b@11/{} c@11/{}", "each partition's own cursor, unwrapped from its keys")
+        #expect(try output(ws) == ["a:21", "a:22", "b:21", "b:22", "c:21", "c:22"], "the walk is the same")
+        try ws.write("src.lua", "partitions_ahead = -1\nfunction partitions() return {} end\nfunction get() return nil end")
+        #expect(ws.failure(state: true)?.message.contains("partitions_ahead must be an integer of at least 0") == true)
+    }
+
     @Test func aPartitionIsIdentifiedByItsKeyElseByItsCanonicalJSON() throws {
         let list = try DeclaredPartition.parse(Array(#"[{"to":"2026-02","from":"2026-01"},{"b":2,"key":"k1"},{"key":7},{}]"#.utf8))
         #expect(list.map(\.key) == [#"{"from":"2026-01","to":"2026-02"}"#, "k1", "7", "{}"])

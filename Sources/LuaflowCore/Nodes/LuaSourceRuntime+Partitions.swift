@@ -19,22 +19,34 @@ extension LuaSourceRuntime {
         } catch let error as PartitionError {
             throw PipelineError(.runtime, node: node.spec.name, phase: "partitions", error.description)
         }
+        switch node.lua.field(node.env, "partitions_ahead") {
+        case .nil: partitionsAhead = 0
+        case .integer(let n) where n >= 0: partitionsAhead = Int(n)
+        case let other:
+            throw PipelineError(.config, node: node.spec.name, phase: "partitions",
+                                "\(node.displayPath): partitions_ahead must be an integer of at least 0 (how many partitions after the current one get() sees in state.upcoming), got \(other)")
+        }
         let walk = PartitionWalk(declared: declared, stored: startPoint.partitions, resuming: startPoint.resumingPartitions)
         self.walk = walk
         done = walk.finished
     }
 
     /// Points the next `get()` call at partition `index`: its pagination, a `state` holding the
-    /// partition and its cursor, and the running maximum started at its committed cursor.
+    /// partition and its cursor, and the running maximum started at its committed cursor. With
+    /// `partitions_ahead = N`, `state.upcoming` lists the next N partitions as
+    /// `{ pagination = ..., state = ... }`, what `get()` will receive for each, so the script can
+    /// start fetching them; the walk and its checkpoints do not change.
     func enterPartition(_ index: Int) throws {
-        guard let partition = walk?.partitions[index] else { return }
-        var fields = ["\"partition\":\(partition.partition)"]
-        if let c = partition.runCursor { fields.append("\"cursor\":\(c)") }
-        if let r = startPoint.lastRun { fields.append("\"last_run\":\"\(r)\"") }
-        if let backfill { fields.append("\"backfill\":\(backfill.stateJSON)") }
+        guard let walk else { return }
+        let partition = walk.partitions[index]
+        let ahead = walk.upcoming(after: index, count: partitionsAhead).map { next in
+            "{\"pagination\":\(next.pagination ?? "{}"),\"state\":\(stateJSON(of: next))}"
+        }
+        let stateText = ahead.isEmpty ? stateJSON(of: partition)
+            : String(stateJSON(of: partition).dropLast()) + ",\"upcoming\":[\(ahead.joined(separator: ","))]}"
         do {
             let next = try partition.pagination.map { try node.lua.decodeJSON(Array($0.utf8)) } ?? node.lua.newTable()
-            let table = try node.lua.decodeJSON(Array("{\(fields.joined(separator: ","))}".utf8))
+            let table = try node.lua.decodeJSON(Array(stateText.utf8))
             try cursor?.start(at: partition.cursor)
             for old in [pagination, state].compactMap({ $0 }) { node.lua.release(old) }
             (pagination, state) = (next, table)
@@ -45,6 +57,16 @@ extension LuaSourceRuntime {
         seenPaginations = PaginationDigests()
         if let lastPagination { seenPaginations.insert(lastPagination) }
         activePartition = index
+    }
+
+    /// The `state` JSON `get()` receives in `partition`: the partition, its cursor, the last run
+    /// and the backfill range.
+    private func stateJSON(of partition: PartitionState) -> String {
+        var fields = ["\"partition\":\(partition.partition)"]
+        if let c = partition.runCursor { fields.append("\"cursor\":\(c)") }
+        if let r = startPoint.lastRun { fields.append("\"last_run\":\"\(r)\"") }
+        if let backfill { fields.append("\"backfill\":\(backfill.stateJSON)") }
+        return "{\(fields.joined(separator: ","))}"
     }
 
     /// `get()` returned no next pagination: the source is done, or (with partitions) the current

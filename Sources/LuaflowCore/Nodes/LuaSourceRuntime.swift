@@ -44,6 +44,8 @@ final class LuaSourceRuntime: SourceRuntime {
     let partitionsFunction: LuaRef?
     /// The declared partitions and how far this run got in each (nil without `partitions()`).
     var walk: PartitionWalk?
+    /// `partitions_ahead`: how many partitions after the current one `state.upcoming` lists.
+    var partitionsAhead = 0
     /// The partition whose pagination, state and cursor the Lua side holds now.
     var activePartition: Int?
     /// `--backfill`: the range this run reads (the script sees it as `state.backfill`).

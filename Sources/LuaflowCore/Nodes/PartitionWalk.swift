@@ -34,6 +34,13 @@ struct PartitionWalk {
     /// The partition being read, if any is left.
     var currentPartition: PartitionState? { finished ? nil : partitions[current] }
 
+    /// Up to `count` partitions read after the one at `index`, in order (those a resumed run
+    /// finished are left out): what a source may start fetching ahead of time.
+    func upcoming(after index: Int, count: Int) -> [PartitionState] {
+        guard count > 0, index + 1 < partitions.count else { return [] }
+        return Array(partitions[(index + 1)...].lazy.filter { !$0.exhausted }.prefix(count))
+    }
+
     /// `count` records of partition `index` were sent.
     mutating func add(_ count: Int, to index: Int) {
         partitions[index].records += count

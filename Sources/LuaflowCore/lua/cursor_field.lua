@@ -62,6 +62,10 @@ if kind == "get" then
   wrapped = function(pagination, state)
     local c = state.cursor
     if type(c) == "table" then state.cursor, state.cursor_keys = c.value, c.keys end
+    for _, ahead in ipairs(state.upcoming or {}) do -- partitions_ahead: the states get() will see
+      c = ahead.state.cursor
+      if type(c) == "table" then ahead.state.cursor, ahead.state.cursor_keys = c.value, c.keys end
+    end
     local records, next = fn(pagination, state)
     if type(records) == "table" then for i = 1, #records do see(records[i]) end end
     return records, next

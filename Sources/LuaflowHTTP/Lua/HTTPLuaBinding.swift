@@ -105,6 +105,16 @@ final class HTTPLuaBinding: @unchecked Sendable {
         return Self.values(of: page.response) + [.integer(Int64(page.number)), iterator.nextToken.map { .string($0) } ?? .nil]
     }
 
+    /// prefetch_page(iterator id): starts the request for the iterator's next page without
+    /// waiting for it (``PageIterator/prefetch()``).
+    func prefetchPage(_ args: HostArguments) throws -> [LuaValue] {
+        guard let index = args[1].integerValue.map(Int.init), index >= 1, index <= iterators.count else {
+            throw HostFunctionError("http: unknown page iterator")
+        }
+        iterators[index - 1].prefetch()
+        return []
+    }
+
     /// link_next(link_field, url) -> the URL of the `rel="next"` link, resolved against `url`, or nil.
     func linkNext(_ args: HostArguments) throws -> [LuaValue] {
         guard let field = args[1].stringValue else { return [.nil] }

@@ -25,6 +25,7 @@ public struct HTTPLuaModule: HostModule {
         lua.register("paginate", in: host, Self.classified(binding.paginate))
         lua.register("next_page", in: host, Self.classified(binding.nextPage))
         lua.register("next_records", in: host, Self.classified(binding.nextRecords))
+        lua.register("prefetch_page", in: host, Self.classified(binding.prefetchPage))
         lua.register("request_many", in: host, Self.classified(binding.requestMany))
         lua.register("many_result", in: host, Self.classified(binding.manyResult))
         lua.register("idempotency_key", in: host, binding.idempotencyKey)

@@ -79,6 +79,15 @@ public final class PageIterator {
         return try advance(after: window.take(target), request: request, records: records)
     }
 
+    /// Starts the request for the next page now, without waiting for it, so that a later
+    /// ``next(records:)`` finds it in flight or done: what lets a source read the first page of
+    /// its next partitions while it hands on this one's. Only with `concurrency` above 1 and
+    /// nothing in flight yet; holds at most that one response until it is taken.
+    public func prefetch() {
+        guard let window, window.keys.isEmpty, let request = nextRequest(), let target = pendingTarget else { return }
+        window.keep([(target, request)], credentialOrigin: credentialOrigin)
+    }
+
     /// The next page, or nil when there are no more (see ``next(records:)``); one page at a time,
     /// whatever ``concurrency`` says.
     public func nextPage(records: Bool = false) async throws -> Page? {

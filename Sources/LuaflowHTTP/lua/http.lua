@@ -262,6 +262,13 @@ function Pages:next_records()
   return records, next
 end
 
+-- Starts the request for the next page now, without waiting for it: the next call finds it in
+-- flight or done. Only with `concurrency` above 1 (else it does nothing); a script reading
+-- partitions calls it on the walks of the partitions `state.upcoming` names.
+function Pages:prefetch()
+  if not self.done then checked(pcall(host.prefetch_page, self.id)) end
+end
+
 -- A `from` position: { pages = n [, next = token | done = true] }.
 local function start_position(from)
   if type(from) ~= "table" or math.type(from.pages) ~= "integer" or from.pages < 0

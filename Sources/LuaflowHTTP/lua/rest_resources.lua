@@ -353,14 +353,14 @@ local function passes_through(r)
   return r.incremental == nil and #r.include == 0 and r.filter == nil and r.map == nil
 end
 
--- One page of the stream in the partition `state.partition`: the records and the next
--- pagination (nil after the partition's last page). Everything it needs is in its arguments
--- and the partition's own page iterator, so partitions could be read side by side.
-function Engine:page(pagination, state)
+-- The page iterator of the stream in partition `state.partition` at `pagination`, opened on
+-- first use and kept by partition (and window) until its last page; its key; and the window it
+-- reads (nil without windows). No iterator when the window is empty.
+function Engine:walk(pagination, state)
   local r = self.stream
   local ctx = state.partition or {}
   local query, window = self:incremental_query(r, pagination, state)
-  if window and window.empty then return json.array(), nil end
+  if window and window.empty then return nil, nil, window end
   local key = canonical(ctx) .. "@" .. tostring(window and window.start)
   local pages = self.iterators[key]
   if pages == nil then
@@ -369,12 +369,32 @@ function Engine:page(pagination, state)
     pages = self:pages(r, ctx, query, position)
     self.iterators[key] = pages
   end
+  return pages, key, window
+end
+
+-- One page of the stream in the partition `state.partition`: the records and the next
+-- pagination (nil after the partition's last page). Everything it needs is in its arguments
+-- and the partition's own page iterator, so partitions can be read side by side: the first
+-- page of each partition in `state.upcoming` (the host lists the next `concurrency - 1`) is
+-- requested now, and waits in its iterator until the host moves on to that partition.
+function Engine:page(pagination, state)
+  local r = self.stream
+  local pages, key, window = self:walk(pagination, state)
+  if state.upcoming then
+    if pages then pages:prefetch() end -- this partition's page first, for the rate limiter
+    for _, ahead in ipairs(state.upcoming) do
+      -- A partition that cannot be opened (a placeholder without a value) fails when it is read.
+      local ok, later = pcall(self.walk, self, ahead.pagination, ahead.state)
+      if ok and later then later:prefetch() end
+    end
+  end
+  if pages == nil then return json.array(), nil end
   local records                   -- a failure leaves the iterator on this page for the retry
   if passes_through(r) then
     records = pages:next_records() -- straight from the body to the pipeline, never decoded
   else
     local page = pages()
-    records = page and self:select(r, page.records, ctx, state)
+    records = page and self:select(r, page.records, state.partition or {}, state)
   end
   records = records or json.array()
   local position = pages:position()

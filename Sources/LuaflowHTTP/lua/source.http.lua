@@ -53,7 +53,7 @@ schema = endpoint {
   resources    = { type = "table", each = resource, description = "named endpoints; node.<name> reads one of them as a stream" },
   stream       = { type = "string", description = "the resource this node reads (set by node.<name>)" },
   concurrency  = { type = "integer", min = 1, default = 1,
-                   description = "pages in flight at once when the paginator knows them ahead (offset with total_path, page with total_pages_path); records keep their order" },
+                   description = "requests in flight at once: pages when the paginator knows them ahead (offset with total_path, page with total_pages_path), and the first pages of the next partitions of a resource; records keep their order" },
 }
 
 -- What the host reads at load time: the cursor and how to resume a partitioned stream.
@@ -71,6 +71,9 @@ if declared.partitioned then
   function partitions()
     return engine:partitions()
   end
+  -- The next partitions' first pages are fetched while this one is read: `concurrency`
+  -- partitions have requests in flight at once.
+  partitions_ahead = math.max(0, (math.tointeger(config.concurrency) or 1) - 1)
 end
 
 function get(pagination, state)
