@@ -25,10 +25,14 @@ final class FetchWindow<Key: Equatable> {
     func keep(_ wanted: [(key: Key, request: HTTPRequest)], credentialOrigin: Origin?) {
         for entry in running where !wanted.contains(where: { $0.key == entry.key }) { entry.task.cancel() }
         running.removeAll { entry in !wanted.contains { $0.key == entry.key } }
-        for (key, request) in wanted where !running.contains(where: { $0.key == key }) {
-            let session = self.session
-            running.append((key, session.runtime.spawn { try await session.execute(request, raise: true, credentialOrigin: credentialOrigin) }))
-        }
+        for (key, request) in wanted { start(key, request: request, credentialOrigin: credentialOrigin) }
+    }
+
+    /// Starts the request for `key` unless it is in flight already; leaves the others alone.
+    func start(_ key: Key, request: HTTPRequest, credentialOrigin: Origin?) {
+        guard !running.contains(where: { $0.key == key }) else { return }
+        let session = self.session
+        running.append((key, session.runtime.spawn { try await session.execute(request, raise: true, credentialOrigin: credentialOrigin) }))
     }
 
     /// Blocks until the request for `key` (started by ``keep(_:credentialOrigin:)``) finished and

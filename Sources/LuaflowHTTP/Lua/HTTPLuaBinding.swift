@@ -12,6 +12,8 @@ final class HTTPLuaBinding: @unchecked Sendable {
     private var iteratorSessions: [HTTPSession] = []
     /// The outcomes of the last request_many, read one by one with many_result.
     private var manyResults: [Result<HTTPResponse, Error>] = []
+    /// Each session's counters as ``counted(_:_:)`` last added them to the node's.
+    private var countedSoFar: [ObjectIdentifier: HTTPMetrics.Snapshot] = [:]
     /// The event streams and WebSockets the script opened, by id (see `HTTPLuaBinding+Streams`).
     var eventStreams: [Int: SSEStream] = [:]
     var webSockets: [Int: WebSocketStream] = [:]
@@ -162,11 +164,13 @@ final class HTTPLuaBinding: @unchecked Sendable {
         return request
     }
 
-    /// Runs a request, adding its requests and retries to the node's counters.
+    /// Runs a call, then adds to the node's counters what its session did since it was last
+    /// counted: the call's requests and retries, and those of pages fetched ahead between calls.
     func counted<T>(_ session: HTTPSession, _ body: () throws -> T) throws -> T {
-        let before = session.metrics.snapshot
         defer {
-            let after = session.metrics.snapshot
+            let key = ObjectIdentifier(session)
+            let (before, after) = (countedSoFar[key] ?? HTTPMetrics.Snapshot(), session.metrics.snapshot)
+            countedSoFar[key] = after
             stats.update {
                 $0.requests += after.requests - before.requests
                 $0.retries += after.retries - before.retries

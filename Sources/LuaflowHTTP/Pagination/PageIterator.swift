@@ -25,8 +25,9 @@ public final class PageIterator {
     public private(set) var pagesFetched = 0
     /// Pages fetched at once when the paginator knows them ahead (``PaginationStateMachine/upcoming(_:)``).
     public let concurrency: Int
-    /// The pages fetched ahead, with `concurrency` above 1.
-    private let window: FetchWindow<PageTarget>?
+    /// The requests in flight: the page asked for, the pages `concurrency` fetches ahead, and the
+    /// next page read ahead while the caller works on this one.
+    private let window: FetchWindow<PageTarget>
 
     /// `resume`: a ``PageTarget/token`` recorded earlier, to start at that page instead of the first;
     /// `pagesBefore`: the pages an earlier walk fetched before it (numbering and `max_pages` go on from there).
@@ -37,7 +38,7 @@ public final class PageIterator {
                 pagesBefore: Int = 0, concurrency: Int = 1) {
         self.session = session
         self.concurrency = max(1, concurrency)
-        window = concurrency > 1 ? FetchWindow(session: session) : nil
+        window = FetchWindow(session: session)
         self.paginator = paginator
         self.request = request
         if let first = try? request.resolvedURL(base: session.config.baseURL), let origin = Origin(url: first),
@@ -68,15 +69,21 @@ public final class PageIterator {
     /// when the paths can be scanned (``JSONScanner/canScan(_:)``: no negative index).
     @available(*, noasync, message: "blocks the calling thread; use nextPage()")
     public func next(records: Bool = false) throws -> Page? {
-        guard let request = nextRequest() else { return nil }
-        let (session, origin) = (self.session, credentialOrigin)
-        guard let window, let target = pendingTarget else {
-            return try advance(after: session.runtime.runBlocking { try await session.execute(request, raise: true, credentialOrigin: origin) },
-                               request: request, records: records)
-        }
+        guard let request = nextRequest(), let target = pendingTarget else { return nil }
         let ahead = machine.upcoming(min(concurrency - 1, paginator.maxPages.map { $0 - pagesFetched - 1 } ?? Int.max))
-        window.keep([(target, request)] + ahead.map { ($0, Self.apply($0, to: self.request, paginator: paginator)) }, credentialOrigin: origin)
-        return try advance(after: window.take(target), request: request, records: records)
+        window.keep([(target, request)] + ahead.map { ($0, Self.apply($0, to: self.request, paginator: paginator)) },
+                    credentialOrigin: credentialOrigin)
+        let page = try advance(after: window.take(target), request: request, records: records)
+        readAhead()
+        return page
+    }
+
+    /// Starts the request for the page the next call returns, so it travels while the caller
+    /// works on this one. Still one request at a time with `concurrency` 1: it starts after the
+    /// last response ended. Only for methods without side effects (a walk may stop early).
+    private func readAhead() {
+        guard let request = nextRequest(), let target = pendingTarget, request.method == "GET" || request.method == "HEAD" else { return }
+        window.start(target, request: request, credentialOrigin: credentialOrigin)
     }
 
     /// Starts the request for the next page now, without waiting for it, so that a later
@@ -84,7 +91,7 @@ public final class PageIterator {
     /// its next partitions while it hands on this one's. Only with `concurrency` above 1 and
     /// nothing in flight yet; holds at most that one response until it is taken.
     public func prefetch() {
-        guard let window, window.keys.isEmpty, let request = nextRequest(), let target = pendingTarget else { return }
+        guard concurrency > 1, window.keys.isEmpty, let request = nextRequest(), let target = pendingTarget else { return }
         window.keep([(target, request)], credentialOrigin: credentialOrigin)
     }
 
