@@ -52,33 +52,51 @@ final class CheckpointCoordinator: Sendable {
 
     /// Sink `sink` has durably written everything before `marker`; `token` is what it returned.
     func acknowledge(_ marker: Checkpoint, sink: Int, token: SinkToken?) throws {
+        try acknowledge([(marker, token)], sink: sink)
+    }
+
+    /// Sink `sink` has durably written everything before each of `markers` (in the order it
+    /// received them), with the token it returned for each: one fsync that made several
+    /// checkpoints durable. Each source's newest checkpoint that every sink now covers is
+    /// committed, once; it covers the older ones.
+    func acknowledge(_ markers: [(marker: Checkpoint, token: SinkToken?)], sink: Int) throws {
         try state.withLock { s in
-            let source = marker.source
-            s.acknowledged[source, default: [:]][sink] = marker.sequence
-            if let token {
-                s.returned[sink, default: 0] += 1
-                s.reports[source, default: [:]][marker.sequence, default: [:]][sink] = NumberedToken(number: s.returned[sink]!, token: token)
-            }
-            let sinks = downstream[source] ?? []
-            let complete = sinks.allSatisfy { (s.acknowledged[source]?[$0] ?? 0) >= marker.sequence }
-            guard complete, marker.sequence > s.committed[source] ?? 0 else { return }
-            var changed: [Int: SinkToken] = [:]
-            for (id, report) in s.reports[source]?[marker.sequence] ?? [:] where report.number > s.committedSinks[id]?.number ?? 0 {
-                s.committedSinks[id] = report
-                changed[id] = report.token
-            }
-            try store.commit(streams: [marker.state], sinks: Array(changed.values))
-            s.committed[source] = marker.sequence
-            if !observers.isEmpty {
-                let lag = Double(DispatchTime.now().uptimeNanoseconds - marker.emitted) / 1e9
-                for observer in observers {
-                    observer.checkpointCommitted(source: sourceNames[source] ?? "", sequence: marker.sequence, lagSeconds: lag)
+            var newest: [Int: Checkpoint] = [:]
+            for (marker, token) in markers {
+                let source = marker.source
+                s.acknowledged[source, default: [:]][sink] = marker.sequence
+                if let token {
+                    s.returned[sink, default: 0] += 1
+                    s.reports[source, default: [:]][marker.sequence, default: [:]][sink] = NumberedToken(number: s.returned[sink]!, token: token)
                 }
+                let sinks = downstream[source] ?? []
+                if sinks.allSatisfy({ (s.acknowledged[source]?[$0] ?? 0) >= marker.sequence }) { newest[source] = marker }
             }
-            s.reports[source] = s.reports[source]?.filter { $0.key > marker.sequence }
-            s.undelivered.merge(changed) { $1 }
-            listeners.withLock { $0[source] }?.committed(produced: marker.produced)
+            for marker in newest.values where marker.sequence > s.committed[marker.source] ?? 0 {
+                try commit(marker, in: &s)
+            }
         }
+    }
+
+    /// Commits `marker`'s position with the newest tokens its sinks returned for it.
+    private func commit(_ marker: Checkpoint, in s: inout State) throws {
+        let source = marker.source
+        var changed: [Int: SinkToken] = [:]
+        for (id, report) in s.reports[source]?[marker.sequence] ?? [:] where report.number > s.committedSinks[id]?.number ?? 0 {
+            s.committedSinks[id] = report
+            changed[id] = report.token
+        }
+        try store.commit(streams: [marker.state], sinks: Array(changed.values))
+        s.committed[source] = marker.sequence
+        if !observers.isEmpty {
+            let lag = Double(DispatchTime.now().uptimeNanoseconds - marker.emitted) / 1e9
+            for observer in observers {
+                observer.checkpointCommitted(source: sourceNames[source] ?? "", sequence: marker.sequence, lagSeconds: lag)
+            }
+        }
+        s.reports[source] = s.reports[source]?.filter { $0.key > marker.sequence }
+        s.undelivered.merge(changed) { $1 }
+        listeners.withLock { $0[source] }?.committed(produced: marker.produced)
     }
 
     /// The newest token of `sink` committed since it was last asked, if any.

@@ -321,25 +321,45 @@ private struct Stage: @unchecked Sendable {
     }
 
     private func pump(_ sink: SinkRuntime) throws {
-        // A sink whose checkpoints cost (an fsync) and that is behind (more already queued) keeps
-        // the checkpoint waiting, with its position, and makes it durable with the next one: one
-        // fsync for several pages, every checkpoint still committed, in order. Never for longer
-        // than 0.25 s, never while the sink waits for input, and never past the end of the stage.
+        // A group commit for a sink whose checkpoints cost (an fsync): a checkpoint waits, with its
+        // position, while more input is already queued (for at most 0.25 s) or arrives within a
+        // few milliseconds, and the next durable point makes all the waiting ones durable with one
+        // fsync and one state commit. Every checkpoint is still committed, in order; none waits
+        // longer than that, nor past the end of the stage.
         var waiting: [(marker: Checkpoint, token: SinkToken?)] = []
         var lastDurable = DispatchTime.now().uptimeNanoseconds
         func makeDurable(_ marker: Checkpoint?) throws {
             let token = try sink.checkpoint()
             lastDurable = DispatchTime.now().uptimeNanoseconds
-            for entry in waiting { try coordinator?.acknowledge(entry.marker, sink: node, token: entry.token) }
+            if let marker { waiting.append((marker, token)) }
+            let durable = waiting
             waiting.removeAll()
-            if let marker { try coordinator?.acknowledge(marker, sink: node, token: token) }
+            try coordinator?.acknowledge(durable, sink: node)
         }
+        func age() -> UInt64 { DispatchTime.now().uptimeNanoseconds - lastDurable }
         defer { if !waiting.isEmpty { try? makeDurable(nil) } }
         while true {
-            if !waiting.isEmpty && input?.depth ?? 0 == 0 { try makeDurable(nil) }
-            guard let (_, batch) = try nextInput(sink, emit: { _ in }) else { break }
+            var next: (number: Int, item: RecordBatch)?
+            if !waiting.isEmpty, let input, input.depth == 0 {
+                let left = Self.groupCommitWindow - Int64(age())
+                if left <= 0 {
+                    try makeDurable(nil)
+                    continue
+                }
+                switch input.popNumbered(waitingAtMost: Double(left) / 1e9) {
+                case .item(let number, let batch): next = (number, batch)
+                case .timedOut:
+                    try makeDurable(nil)
+                    continue
+                case .ended: break
+                }
+            } else {
+                next = try nextInput(sink, emit: { _ in })
+            }
+            guard let (_, batch) = next else { break }
             if let marker = batch.checkpoint {
-                if sink.defersCheckpoints, input?.depth ?? 0 > 0, DispatchTime.now().uptimeNanoseconds - lastDurable < 250_000_000 {
+                let behind = input?.depth ?? 0 > 0 && age() < 250_000_000
+                if sink.defersCheckpoints, behind || age() < UInt64(Self.groupCommitWindow) {
                     waiting.append((marker, try sink.pendingToken()))
                 } else {
                     try makeDurable(marker)
@@ -354,6 +374,10 @@ private struct Stage: @unchecked Sendable {
         if !waiting.isEmpty { try makeDurable(nil) }
         if !control.stopped { control.sinkFinished(try sink.finish()) }
     }
+
+    /// How long a sink that defers checkpoints waits for more input before it makes the waiting
+    /// checkpoints durable (nanoseconds).
+    static let groupCommitWindow: Int64 = 10_000_000
 }
 
 extension PipelineRunner: @unchecked Sendable {
