@@ -12,7 +12,6 @@ import LuaflowCore
 final class SSESourceRuntime: SourceRuntime {
     let stats: NodeStats
     let stream: String
-    private let node: BuiltinNode
     private let config: StreamSourceConfig
     private let events: Set<String>?
     private var sse: SSEStream?
@@ -20,12 +19,11 @@ final class SSESourceRuntime: SourceRuntime {
     private var batcher: StreamBatcher
 
     init(_ node: BuiltinNode, runtime: HTTPRuntime) throws {
-        self.node = node
         stats = node.stats
         config = try StreamSourceConfig(node, runtime: runtime)
         stream = config.stream
         events = (config.object["events"] as? [String]).map(Set.init)
-        batcher = StreamBatcher(config: config, stats: stats)
+        batcher = StreamBatcher(config: config, node: node)
     }
 
     var countsPages: Bool { true }
@@ -37,24 +35,20 @@ final class SSESourceRuntime: SourceRuntime {
     }
 
     func open() throws {
-        batcher.startLifetime()
         let sse = SSEStream(session: config.session, request: HTTPRequest(url: config.url), lastEventID: startID,
                             maxReconnects: config.maxReconnects)
         self.sse = sse
-        guard !batcher.done else { return }
-        do { try sse.open() } catch { throw config.failure(error, node: node) }
+        try batcher.open(sse.open)
     }
 
     var position: SourcePosition {
-        SourcePosition(produced: batcher.produced, exhausted: batcher.done, cursor: (sse?.lastEventID ?? startID).map(StreamRecordEncoder.string))
+        batcher.position(cursor: sse?.lastEventID ?? startID)
     }
 
     func next() throws -> RecordBatch? {
         guard let sse else { return nil }
         return try batcher.next(receive: { deadline in
-            let found: SSEStream.Next
-            do { found = try sse.next(until: deadline) } catch { throw config.failure(error, node: node) }
-            switch found {
+            switch try sse.next(until: deadline) {
             case .event(let event):
                 if let events, !events.contains(event.event) { return .skipped }
                 var fields = [("event", StreamRecordEncoder.string(event.event))]

@@ -3,7 +3,8 @@ import LuaflowCore
 /// Gathers the items of a live stream into batches for `source.sse` and `source.websocket`: a
 /// batch is what arrived within 200 ms of asking, at most `batch_size` records, and the stream is
 /// done for good at `max_items`, at the end of `lifetime`, or when the server ends it. It keeps
-/// the counts the source's position reports and the node's counters.
+/// the counts the source's position reports and the node's counters, and reports the stream's
+/// failures as the node's.
 struct StreamBatcher {
     /// What the stream gave when asked for its next item.
     enum Item {
@@ -22,17 +23,25 @@ struct StreamBatcher {
     /// The stream is over: no more batches.
     var done = false
     private let config: StreamSourceConfig
-    private let stats: NodeStats
+    private let node: BuiltinNode
     private var lifetimeEnd: UInt64?
 
-    init(config: StreamSourceConfig, stats: NodeStats) {
+    init(config: StreamSourceConfig, node: BuiltinNode) {
         self.config = config
-        self.stats = stats
+        self.node = node
     }
 
-    /// Starts the node's `lifetime` (called when the stream opens).
-    mutating func startLifetime() {
+    /// Starts the node's `lifetime` and, unless the stream is done already, opens it with `connect`.
+    mutating func open(_ connect: () throws -> Void) throws {
         lifetimeEnd = StreamDeadline.after(config.lifetime)
+        guard !done else { return }
+        do { try connect() } catch { throw config.failure(error, node: node) }
+    }
+
+    /// The source's position: what it produced, whether it is done, and `cursor` (the stream's
+    /// own, stored as a JSON string).
+    func position(cursor: String?) -> SourcePosition {
+        SourcePosition(produced: produced, exhausted: done, cursor: cursor.map(StreamRecordEncoder.string))
     }
 
     /// The next batch (nil when the stream is done or nothing arrived within its lifetime).
@@ -44,13 +53,17 @@ struct StreamBatcher {
         var count = 0
         let flushAt = StreamDeadline.now + 200_000_000
         let before = config.session.metrics.snapshot
-        defer { config.count(since: before, into: stats) }
+        defer { config.count(since: before, into: node.stats) }
         while count < config.batchSize {
             if let maxItems = config.maxItems, produced + count >= maxItems {
                 done = true
                 break
             }
-            switch try receive(count == 0 ? lifetimeEnd : min(flushAt, lifetimeEnd ?? .max)) {
+            let item: Item
+            do { item = try receive(count == 0 ? lifetimeEnd : min(flushAt, lifetimeEnd ?? .max)) } catch {
+                throw config.failure(error, node: node)
+            }
+            switch item {
             case .record(let line):
                 text += line
                 count += 1
@@ -65,7 +78,7 @@ struct StreamBatcher {
         }
         if done { close() }
         produced += count
-        stats.update { $0.recordsOut += count }
+        node.stats.update { $0.recordsOut += count }
         return count > 0 ? text.withUnsafeBytes { RecordBatch(copying: $0, records: count, validated: false) } : nil
     }
 }

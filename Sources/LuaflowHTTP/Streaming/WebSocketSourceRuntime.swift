@@ -13,7 +13,6 @@ import LuaflowCore
 final class WebSocketSourceRuntime: SourceRuntime {
     let stats: NodeStats
     let stream: String
-    private let node: BuiltinNode
     private let config: StreamSourceConfig
     private let options: WebSocketStream.Options
     private var socket: WebSocketStream?
@@ -21,12 +20,11 @@ final class WebSocketSourceRuntime: SourceRuntime {
     private var batcher: StreamBatcher
 
     init(_ node: BuiltinNode, runtime: HTTPRuntime) throws {
-        self.node = node
         stats = node.stats
         config = try StreamSourceConfig(node, runtime: runtime)
         stream = config.stream
         options = Self.options(config.object, maxReconnects: config.maxReconnects)
-        batcher = StreamBatcher(config: config, stats: stats)
+        batcher = StreamBatcher(config: config, node: node)
     }
 
     /// The stream's options from the node's config.
@@ -54,23 +52,19 @@ final class WebSocketSourceRuntime: SourceRuntime {
     }
 
     func open() throws {
-        batcher.startLifetime()
         let socket = WebSocketStream(session: config.session, request: HTTPRequest(url: config.url), options: options, cursor: startCursor)
         self.socket = socket
-        guard !batcher.done else { return }
-        do { try socket.open() } catch { throw config.failure(error, node: node) }
+        try batcher.open(socket.open)
     }
 
     var position: SourcePosition {
-        SourcePosition(produced: batcher.produced, exhausted: batcher.done, cursor: (socket?.cursor ?? startCursor).map(StreamRecordEncoder.string))
+        batcher.position(cursor: socket?.cursor ?? startCursor)
     }
 
     func next() throws -> RecordBatch? {
         guard let socket else { return nil }
         return try batcher.next(receive: { deadline in
-            let found: WebSocketStream.Next
-            do { found = try socket.receive(until: deadline) } catch { throw config.failure(error, node: node) }
-            switch found {
+            switch try socket.receive(until: deadline) {
             case .message(let message): return .record(Self.record(message))
             case .timedOut: return .timedOut
             case .ended: return .ended
