@@ -24,10 +24,12 @@ enum LuaflowBinary {
     /// Runs `luaflow args...` in `directory`; `signal` sends that signal after that many seconds
     /// (`interruptAfter`: SIGINT), counted from when the file `startedFile` exists in `directory`
     /// when given (a script writes it once the run is under way: a busy machine may take long to
-    /// start one); `killAfter` sends SIGKILL. `environment` changes the inherited environment (a nil
-    /// value removes the variable); `executable` replaces the binary's path.
+    /// start one) and from when `ready` returns true when given (polled); `killAfter` sends
+    /// SIGKILL. `environment` changes the inherited environment (a nil value removes the
+    /// variable); `executable` replaces the binary's path.
     static func run(_ args: [String], in directory: URL? = nil, interruptAfter: Double? = nil,
-                    signal: (number: Int32, after: Double)? = nil, startedFile: String? = nil, killAfter: Double? = nil,
+                    signal: (number: Int32, after: Double)? = nil, startedFile: String? = nil, ready: (() -> Bool)? = nil,
+                    killAfter: Double? = nil,
                     environment: [String: String?] = [:], executable: String? = nil) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable ?? path)
@@ -45,6 +47,7 @@ enum LuaflowBinary {
         var signalled: DispatchTime?
         if let stop = signal ?? interruptAfter.map({ (SIGINT, $0) }) {
             if let startedFile, let directory { waitFor(directory.appendingPathComponent(startedFile), while: process) }
+            if let ready { waitUntil(ready, while: process) }
             Thread.sleep(forTimeInterval: stop.after)
             if process.isRunning {
                 signalled = .now()
@@ -68,8 +71,13 @@ enum LuaflowBinary {
 
     /// Waits (up to 60 s) until `file` exists or `process` ended.
     static func waitFor(_ file: URL, while process: Process) {
+        waitUntil({ FileManager.default.fileExists(atPath: file.path) }, while: process)
+    }
+
+    /// Waits (up to 60 s) until `condition` holds or `process` ended.
+    static func waitUntil(_ condition: () -> Bool, while process: Process) {
         let deadline = Date().addingTimeInterval(60)
-        while process.isRunning && !FileManager.default.fileExists(atPath: file.path) && Date() < deadline {
+        while process.isRunning && !condition() && Date() < deadline {
             Thread.sleep(forTimeInterval: 0.01)
         }
     }

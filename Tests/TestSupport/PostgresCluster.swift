@@ -95,8 +95,17 @@ public final class PostgresCluster: Sendable {
     /// the unix socket (`psql -At`, stops at the first error); returns what it printed.
     @discardableResult
     public func psql(_ sql: String, database: String, user: String = PostgresCluster.user) throws -> String {
-        try run([bin + "/psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-h", directory, "-p", "\(port)", "-U", user,
-                 "-d", database, "-c", sql])
+        try run(psqlArguments(sql, database: database, user: user))
+    }
+
+    /// Starts `psql` running `sql` as ``user`` without waiting for it (a session that holds a
+    /// lock while the test runs something else); returns its process id, for `waitpid`.
+    public func psqlInBackground(_ sql: String, database: String) throws -> pid_t {
+        try spawn(psqlArguments(sql, database: database, user: Self.user), output: "/dev/null")
+    }
+
+    private func psqlArguments(_ sql: String, database: String, user: String) -> [String] {
+        [bin + "/psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-h", directory, "-p", "\(port)", "-U", user, "-d", database, "-c", sql]
     }
 
     /// Stops the server at once and removes its directory.

@@ -34,7 +34,8 @@ public struct HostRateLimiter: Sendable, Equatable {
         guard let config else { return .none }
         switch config.strategy {
         case .tokenBucket: return .tokenBucket(TokenBucket(rate: config.rate, capacity: Double(config.burst), now: now))
-        case .slidingWindow: return .slidingWindow(SlidingWindow(limit: config.requests, window: config.per))
+        case .slidingWindow:
+            return .slidingWindow(SlidingWindow(limit: config.requests, window: config.per + SlidingWindow.margin(for: config.per)))
         }
     }
 

@@ -4,7 +4,8 @@ public struct RateLimitConfig: Decodable, Sendable, Equatable {
     public enum Strategy: String, Sendable, Equatable {
         /// Smooth: one request every `per/requests` seconds on average, `burst` at once after idling.
         case tokenBucket = "token_bucket"
-        /// Strict: never more than `requests` in any window of `per` seconds (seed 000's limiter).
+        /// Strict: never more than `requests` in any window of `per` seconds, as the server counts
+        /// them: the limiter's window is `per` plus ``SlidingWindow/margin(for:)``.
         case slidingWindow = "sliding_window"
     }
 

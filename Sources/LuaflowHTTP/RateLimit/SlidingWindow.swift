@@ -12,6 +12,15 @@ public struct SlidingWindow: Sendable, Equatable {
         self.window = window
     }
 
+    /// What a limiter adds to the configured period so the limit holds where the server counts,
+    /// not only in the send times it hands out: a request that first opens its connection, or
+    /// that a busy machine sends late, reaches the server a few ms after its slot while later
+    /// ones are on time, which shortens the window the server sees. 50 ms, or a tenth of the
+    /// period when that is shorter.
+    public static func margin(for period: Double) -> Double {
+        min(0.05, period / 10)
+    }
+
     /// Books the next slot; returns how many seconds until it (0 when the request may go now).
     public mutating func reserve(now: Double) -> Double {
         var slot = max(now, slots.last ?? now)

@@ -12,21 +12,18 @@ import LuaflowCore
 final class SSESourceRuntime: SourceRuntime {
     let stats: NodeStats
     let stream: String
-    private let node: BuiltinNode
     private let config: StreamSourceConfig
     private let events: Set<String>?
     private var sse: SSEStream?
     private var startID: String?
-    private var lifetimeEnd: UInt64?
-    private var produced = 0
-    private var done = false
+    private var batcher: StreamBatcher
 
     init(_ node: BuiltinNode, runtime: HTTPRuntime) throws {
-        self.node = node
         stats = node.stats
         config = try StreamSourceConfig(node, runtime: runtime)
         stream = config.stream
         events = (config.object["events"] as? [String]).map(Set.init)
+        batcher = StreamBatcher(config: config, node: node)
     }
 
     var countsPages: Bool { true }
@@ -34,56 +31,34 @@ final class SSESourceRuntime: SourceRuntime {
     func start(from start: SourceStart) throws {
         // The cursor committed last (this run's resume point, or the end of the last run).
         startID = start.committedCursor.flatMap(Self.decodeID)
-        done = start.exhausted
+        batcher.done = start.exhausted
     }
 
     func open() throws {
-        lifetimeEnd = StreamDeadline.after(config.lifetime)
         let sse = SSEStream(session: config.session, request: HTTPRequest(url: config.url), lastEventID: startID,
                             maxReconnects: config.maxReconnects)
         self.sse = sse
-        guard !done else { return }
-        do { try sse.open() } catch { throw config.failure(error, node: node) }
+        try batcher.open(sse.open)
     }
 
     var position: SourcePosition {
-        SourcePosition(produced: produced, exhausted: done, cursor: (sse?.lastEventID ?? startID).map(StreamRecordEncoder.string))
+        batcher.position(cursor: sse?.lastEventID ?? startID)
     }
 
     func next() throws -> RecordBatch? {
-        guard !done, let sse else { return nil }
-        var text: [UInt8] = []
-        var count = 0
-        let flushAt = StreamDeadline.now + 200_000_000
-        let before = config.session.metrics.snapshot
-        defer { config.count(since: before, into: stats) }
-        while count < config.batchSize {
-            if let maxItems = config.maxItems, produced + count >= maxItems {
-                done = true
-                break
-            }
-            let deadline = count == 0 ? lifetimeEnd : min(flushAt, lifetimeEnd ?? .max)
-            let found: SSEStream.Next
-            do { found = try sse.next(until: deadline) } catch { throw config.failure(error, node: node) }
-            switch found {
+        guard let sse else { return nil }
+        return try batcher.next(receive: { deadline in
+            switch try sse.next(until: deadline) {
             case .event(let event):
-                if let events, !events.contains(event.event) { continue }
+                if let events, !events.contains(event.event) { return .skipped }
                 var fields = [("event", StreamRecordEncoder.string(event.event))]
                 if let id = event.id { fields.append(("id", StreamRecordEncoder.string(id))) }
                 fields.append(("data", StreamRecordEncoder.payload(event.data)))
-                text += StreamRecordEncoder.line(fields)
-                count += 1
-            case .timedOut:
-                if let lifetimeEnd, StreamDeadline.now >= lifetimeEnd { done = true }
-            case .ended:
-                done = true
+                return .record(StreamRecordEncoder.line(fields))
+            case .timedOut: return .timedOut
+            case .ended: return .ended
             }
-            if done || (count > 0 && StreamDeadline.now >= flushAt) { break }
-        }
-        if done { sse.close() }
-        produced += count
-        stats.update { $0.recordsOut += count }
-        return count > 0 ? text.withUnsafeBytes { RecordBatch(copying: $0, records: count, validated: false) } : nil
+        }, close: sse.close)
     }
 
     /// The id stored as a JSON string.

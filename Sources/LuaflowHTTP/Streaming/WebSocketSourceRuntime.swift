@@ -13,21 +13,18 @@ import LuaflowCore
 final class WebSocketSourceRuntime: SourceRuntime {
     let stats: NodeStats
     let stream: String
-    private let node: BuiltinNode
     private let config: StreamSourceConfig
     private let options: WebSocketStream.Options
     private var socket: WebSocketStream?
     private var startCursor: String?
-    private var lifetimeEnd: UInt64?
-    private var produced = 0
-    private var done = false
+    private var batcher: StreamBatcher
 
     init(_ node: BuiltinNode, runtime: HTTPRuntime) throws {
-        self.node = node
         stats = node.stats
         config = try StreamSourceConfig(node, runtime: runtime)
         stream = config.stream
         options = Self.options(config.object, maxReconnects: config.maxReconnects)
+        batcher = StreamBatcher(config: config, node: node)
     }
 
     /// The stream's options from the node's config.
@@ -51,51 +48,28 @@ final class WebSocketSourceRuntime: SourceRuntime {
 
     func start(from start: SourceStart) throws {
         startCursor = options.cursor == nil ? nil : start.committedCursor.flatMap(SSESourceRuntime.decodeID)
-        done = start.exhausted
+        batcher.done = start.exhausted
     }
 
     func open() throws {
-        lifetimeEnd = StreamDeadline.after(config.lifetime)
         let socket = WebSocketStream(session: config.session, request: HTTPRequest(url: config.url), options: options, cursor: startCursor)
         self.socket = socket
-        guard !done else { return }
-        do { try socket.open() } catch { throw config.failure(error, node: node) }
+        try batcher.open(socket.open)
     }
 
     var position: SourcePosition {
-        SourcePosition(produced: produced, exhausted: done, cursor: (socket?.cursor ?? startCursor).map(StreamRecordEncoder.string))
+        batcher.position(cursor: socket?.cursor ?? startCursor)
     }
 
     func next() throws -> RecordBatch? {
-        guard !done, let socket else { return nil }
-        var text: [UInt8] = []
-        var count = 0
-        let flushAt = StreamDeadline.now + 200_000_000
-        let before = config.session.metrics.snapshot
-        defer { config.count(since: before, into: stats) }
-        while count < config.batchSize {
-            if let maxItems = config.maxItems, produced + count >= maxItems {
-                done = true
-                break
+        guard let socket else { return nil }
+        return try batcher.next(receive: { deadline in
+            switch try socket.receive(until: deadline) {
+            case .message(let message): return .record(Self.record(message))
+            case .timedOut: return .timedOut
+            case .ended: return .ended
             }
-            let deadline = count == 0 ? lifetimeEnd : min(flushAt, lifetimeEnd ?? .max)
-            let found: WebSocketStream.Next
-            do { found = try socket.receive(until: deadline) } catch { throw config.failure(error, node: node) }
-            switch found {
-            case .message(let message):
-                text += Self.record(message)
-                count += 1
-            case .timedOut:
-                if let lifetimeEnd, StreamDeadline.now >= lifetimeEnd { done = true }
-            case .ended:
-                done = true
-            }
-            if done || (count > 0 && StreamDeadline.now >= flushAt) { break }
-        }
-        if done { socket.close() }
-        produced += count
-        stats.update { $0.recordsOut += count }
-        return count > 0 ? text.withUnsafeBytes { RecordBatch(copying: $0, records: count, validated: false) } : nil
+        }, close: socket.close)
     }
 
     /// A JSON object message as it is; any other as `{"data": ...}` (binary: base64 with `"binary":true`).

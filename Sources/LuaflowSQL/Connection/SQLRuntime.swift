@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import LuaflowCore
 
@@ -16,11 +17,13 @@ public final class SQLRuntime: Sendable {
 
     public init() {}
 
-    /// Cancels every blocking call and stops every open connection: a query waiting on the
-    /// server (a lock, `pg_sleep`) ends now rather than at its own pace.
+    /// Cancels every blocking call and stops every open connection, all at once: a query waiting
+    /// on the server (a lock, `pg_sleep`) ends now rather than at its own pace. Returns when the
+    /// server took the cancels (at most ``PostgresBackendCancel/timeout`` seconds).
     public func interrupt() {
         calls.cancelAll()
-        for stop in connections.withLock({ Array($0.stops.values) }) { stop() }
+        let stops = connections.withLock { Array($0.stops.values) }
+        DispatchQueue.concurrentPerform(iterations: stops.count) { stops[$0]() }
     }
 
     /// Keeps `stop` (what ends a connection's work at once) until ``forget(_:)``; returns its key.

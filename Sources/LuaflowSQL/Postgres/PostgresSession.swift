@@ -133,7 +133,14 @@ public final class PostgresSession {
             throw Self.classify(error, dsn: dsn, connecting: true)
         }
         let opened = connection!
-        trackingKey = runtime.track { opened.close().whenComplete { _ in } }
+        // Without the server process's id (a server without pg_backend_pid), a stop signal only
+        // closes the connection.
+        let cancel = (try? runtime.calls.run { try await PostgresBackendCancel.processID(of: opened, logger: logger) })
+            .map { PostgresBackendCancel(configuration: configuration, processID: $0, logger: logger) }
+        trackingKey = runtime.track {
+            cancel?.send()
+            opened.close().whenComplete { _ in }
+        }
     }
 
     private static func configuration(_ dsn: PostgresDSN) throws -> PostgresConnection.Configuration {
