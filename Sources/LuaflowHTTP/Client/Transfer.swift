@@ -76,24 +76,27 @@ struct Transfer: Sendable {
     /// One request/response over the network, after waiting for `host`'s rate limiter.
     private func send(_ exchange: Exchange, host: String, observation: (any HTTPRequestObservation)?) async throws -> HTTPResponse {
         if !host.isEmpty { try await waitForRateLimit(host, observation: observation) }
-        var request = HTTPClientRequest(url: exchange.url)
-        request.method = HTTPMethod(rawValue: exchange.method)
-        for (name, value) in exchange.headers { request.headers.add(name: name, value: value) }
-        for (name, value) in observation?.headers ?? [] { request.headers.replaceOrAdd(name: name, value: value) }
-        if let body = exchange.body { request.body = .bytes(ByteBuffer(bytes: body)) }
+        var head = HTTPHeaders()
+        for (name, value) in exchange.headers { head.add(name: name, value: value) }
+        for (name, value) in observation?.headers ?? [] { head.replaceOrAdd(name: name, value: value) }
         let client: HTTPClient
         do { client = try runtime.client(for: profile) } catch let error as HTTPError {
             throw ExchangeFailure(failure: .permanent, kind: error.kind, detail: error.detail ?? "unavailable")
         }
         let started = DispatchTime.now().uptimeNanoseconds
         metrics.record { $0.requests += 1 }
-        let (timeouts, maxBodyBytes, prepared) = (self.timeouts, self.maxBodyBytes, request)
-        let received: (HTTPResponseStatus, HTTPHeaders, ByteBuffer)
+        let received: ResponseAccumulator.Response
         do {
-            received = try await withTotalTimeout(seconds: timeouts.total) {
-                let response = try await client.execute(prepared, deadline: .now() + .nanoseconds(Int64(timeouts.total * 1e9)))
-                let body = try await response.body.collect(upTo: maxBodyBytes)
-                return (response.status, response.headers, body)
+            // The body is gathered on the event loop and the deadline covers the whole exchange:
+            // one hand-over back to this task per request.
+            let request = try HTTPClient.Request(url: exchange.url, method: HTTPMethod(rawValue: exchange.method), headers: head,
+                                                 body: exchange.body.map { .bytes($0) })
+            let task = client.execute(request: request, delegate: ResponseAccumulator(request: request, maxBodySize: maxBodyBytes),
+                                      deadline: .now() + .nanoseconds(Int64(timeouts.total * 1e9)))
+            received = try await withTaskCancellationHandler {
+                try await task.futureResult.get()
+            } onCancel: {
+                task.cancel()
             }
         } catch {
             let failure = TransportErrorClassifier.classify(error, timeouts: timeouts)
@@ -101,8 +104,8 @@ struct Transfer: Sendable {
             runtime.logger.debug("\(exchange.method) \(URLRedactor.redact(exchange.url)) -> \(failure.detail)")
             throw failure
         }
-        let (status, head, buffer) = received
-        var headers = HTTPHeaderFields(head.map { ($0.name, $0.value) })
+        let (status, buffer) = (received.status, received.body ?? ByteBuffer())
+        var headers = HTTPHeaderFields(received.headers.map { ($0.name, $0.value) })
         if let encoding = headers["Content-Encoding"]?.lowercased(), ["gzip", "x-gzip", "deflate"].contains(encoding) {
             headers.remove("Content-Encoding")  // the body below is already decoded
             headers.remove("Content-Length")
@@ -129,20 +132,5 @@ struct Transfer: Sendable {
         do { try await clock.sleep(seconds: wait) } catch {
             throw ExchangeFailure(failure: .permanent, kind: .cancelled, detail: "cancelled while waiting for the rate limit")
         }
-    }
-}
-
-/// Runs `operation`, failing with ``TotalTimeoutExpired`` when it takes longer than `seconds` of
-/// real time. The operation is cancelled when the time runs out.
-func withTotalTimeout<T: Sendable>(seconds: Double, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T.self) { group in
-        group.addTask { try await operation() }
-        group.addTask {
-            try await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
-            throw TotalTimeoutExpired()
-        }
-        defer { group.cancelAll() }
-        guard let first = try await group.next() else { throw TotalTimeoutExpired() }
-        return first
     }
 }

@@ -10,9 +10,6 @@ struct ExchangeFailure: Error, Sendable {
     var detail: String
 }
 
-/// Marks the total timeout of one exchange.
-struct TotalTimeoutExpired: Error {}
-
 /// Turns the errors of AsyncHTTPClient and SwiftNIO into ``ExchangeFailure``s. The one place
 /// that knows their types: everything above works with ``TransportFailure`` and ``HTTPError``.
 enum TransportErrorClassifier {
@@ -21,9 +18,6 @@ enum TransportErrorClassifier {
             value == value.rounded() ? "\(Int(value)) s" : "\(value) s"
         }
         if let failure = error as? ExchangeFailure { return failure }
-        if error is TotalTimeoutExpired {
-            return ExchangeFailure(failure: .timeout, kind: .timeout, detail: "total timeout (\(seconds(timeouts.total))) expired")
-        }
         if error is CancellationError {
             return ExchangeFailure(failure: .permanent, kind: .cancelled, detail: "cancelled")
         }
@@ -49,7 +43,7 @@ enum TransportErrorClassifier {
                 return ExchangeFailure(failure: .connectionLost, kind: .connection, detail: error.description)
             }
         }
-        if error is NIOTooManyBytesError {
+        if error is NIOTooManyBytesError || error is ResponseAccumulator.ResponseTooBigError {
             return ExchangeFailure(failure: .permanent, kind: .invalidResponse, detail: "the response body is larger than max_body_bytes")
         }
         if let error = error as? HTTPParserError, error == .invalidEOFState {

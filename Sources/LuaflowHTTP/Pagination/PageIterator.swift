@@ -73,16 +73,15 @@ public final class PageIterator {
         let ahead = machine.upcoming(min(concurrency - 1, paginator.maxPages.map { $0 - pagesFetched - 1 } ?? Int.max))
         window.keep([(target, request)] + ahead.map { ($0, Self.apply($0, to: self.request, paginator: paginator)) },
                     credentialOrigin: credentialOrigin)
-        let page = try advance(after: window.take(target), request: request, records: records)
-        readAhead()
-        return page
+        return try advance(after: window.take(target), request: request, records: records, readingAhead: true)
     }
 
-    /// Starts the request for the page the next call returns, so it travels while the caller
-    /// works on this one. Still one request at a time with `concurrency` 1: it starts after the
-    /// last response ended. Only for methods without side effects (a walk may stop early).
-    private func readAhead() {
-        guard let request = nextRequest(), let target = pendingTarget, request.method == "GET" || request.method == "HEAD" else { return }
+    /// Starts the request for page `number`, the one the next call returns, so that it travels
+    /// while this page's records are cut out and handed on. Still one request at a time with
+    /// `concurrency` 1: it starts after the last response ended. Only for methods without side
+    /// effects (a walk may stop early), never past `max_pages`.
+    private func readAhead(_ target: PageTarget, _ request: HTTPRequest, number: Int) {
+        guard request.method == "GET" || request.method == "HEAD", number <= paginator.maxPages ?? Int.max else { return }
         window.start(target, request: request, credentialOrigin: credentialOrigin)
     }
 
@@ -100,7 +99,7 @@ public final class PageIterator {
     public func nextPage(records: Bool = false) async throws -> Page? {
         guard let request = nextRequest() else { return nil }
         return try advance(after: await session.execute(request, raise: true, credentialOrigin: credentialOrigin), request: request,
-                           records: records)
+                           records: records, readingAhead: false)
     }
 
     private func nextRequest() -> HTTPRequest? {
@@ -124,9 +123,11 @@ public final class PageIterator {
         machine.needsRecordCount || paginator.recordsPath != nil ? paginator.recordsPath ?? "" : nil
     }
 
-    /// Reads the page `sent` fetched and moves on to the next one; throws (staying on this page)
-    /// when the page cannot be read or the paginator finds a loop.
-    private func advance(after response: HTTPResponse, request sent: HTTPRequest, records wantsRecords: Bool) throws -> Page? {
+    /// Reads the page `sent` fetched and moves on to the next one (`readingAhead`: requesting it
+    /// before this page's records are cut out); throws (staying on this page) when the page cannot
+    /// be read or the paginator finds a loop.
+    private func advance(after response: HTTPResponse, request sent: HTTPRequest, records wantsRecords: Bool,
+                         readingAhead: Bool) throws -> Page? {
         if response.skipped {
             // A `skip` response action: there is nothing here, and no page after it.
             pending = nil
@@ -138,6 +139,7 @@ public final class PageIterator {
         var values: [String: Any] = [:]
         var count: Int?
         var records: PageRecords?
+        var recordsSpan: Range<Int>?
         func invalid(_ error: Error) -> HTTPError {
             let reason = (error as? HTTPError)?.detail.map { " (\($0))" } ?? ""
             return HTTPError(.invalidResponse, method: sent.method, url: response.url, status: response.status,
@@ -147,10 +149,7 @@ public final class PageIterator {
             let extract: JSONScanner.Extract
             do { extract = try JSONScanner.scan(response.body, plan: recordsPlan) } catch { throw invalid(error) }
             guard let span = extract.spans[paginator.recordsPath ?? ""] else { throw missingRecords(number, url: response.url) }
-            do { records = try PageRecords.split(response.body, span: span) } catch let error as HTTPError {
-                throw HTTPError(.invalidResponse, method: sent.method, url: response.url, status: response.status,
-                                attempts: response.attempts, body: response.body, detail: "page \(number): \(error.detail ?? "")")
-            }
+            recordsSpan = span
             values = extract.values
             count = countPath.map { extract.counts[$0] ?? 0 }
         } else if !paths.isEmpty || countPath != nil {
@@ -173,14 +172,22 @@ public final class PageIterator {
         }
         let snapshot = PageSnapshot(url: response.url, headers: response.headers, values: values, recordCount: count,
                                     bodyDigest: digest)
-        do {
-            var machine = self.machine  // unchanged when the page is refused
-            pendingTarget = try machine.next(after: snapshot)
-            self.machine = machine
-            pending = pendingTarget.map { Self.apply($0, to: request, paginator: paginator) }
-        } catch let error as HTTPError {
+        var machine = self.machine  // unchanged when the page is refused
+        let nextTarget: PageTarget?
+        do { nextTarget = try machine.next(after: snapshot) } catch let error as HTTPError {
             throw error.on(method: sent.method, url: response.url)
         }
+        let nextRequest = nextTarget.map { Self.apply($0, to: request, paginator: paginator) }
+        if readingAhead, let nextTarget, let nextRequest { readAhead(nextTarget, nextRequest, number: number + 1) }
+        if let recordsSpan {
+            do { records = try PageRecords.split(response.body, span: recordsSpan) } catch let error as HTTPError {
+                window.cancelAll()  // the walk stays on this page
+                throw HTTPError(.invalidResponse, method: sent.method, url: response.url, status: response.status,
+                                attempts: response.attempts, body: response.body, detail: "page \(number): \(error.detail ?? "")")
+            }
+        }
+        self.machine = machine
+        (pendingTarget, pending) = (nextTarget, nextRequest)
         pagesFetched = number
         return Page(response: response, number: number, recordCount: count, records: records)
     }
