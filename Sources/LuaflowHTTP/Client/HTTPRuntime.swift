@@ -101,19 +101,22 @@ public final class HTTPRuntime: Sendable {
         try blockingCalls.run(work)
     }
 
-    /// Starts `work` on the HTTP layer's own executor (never Swift's cooperative pool) without
+    /// Starts `work` on an event loop of the HTTP client (never Swift's cooperative pool) without
     /// waiting for it: requests that run ahead of the one a thread waits for (``FetchWindow``).
     /// Cancelled at once after a stop signal.
     func spawn<Value: Sendable>(_ work: @escaping @Sendable () async throws -> Value) -> Task<Value, Error> {
         let task: Task<Value, Error>
         if #available(macOS 15.0, iOS 18.0, tvOS 18.0, watchOS 11.0, *) {
-            task = Task(executorPreference: DedicatedTaskExecutor.shared, operation: work)
+            task = Task(executorPreference: Self.requestExecutor, operation: work)
         } else {
             task = Task.detached(operation: work)
         }
         if Interrupt.requested { task.cancel() }
         return task
     }
+
+    /// Where ``spawn(_:)`` runs requests: they send, wait and read with no thread hand-over.
+    static let requestExecutor = EventLoopTaskExecutor(loop: HTTPClient.defaultEventLoopGroup.next())
 
     /// Cancels every request that a thread is blocked on (``HTTPSession/executeBlocking(_:raise:)``,
     /// ``PageIterator/next()``): they throw ``HTTPError/Kind/cancelled`` promptly, even while
