@@ -1,5 +1,6 @@
 import Foundation
 import LuaflowHTTP
+import LuaflowTesting
 import TestSupport
 import Testing
 
@@ -59,4 +60,32 @@ import Testing
             #expect(w.server.requests(path: "/cursor").count == 2, "nothing past max_pages")
         }
     }
+
+    /// Page 2 holds a record that is not UTF-8: its read ahead (page 3) is dropped, the walk stays
+    /// on page 2 and asks for it again, and page 3's records never come out.
+    @Test func aPageWhoseRecordsAreBadKeepsTheWalkOnIt() throws {
+        let server = try TestHTTPServer.start()
+        defer { server.stop() }
+        server.route("/bad-records") { request in
+            let body: [UInt8]
+            switch request.queryValue("cursor") {
+            case nil: body = Array(#"{"data":[{"id":1}],"next":"b"}"#.utf8)
+            case "b": body = Array(#"{"data":[{"id":2,"name":""#.utf8) + [0xFF] + Array(#""}],"next":"c"}"#.utf8)
+            default: body = Array(#"{"data":[{"id":3}],"next":null}"#.utf8)
+            }
+            return TestHTTPResponse(headers: [("Content-Type", "application/json")], body: body)
+        }
+        let runtime = HTTPRuntime(clock: SystemHTTPClock())
+        defer { try? runtime.syncShutdown() }
+        let session = try HTTPSession(config: sessionConfig(#"{"base_url": "\#(server.baseURL)"}"#), runtime: runtime)
+        let paginator = try paginatorConfig(#"{"type": "cursor", "cursor_path": "next", "cursor_param": "cursor", "records_path": "data"}"#)
+        let pages = PageIterator(session: session, request: HTTPRequest(url: "/bad-records"), paginator: paginator)
+        #expect(try pages.next(records: true)?.records?.count == 1)
+        for _ in 1...2 {
+            #expect(throws: HTTPError.self) { try pages.next(records: true) }
+            #expect(pages.nextToken?.contains("b") == true, "still on page 2: \(pages.nextToken ?? "none")")
+        }
+        #expect(server.requests(path: "/bad-records").filter { $0.queryValue("cursor") == "b" }.count == 2, "page 2 asked for again")
+    }
 }
+
