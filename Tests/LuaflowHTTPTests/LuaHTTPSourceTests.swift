@@ -96,6 +96,38 @@ import TestSupport
         #expect(records.compactMap { $0["page"] as? Int } == [1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 3, 3])
     }
 
+    /// A walk that returned its last page is let go by the host (a node reading thousands of
+    /// partitions keeps only the walks under way): asking it for more, behind the Lua side's back,
+    /// finds nothing. A walk cut short by `max_pages` goes once it has said it is done.
+    @Test func aFinishedWalkIsLetGo() async throws {
+        let h = try LuaPipelineHarness()
+        try h.write("walks.lua", """
+        function get()
+          local session = http.session { base_url = "\(Self.server.baseURL)" }
+          local out = {}
+          for _, max in ipairs { 0, 2 } do
+            local pages = session:paginate {
+              path = "/cursor", query = { total = 9, limit = 3 }, records_path = "data",
+              paginator = { type = "cursor", cursor_path = "meta.next_cursor", max_pages = max > 0 and max or nil },
+            }
+            local n = 0
+            while pages:next_records() do n = n + 1 end
+            pages.done = false
+            local ok, err = pcall(pages.next_records, pages)
+            out[#out + 1] = { pages = n, asked_again = ok and "answered" or tostring(err) }
+          end
+          return out, nil
+        end
+        """)
+        try h.write("pipeline.lua", #"network { { source("walks.lua"), sink.file { path = "out.jsonl" } } }"#)
+        try await h.run()
+        let records = try h.records("out.jsonl")
+        #expect(records.compactMap { $0["pages"] as? Int } == [3, 2])
+        for record in records {
+            #expect((record["asked_again"] as? String)?.contains("unknown page iterator") == true, "\(record)")
+        }
+    }
+
     @Test func errorsNameMethodURLStatusAndAttemptsWithSecretsRedacted() async throws {
         let h = try LuaPipelineHarness()
         try h.write("bad.lua", """

@@ -8,8 +8,10 @@ final class HTTPLuaBinding: @unchecked Sendable {
     private let runtime: HTTPRuntime
     private let stats: NodeStats
     private var sessions: [HTTPSession] = []
-    private var iterators: [PageIterator] = []
-    private var iteratorSessions: [HTTPSession] = []
+    /// The page walks under way, by id; a walk is let go once it has returned its last page (its
+    /// Lua side never asks again), so a node reading thousands of partitions holds only the open ones.
+    private var walks: [Int: (iterator: PageIterator, session: HTTPSession)] = [:]
+    private var lastWalk = 0
     /// The outcomes of the last request_many, read one by one with many_result.
     private var manyResults: [Result<HTTPResponse, Error>] = []
     /// Each session's counters as ``counted(_:_:)`` last added them to the node's.
@@ -91,29 +93,36 @@ final class HTTPLuaBinding: @unchecked Sendable {
         }
         let before = max(0, args[8].integerValue.map(Int.init) ?? 0)
         let concurrency = max(1, args[10].integerValue.map(Int.init) ?? 1)
-        iterators.append(PageIterator(session: session, request: request, paginator: paginator, resume: resume, pagesBefore: before,
-                                      concurrency: concurrency))
-        iteratorSessions.append(session)
-        return [.integer(Int64(iterators.count))]
+        lastWalk += 1
+        walks[lastWalk] = (PageIterator(session: session, request: request, paginator: paginator, resume: resume, pagesBefore: before,
+                                        concurrency: concurrency), session)
+        return [.integer(Int64(lastWalk))]
+    }
+
+    /// The walk whose id is argument 1.
+    private func walk(_ args: HostArguments) throws -> (id: Int, iterator: PageIterator, session: HTTPSession) {
+        guard let id = args[1].integerValue.map(Int.init), let walk = walks[id] else { throw HostFunctionError("http: unknown page iterator") }
+        return (id, walk.iterator, walk.session)
+    }
+
+    /// The next page of walk `id`; the walk is let go after its last page.
+    private func nextPage(of id: Int, _ iterator: PageIterator, _ session: HTTPSession, records: Bool) throws -> Page? {
+        let page = try counted(session) { try iterator.next(records: records) }
+        if page == nil || iterator.nextToken == nil { walks[id] = nil }
+        return page
     }
 
     /// next_page(iterator id) -> status, headers_json, body, url, attempts, number, next_token | nil
     func nextPage(_ args: HostArguments) throws -> [LuaValue] {
-        guard let index = args[1].integerValue.map(Int.init), index >= 1, index <= iterators.count else {
-            throw HostFunctionError("http: unknown page iterator")
-        }
-        let iterator = iterators[index - 1]
-        guard let page = try counted(iteratorSessions[index - 1], { try iterator.next() }) else { return [.nil] }
+        let (id, iterator, session) = try walk(args)
+        guard let page = try nextPage(of: id, iterator, session, records: false) else { return [.nil] }
         return Self.values(of: page.response) + [.integer(Int64(page.number)), iterator.nextToken.map { .string($0) } ?? .nil]
     }
 
     /// prefetch_page(iterator id): starts the request for the iterator's next page without
     /// waiting for it (``PageIterator/prefetch()``).
     func prefetchPage(_ args: HostArguments) throws -> [LuaValue] {
-        guard let index = args[1].integerValue.map(Int.init), index >= 1, index <= iterators.count else {
-            throw HostFunctionError("http: unknown page iterator")
-        }
-        iterators[index - 1].prefetch()
+        try walk(args).iterator.prefetch()
         return []
     }
 
@@ -129,11 +138,8 @@ final class HTTPLuaBinding: @unchecked Sendable {
     /// or the body itself, with the page's URL, when the records path cannot be scanned (the
     /// caller decodes it).
     func nextRecords(_ args: HostArguments) throws -> [LuaValue] {
-        guard let index = args[1].integerValue.map(Int.init), index >= 1, index <= iterators.count else {
-            throw HostFunctionError("http: unknown page iterator")
-        }
-        let iterator = iterators[index - 1]
-        guard let page = try counted(iteratorSessions[index - 1], { try iterator.next(records: true) }) else { return [.nil] }
+        let (id, iterator, session) = try walk(args)
+        guard let page = try nextPage(of: id, iterator, session, records: true) else { return [.nil] }
         let next: LuaValue = iterator.nextToken.map { .string($0) } ?? .nil
         guard let records = page.records else {
             return [.bytes(page.response.body), .integer(Int64(page.number)), next, Self.values(of: page.response)[3]]
