@@ -43,7 +43,7 @@ enum TransportErrorClassifier {
                 return ExchangeFailure(failure: .connectionLost, kind: .connection, detail: error.description)
             }
         }
-        if error is NIOTooManyBytesError || error is ResponseAccumulator.ResponseTooBigError {
+        if error is ResponseAccumulator.ResponseTooBigError {
             return ExchangeFailure(failure: .permanent, kind: .invalidResponse, detail: "the response body is larger than max_body_bytes")
         }
         if let error = error as? HTTPParserError, error == .invalidEOFState {

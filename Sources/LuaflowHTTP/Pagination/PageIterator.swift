@@ -91,7 +91,7 @@ public final class PageIterator {
     /// nothing in flight yet; holds at most that one response until it is taken.
     public func prefetch() {
         guard concurrency > 1, window.keys.isEmpty, let request = nextRequest(), let target = pendingTarget else { return }
-        window.keep([(target, request)], credentialOrigin: credentialOrigin)
+        window.start(target, request: request, credentialOrigin: credentialOrigin)
     }
 
     /// The next page, or nil when there are no more (see ``next(records:)``); one page at a time,
