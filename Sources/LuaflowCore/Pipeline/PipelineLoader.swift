@@ -28,6 +28,8 @@ public enum PipelineLoader {
             var origins: [String: String]?
             /// A built-in's config functions: setting path → index of its bytecode.
             var functions: [String: Int]?
+            /// The environment variables its config named as `env:NAME`.
+            var env_names: [String]?
         }
         struct Edge: Decodable {
             var from: Int
@@ -38,6 +40,12 @@ public enum PipelineLoader {
             var node: String
             var line: Int?
             var message: String
+
+            /// The setting the message is about (`config.auth.token: ...` → `auth.token`), if any.
+            var setting: String {
+                guard message.hasPrefix("config."), let colon = message.firstIndex(of: ":") else { return "" }
+                return String(message[message.index(message.startIndex, offsetBy: 7)..<colon])
+            }
         }
         var nodes: [Node]
         var edges: [Edge]
@@ -72,12 +80,15 @@ public enum PipelineLoader {
             let exportedJSON = lua.stringBytes(results[0])
             let exported = try JSONDecoder().decode(Exported.self, from: Data(exportedJSON))
             exported.secrets.forEach(Redactor.shared.add)
+            let settingLines = SettingLines(text: Array(code), declarations: exported.nodes.compactMap(\.line))
             if !exported.problems.isEmpty {
-                throw PipelineErrors(exported.problems.map {
-                    PipelineError(.config, node: $0.node, phase: "config", "\($0.message) (in \(display):\($0.line ?? 0))")
+                throw PipelineErrors(exported.problems.map { problem in
+                    let line = problem.line.map { settingLines.line(of: problem.setting, declaredAt: $0) ?? $0 }
+                    return PipelineError(.config, node: problem.node, phase: "config", "\(problem.message) (in \(display):\(line ?? 0))")
                 })
             }
             var loaded = try spec(from: exported, bytecode: results[1], lua: lua, file: display, directory: directory)
+            loaded.settingLines = settingLines
             loaded.protectedFiles.protect(url.path)
             for case .script(let path) in loaded.nodes.map(\.implementation) {
                 loaded.protectedFiles.protect(path.hasPrefix("/") ? path : directory + "/" + path)
@@ -85,8 +96,21 @@ public enum PipelineLoader {
             loaded.protectedFiles.hide(StateStore.defaultPath(forPipelineIn: directory))
             return loaded
         } catch let error as LuaError {
-            throw PipelineError(.config, phase: "pipeline", error.message, traceback: error.traceback)
+            throw PipelineError(.config, phase: "pipeline", withSuggestion(error.message), traceback: error.traceback)
         }
+    }
+
+    /// The names pipeline.lua declares nodes and networks with.
+    static let dslNames = ["source", "transform", "sink", "network"]
+
+    /// `message` with a "did you mean" when it is about an unknown global close to a DSL name
+    /// (`transfrom(...)`: "attempt to call a nil value (global 'transfrom')").
+    static func withSuggestion(_ message: String) -> String {
+        guard let start = message.range(of: "(global '"),
+              let end = message[start.upperBound...].firstIndex(of: "'"),
+              let close = ConfigSchema.suggestion(for: String(message[start.upperBound..<end]), among: dslNames)
+        else { return message }
+        return message + "; did you mean `\(close)`?"
     }
 
     private static func spec(from exported: Exported, bytecode: LuaRef, lua: LuaState,
@@ -105,6 +129,7 @@ public enum PipelineLoader {
                                 implementation: implementation, configJSON: configJSON, options: NodeOptions(config: object),
                                 line: n.line, origins: n.origins ?? [:])
             node.functions = (n.functions ?? [:]).mapValues { lua.bytes(bytecode, $0) }
+            node.environmentVariables = Set(n.env_names ?? [])
             nodes.append(node)
         }
         let edges = exported.edges.map { EdgeSpec(from: $0.from, to: $0.to, line: $0.line) }

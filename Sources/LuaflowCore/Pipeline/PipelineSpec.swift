@@ -13,6 +13,8 @@ public struct PipelineSpec: Sendable {
     public var networkLine: Int?
     /// The pipeline's own files, which its scripts may not write (or, for the state store, read).
     public var protectedFiles = ProtectedFiles()
+    /// Where pipeline.lua writes each node's settings (``location(ofSetting:in:)``).
+    var settingLines: SettingLines?
 }
 
 extension PipelineSpec {
@@ -23,6 +25,25 @@ extension PipelineSpec {
         if path.hasPrefix("/") { return path }
         let dir = (file as NSString).deletingLastPathComponent
         return dir.isEmpty ? path : dir + "/" + path
+    }
+
+    /// `pipeline.lua:LINE` of setting `path` (dotted) of `node`: the line that writes it, else the
+    /// node's declaration.
+    func location(ofSetting path: String, in node: NodeSpec) -> String {
+        guard let line = node.line, let found = settingLines?.line(of: path, declaredAt: line) else { return node.declaredAt(file) }
+        return "\(file):\(found)"
+    }
+
+    /// The environment variables given as `env:NAME` to nodes other than `node` and not to `node`
+    /// itself, each with the first such node: `node`'s schema `env` fallbacks may not read them.
+    public func variables(givenToOthersThan node: NodeSpec) -> [String: String] {
+        var out: [String: String] = [:]
+        for other in nodes where other.id != node.id {
+            for name in other.environmentVariables where !node.environmentVariables.contains(name) && out[name] == nil {
+                out[name] = other.name
+            }
+        }
+        return out
     }
 
     /// The short name of the pipeline file itself.
@@ -69,6 +90,9 @@ public struct NodeSpec: Sendable {
     /// Functions pipeline.lua wrote in a built-in's config (`resources.issues.filter`), by setting
     /// path, precompiled; the config holds a marker in their place.
     public var functions: [String: [UInt8]] = [:]
+    /// The environment variables the user gave this node as `env:NAME` values: its secrets. Another
+    /// node's schema may not read them through an `env` fallback (``PipelineSpec/variables(givenToOthersThan:)``).
+    public var environmentVariables: Set<String> = []
     /// For a built-in written in Lua, where pipeline.lua declared it (`pipeline.lua:12`): errors
     /// its code raises are reported there, not at a line of the host's Lua.
     var builtinDeclaration: String?

@@ -249,7 +249,7 @@ return function(sets_json, layers_json)
   local out = { nodes = json.array(), edges = json.array(), network_line = network_line,
                 problems = json.array(), secrets = json.array() }
   for _, n in ipairs(nodes) do
-    local problems, values = resolve_env(n.cfg)
+    local problems, values, names = resolve_env(n.cfg)
     for _, p in ipairs(problems) do out.problems[#out.problems + 1] = { node = n.name, line = n.line, message = p } end
     for _, v in ipairs(values) do out.secrets[#out.secrets + 1] = v end
     local cfg = n.cfg
@@ -265,6 +265,7 @@ return function(sets_json, layers_json)
       id = n.id, role = n.role, kind = n.kind, name = n.name, line = n.line,
       target = type(n.target) == "string" and n.target or nil, config = cfg_json, origins = n.origins,
       functions = n.functions and next(n.functions) and {} or nil,
+      env_names = #names > 0 and names or nil,
     }
   end
   for _, e in ipairs(edges) do

@@ -61,7 +61,7 @@ S.auth = { type = "table", description = "how requests prove who they are: one o
     bearer = { type = "secret", description = "sent as Authorization: Bearer <token>" },
     basic = { type = "table", fields = {
       username = { type = "string", required = true },
-      password = { type = "secret" },
+      password = { type = "secret", min_length = 0, description = "may be empty (an API key sent as the user name)" },
     } },
     oauth2 = oauth2,
     oauth2_client_credentials = oauth2,
