@@ -90,8 +90,8 @@ final class TableSinkRuntime: SinkRuntime {
         guard !lines.isEmpty else { return }
         let bytes = batch.jsonLines
         try plan(bytes, lines: lines, firstRecord: stats.snapshot.recordsIn - lines.count + 1)
-        try spool?.append(bytes)
         try guarded("write") {
+            try spool?.append(bytes)
             do { try write(bytes) } catch where destination.isConnectionLost(error) {
                 try recover(after: error)
             }
