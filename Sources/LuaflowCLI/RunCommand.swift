@@ -111,15 +111,14 @@ struct RunCommand: ParsableCommand {
                 StderrLogHandler.write("interrupted by \(Interrupt.signalName): \(saved)")
                 throw ExitCode(Interrupt.exitStatus)
             }
-            if let preview { StderrLogHandler.write(Self.describe(preview, of: spec)) }
+            if let preview, !preview.outputs.isEmpty { StderrLogHandler.write(Self.describe(preview, of: spec)) }
         }
     }
 
     /// Where a preview's records went (printed even with `-q`: nothing else says it).
     static func describe(_ preview: PipelinePreview, of spec: PipelineSpec) -> String {
-        let head = "preview: nothing was published and the state is unchanged"
-        guard !preview.outputs.isEmpty else { return head }
         let rows = preview.outputs.map { ["  " + $0.node, "(\($0.what))", spec.display($0.path)] }
-        return ([head + "; what the sinks would have received:"] + TextTable.lines(rows)).joined(separator: "\n")
+        return (["preview: nothing was published and the state is unchanged; what the sinks would have received:"]
+            + TextTable.lines(rows)).joined(separator: "\n")
     }
 }

@@ -33,9 +33,10 @@ import TestSupport
         #expect(try LuaflowBinary.run(["state", "show", "pipeline.lua", "--json"], in: dir).stdout == state, "the state did not move")
         #expect(preview.stderr.contains("preview: nothing was published and the state is unchanged"), "\(preview.stderr)")
         #expect(preview.stderr.contains(".luaflow/preview/pipeline/report.csv/report.csv"), "\(preview.stderr)")
-        #expect(preview.stderr.contains("people  (sink.sqlite)  .luaflow/preview/pipeline/people/records.jsonl"), "\(preview.stderr)")
+        let people = preview.stderr.split(separator: "\n").first { $0.contains("(sink.sqlite)") }
+        #expect(people?.hasSuffix("  .luaflow/preview/pipeline/people/records.jsonl") == true, "\(preview.stderr)")
         #expect(try dir.read(".luaflow/preview/pipeline/report.csv/report.csv") == "id,name\n1,n1\n2,n2\n")
-        #expect(try dir.ids(in: ".luaflow/preview/pipeline/people/records.jsonl") == [1, 2])
+        #expect(try dir.read(".luaflow/preview/pipeline/people/records.jsonl") == #"{"id":"1","name":"n1"}"# + "\n" + #"{"id":"2","name":"n2"}"# + "\n")
     }
 
     @Test func aPreviewNeverAppendsNorPosts() throws {

@@ -16,27 +16,27 @@ extension StateStore {
         return store
     }
 
-    /// Moves the unnamed rows of `nodes` (each by its name, or the name an earlier release gave
-    /// it) to this pipeline, if it has no run or state of its own yet; returns the nodes adopted.
+    /// Moves the unnamed rows of `nodes` (each kept under the name an earlier release gave it:
+    /// `formerName`, else its name) to this pipeline, if it has no run or state of its own yet; returns the nodes adopted.
     /// The last run and the run history come along; an unfinished run only when every sink
     /// token it left is one of these nodes' (it was this pipeline's run, and resumes). Once no
     /// node's state is left unnamed, the unnamed run and history are dropped.
     func adoptUnnamedState(nodes: [(name: String, formerName: String?)]) throws -> [String] {
-        let pipeline = pipeline
+        let pipeline = self.pipeline
         var adopted: [String] = []
         try write { db in
             let own = try Int.fetchOne(db, sql: "SELECT (SELECT count(*) FROM run WHERE pipeline = ?) + (SELECT count(*) FROM stream WHERE pipeline = ?)",
                                        arguments: [pipeline, pipeline]) ?? 0
             guard own == 0 else { return }
             for node in nodes {
-                for candidate in [node.name] + (node.formerName.map { [$0] } ?? []) where try Self.hasUnnamedRows(of: candidate, db) {
-                    for table in ["stream", "stream_partition", "sink_token"] {
-                        try db.execute(sql: "UPDATE \(table) SET pipeline = ?, node = ? WHERE pipeline = '' AND node = ?",
-                                       arguments: [pipeline, node.name, candidate])
-                    }
-                    adopted.append(candidate == node.name ? node.name : "\(node.name) (was \(candidate))")
-                    break
+                // Earlier releases wrote every row under the node's name of their time.
+                let former = node.formerName ?? node.name
+                guard try Self.hasUnnamedRows(of: former, db) else { continue }
+                for table in ["stream", "stream_partition", "sink_token"] {
+                    try db.execute(sql: "UPDATE \(table) SET pipeline = ?, node = ? WHERE pipeline = '' AND node = ?",
+                                   arguments: [pipeline, node.name, former])
                 }
+                adopted.append(former == node.name ? node.name : "\(node.name) (was \(former))")
             }
             guard !adopted.isEmpty else { return }
             let foreignTokens = try Int.fetchOne(db, sql: "SELECT count(*) FROM sink_token WHERE pipeline = ''") ?? 0

@@ -13,7 +13,7 @@ public final class StateStore: @unchecked Sendable {
     public let path: String
     /// The name of the pipeline whose state this instance reads and writes.
     public let pipeline: String
-    let db: DatabaseQueue
+    private let db: DatabaseQueue
 
     /// Opens (creating if needed, migrating an older schema) the store at `path`, for the
     /// pipeline named `pipeline`.
@@ -140,12 +140,12 @@ public final class StateStore: @unchecked Sendable {
     /// its sinks (the database sinks' `_luaflow_loads.run`): the pipeline's name and the start time.
     public func lastRun() throws -> (status: RunStatus, startedAt: String, finishedAt: String?, runKey: String)? {
         try read { db in
-            try Row.fetchOne(db, sql: "SELECT status, started_at, finished_at, run_key FROM run WHERE pipeline = ?",
-                             arguments: [pipeline]).flatMap { row in
-                RunStatus(rawValue: row["status"]).map { status in
-                    (status, row["started_at"], row["finished_at"], row["run_key"] ?? Self.runKey(pipeline: pipeline, startedAt: row["started_at"]))
-                }
-            }
+            guard let row = try Row.fetchOne(db, sql: "SELECT status, started_at, finished_at, run_key FROM run WHERE pipeline = ?",
+                                             arguments: [pipeline]),
+                  let status = RunStatus(rawValue: row["status"]) else { return nil }
+            let startedAt: String = row["started_at"]
+            let runKey: String? = row["run_key"]
+            return (status, startedAt, row["finished_at"], runKey ?? Self.runKey(pipeline: pipeline, startedAt: startedAt))
         }
     }
 
@@ -268,7 +268,7 @@ public final class StateStore: @unchecked Sendable {
 
     /// Commits streams and sinks together: a checkpoint, or the end of a run (`status`).
     public func commit(streams: [StreamState], sinks: [SinkToken], clearSinks: Bool = false, status: RunStatus? = nil) throws {
-        let (now, pipeline) = (Self.now(), pipeline)
+        let (now, pipeline) = (Self.now(), self.pipeline)
         try write { db in
             for s in streams {
                 // Cached statements: a run commits once per page, and parsing the SQL each time showed in profiles.
@@ -293,7 +293,7 @@ public final class StateStore: @unchecked Sendable {
     /// Forgets everything of the pipeline (`--full-refresh`, `state reset`) but its run history,
     /// or only what belongs to `node`. Other pipelines' state stays.
     public func reset(node: String? = nil) throws {
-        let pipeline = pipeline
+        let pipeline = self.pipeline
         try write { db in
             if let node {
                 for table in ["stream", "stream_partition", "sink_token"] {
