@@ -30,6 +30,11 @@ public enum PipelineLoader {
             var functions: [String: Int]?
             /// The environment variables its config named as `env:NAME`.
             var env_names: [String]?
+            /// The default name an earlier release gave the node, when it differs.
+            var former_name: String?
+        }
+        struct Pipeline: Decodable {
+            var name: String
         }
         struct Edge: Decodable {
             var from: Int
@@ -52,12 +57,17 @@ public enum PipelineLoader {
         var network_line: Int?
         var problems: [Problem]
         var secrets: [String]
+        /// `pipeline { name = ... }`, when declared.
+        var pipeline: Pipeline?
     }
 
     /// Loads `file`. `nodeConfigs` is a JSON object from a config file, node name → settings,
-    /// merged into the declared configs before `overrides`; then `env:NAME` values are resolved.
+    /// merged into the declared configs before `overrides`; then `env:NAME` values are resolved,
+    /// unless `resolvingEnv` is false: commands that only read or reset the state need the
+    /// pipeline's name and nodes, not its secrets, and leave those values as written.
     /// Errors are `.config` errors pointing at pipeline.lua:LINE.
-    public static func load(file: String, overrides: [Override] = [], nodeConfigs: [UInt8] = Array("{}".utf8)) throws -> PipelineSpec {
+    public static func load(file: String, overrides: [Override] = [], nodeConfigs: [UInt8] = Array("{}".utf8),
+                            resolvingEnv: Bool = true) throws -> PipelineSpec {
         let url = URL(fileURLWithPath: file)
         guard let code = FileManager.default.contents(atPath: file) else {
             throw PipelineError(.config, "cannot read pipeline file \(file): no such file")
@@ -76,7 +86,8 @@ public enum PipelineLoader {
             lua.setEnvironment(of: chunk, to: env)
             try lua.call(chunk)
             let setsJSON = String(decoding: try JSONEncoder().encode(overrides), as: UTF8.self)
-            let results = try lua.callReturningRefs(export, refArgs: [lua.newString(setsJSON), lua.newString(String(decoding: nodeConfigs, as: UTF8.self))], results: 2)
+            let results = try lua.callReturningRefs(export, refArgs: [lua.newString(setsJSON), lua.newString(String(decoding: nodeConfigs, as: UTF8.self)),
+                                                                      lua.newString(resolvingEnv ? "resolve" : "leave")], results: 2)
             let exportedJSON = lua.stringBytes(results[0])
             let exported = try JSONDecoder().decode(Exported.self, from: Data(exportedJSON))
             exported.secrets.forEach(Redactor.shared.add)
@@ -89,6 +100,7 @@ public enum PipelineLoader {
             }
             var loaded = try spec(from: exported, bytecode: results[1], lua: lua, file: display, directory: directory)
             loaded.settingLines = settingLines
+            loaded.declaredName = exported.pipeline?.name
             loaded.protectedFiles.protect(url.path)
             for case .script(let path) in loaded.nodes.map(\.implementation) {
                 loaded.protectedFiles.protect(path.hasPrefix("/") ? path : directory + "/" + path)
@@ -101,7 +113,7 @@ public enum PipelineLoader {
     }
 
     /// The names pipeline.lua declares nodes and networks with.
-    static let dslNames = ["source", "transform", "sink", "network"]
+    static let dslNames = ["pipeline", "source", "transform", "sink", "network"]
 
     /// `message` with a "did you mean" when it is about an unknown global close to a DSL name
     /// (`transfrom(...)`: "attempt to call a nil value (global 'transfrom')").
@@ -130,6 +142,7 @@ public enum PipelineLoader {
                                 line: n.line, origins: n.origins ?? [:])
             node.functions = (n.functions ?? [:]).mapValues { lua.bytes(bytecode, $0) }
             node.environmentVariables = Set(n.env_names ?? [])
+            node.formerName = n.former_name
             nodes.append(node)
         }
         let edges = exported.edges.map { EdgeSpec(from: $0.from, to: $0.to, line: $0.line) }

@@ -15,6 +15,13 @@ public struct PipelineSpec: Sendable {
     public var protectedFiles = ProtectedFiles()
     /// Where pipeline.lua writes each node's settings (``location(ofSetting:in:)``).
     var settingLines: SettingLines?
+    /// `pipeline { name = ... }`, when pipeline.lua declared it.
+    public var declaredName: String?
+
+    /// The pipeline's identity: `pipeline { name = ... }`, else ``defaultName(ofPipeline:)``.
+    /// Its state, run history and database loads are kept under it, so two pipelines of one
+    /// directory (sharing `.luaflow/state.db`) never share a cursor.
+    public var name: String { declaredName ?? Self.defaultName(ofPipeline: file) }
 }
 
 extension PipelineSpec {
@@ -44,6 +51,19 @@ extension PipelineSpec {
             }
         }
         return out
+    }
+
+    /// The name of a pipeline that declares none: its file's name without `.lua` (`orders.lua` →
+    /// `orders`, `pipeline.lua` → `pipeline`), characters other than letters, digits, `_`, `.`
+    /// and `-` replaced by `_`. It does not depend on the directory, so moving or renaming a
+    /// project keeps its state.
+    public static func defaultName(ofPipeline file: String) -> String {
+        var base = (file as NSString).lastPathComponent
+        if base.hasSuffix(".lua") { base.removeLast(4) }
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
+        let name = String(base.map { allowed.contains($0) ? $0 : "_" })
+        guard let first = name.first, first.isLetter || first.isNumber else { return "pipeline" + (name.isEmpty ? "" : "_" + name) }
+        return name
     }
 
     /// The short name of the pipeline file itself.
@@ -87,6 +107,9 @@ public struct NodeSpec: Sendable {
     /// The settings given with `--set`: dotted setting name (`paginator.limit`) → the flag as
     /// written (`--set api.paginator.limit=abc`), so a bad value is reported at the flag.
     public var origins: [String: String] = [:]
+    /// The default name an earlier release gave this node, when it differs from ``name`` (the
+    /// state store adopts what it kept under that name).
+    public var formerName: String?
     /// Functions pipeline.lua wrote in a built-in's config (`resources.issues.filter`), by setting
     /// path, precompiled; the config holds a marker in their place.
     public var functions: [String: [UInt8]] = [:]
