@@ -17,7 +17,7 @@ struct StateReport {
         path = store.path
         pipeline = store.pipeline
         otherPipelines = try store.pipelines().filter { $0 != store.pipeline }
-        run = try store.lastRun()
+        run = try store.lastRun().map { ($0.status, $0.startedAt, $0.finishedAt) }
         status = run.map { run in
             run.status == .running && !store.isRunning ? "killed" : run.status.rawValue
         }
