@@ -37,8 +37,7 @@ final class SQLiteDestination: TableDestination {
     func connect() throws {
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
-        var config = Configuration()
-        config.busyMode = .timeout(10)
+        var config = SQLiteConnectionPolicy.configuration(readOnly: false)
         config.allowsUnsafeTransactions = true // a load is one transaction across many calls
         queue = try DatabaseQueue(path: path, configuration: config)
     }
