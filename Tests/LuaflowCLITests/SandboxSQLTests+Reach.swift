@@ -42,7 +42,7 @@ extension SandboxSQLTests {
         #expect(records.prefix(5).allSatisfy { ($0["err"] as? String)?.contains("ATTACH and VACUUM are refused") == true }, "\(records)")
         #expect(records[5...7].allSatisfy { ($0["err"] as? String)?.contains("is not available in luaflow") == true }, "\(records)")
         for stray in ["../outside.db", "../copy.db"] {
-            #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent(stray).standardized.path), stray)
+            #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent(stray).standardized.path), "\(stray)")
         }
     }
 
