@@ -8,7 +8,7 @@ import TestSupport
 /// first run and the next, and none runs SQL; names no database can hold fail naming the node.
 @Suite(.serialized) struct HostileFieldNameTests {
     /// Where a `COPY ... FROM PROGRAM` injection would leave a file.
-    static let programCanary = "/tmp/luaflow-copy-injected-\(UUID().uuidString)"
+    static let programCanary = "/tmp/lfi-\(UUID().uuidString.prefix(8))"
 
     static var names: [String] {
         [#"a"b"#, #"x"); DROP TABLE canary; --"#, #"x") FROM PROGRAM 'touch \#(programCanary)' --"#,
@@ -46,11 +46,11 @@ import TestSupport
         #expect(try psql(columns) == (["id"] + Self.names + ["_luaflow_load_id"]).map(Self.hex).joined(separator: ","))
         let values = """
             select string_agg(encode(convert_to(key, 'UTF8'), 'hex') || '=' || value, ',' order by n)
-            from raw."t""1", json_each_text(row_to_json("t""1")) with ordinality as j(key, value, n)
+            from "raw""s"."t""1", json_each_text(row_to_json("t""1")) with ordinality as j(key, value, n)
             where id = 1 and key not in ('id', '_luaflow_load_id')
             """
         #expect(try psql(values) == Self.names.enumerated().map { "\(Self.hex($1))=v\($0)" }.joined(separator: ","))
-        #expect(try psql("select count(*) from raw.\"t\"\"1\"") == "2")
+        #expect(try psql(#"select count(*) from "raw""s"."t""1""#) == "2")
         #expect(try psql("select count(*) from canary") == "0", "the canary table is still there")
         #expect(try psql("select count(*) from pg_tables where tablename = 'injected'") == "0")
         #expect(!FileManager.default.fileExists(atPath: Self.programCanary), "COPY ran no program")
@@ -61,7 +61,7 @@ import TestSupport
         let second = try LuaflowBinary.run(["run", "pipeline.lua", "-q"], in: dir, environment: ["PG_DSN": dsn])
         #expect(second.exitCode == 0, "\(second.stderr)")
         #expect(try psql(columns) == (["id"] + Self.names + ["_luaflow_load_id", added]).map(Self.hex).joined(separator: ","))
-        #expect(try psql(#"select count(*) || ' ' || min("z"", ""zz") from raw."t""1""#) == "3 v\(Self.names.count)")
+        #expect(try psql(#"select count(*) || ' ' || min("z"", ""zz") from "raw""s"."t""1""#) == "3 v\(Self.names.count)")
     }
 
     @Test func sqliteLoadsEveryHostileNameAsExactlyThatColumn() throws {
