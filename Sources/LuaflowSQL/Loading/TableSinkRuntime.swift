@@ -35,6 +35,7 @@ final class TableSinkRuntime: SinkRuntime {
         stats = node.stats
         self.options = options
         self.destination = destination
+        try options.checkNames(for: destination.dialect, node: node)
         validator = try RecordValidator(node)
         spool = destination.reconnects ? LoadSpool() : nil
     }
@@ -73,7 +74,8 @@ final class TableSinkRuntime: SinkRuntime {
                 }
             }
         }
-        shape = TableShape(existing: existing, declared: options.declared, contract: options.contract, inferTimestamps: options.inferTimestamps)
+        shape = TableShape(existing: existing, declared: options.declared, contract: options.contract, inferTimestamps: options.inferTimestamps,
+                           dialect: destination.dialect)
         tableExists = existing != nil
     }
 
