@@ -206,7 +206,7 @@ function Engine:session(r)
   if self.sessions[key] == nil then
     local c = self.config
     self.sessions[key] = http.session {
-      base_url = c.base_url, headers = c.headers, auth = c.auth, retry = c.retry, rate_limit = c.rate_limit,
+      base_url = c.base_url, headers = c.headers, forward_headers = c.forward_headers, auth = c.auth, retry = c.retry, rate_limit = c.rate_limit,
       timeout = c.timeout, insecure = c.insecure, response_actions = r.response_actions,
     }
   end
