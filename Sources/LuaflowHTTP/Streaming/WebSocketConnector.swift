@@ -60,7 +60,11 @@ struct WebSocketConnector: Sendable {
         let upgrade: EventLoopFuture<Upgrade> = bootstrap.connect(host: host, port: port).flatMap { channel in
             channel.eventLoop.makeCompletedFuture {
                 let peek = UpgradeAnswerPeek(answer: answer)
-                let upgrader = NIOTypedWebSocketClientUpgrader<Upgrade>(maxFrameSize: maxBytes) { channel, _ in
+                let upgrader = NIOTypedWebSocketClientUpgrader<Upgrade>(
+                    maxFrameSize: maxBytes,
+                    // WebSocketFrameHandler answers protocol errors itself: NIO's handler may close
+                    // the channel before the error reaches it, and the cause would be lost.
+                    enableAutomaticErrorHandling: false) { channel, _ in
                     channel.eventLoop.makeCompletedFuture {
                         let handlers = channel.pipeline.syncOperations
                         try handlers.addHandler(NIOWebSocketFrameAggregator(minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: 1 << 16,

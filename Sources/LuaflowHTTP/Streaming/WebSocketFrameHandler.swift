@@ -95,12 +95,21 @@ final class WebSocketFrameHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        if (error as? NIOWebSocketError) == .invalidFrameLength
-            || (error as? NIOWebSocketFrameAggregator.Error) == .accumulatedFrameSizeIsTooLarge {
+        let tooLarge = (error as? NIOWebSocketError) == .invalidFrameLength
+            || (error as? NIOWebSocketFrameAggregator.Error) == .accumulatedFrameSizeIsTooLarge
+        if tooLarge {
             failure = WebSocketMessageTooLarge(limit: maxMessageBytes)
         } else if failure == nil {
             failure = error
         }
-        context.close(promise: nil)
+        guard tooLarge || error is NIOWebSocketError || error is NIOWebSocketFrameAggregator.Error else {
+            context.close(promise: nil)
+            return
+        }
+        // A protocol error: tell the server why (1009 or 1002) before closing, as RFC 6455 asks.
+        var data = context.channel.allocator.buffer(capacity: 2)
+        data.write(webSocketErrorCode: tooLarge ? .messageTooLarge : .protocolError)
+        let frame = WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: .random(), data: data)
+        context.writeAndFlush(wrapOutboundOut(frame)).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
     }
 }
