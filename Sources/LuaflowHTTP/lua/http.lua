@@ -437,7 +437,7 @@ http = {
   idempotency_key = host.idempotency_key,
   lookup = lookup,
   -- `value` percent-encoded as one path segment: `/`, `?`, `#`, `%` and `..` cannot reshape the
-  -- URL it is put into. Raises for a value over 2048 bytes.
+  -- URL it is put into. nil and the reason for a value over 2048 bytes.
   path_segment = function(value) return host.path_segment(tostring(value)) end,
   -- The URL of a response's `Link: <...>; rel="next"` (RFC 8288), resolved against its URL; nil
   -- when there is none.

@@ -99,8 +99,8 @@ local function reserved_path(value, where, name)
       error(where .. ": " .. name .. " holds a '" .. part .. "' segment, which would leave the resource's path", 0)
     end
   end
-  local ok, encoded = pcall(http.path_segment, value)
-  if not ok then error(where .. ": " .. name .. ": " .. tostring(encoded), 0) end
+  local encoded, why = http.path_segment(value)
+  if encoded == nil then error(where .. ": " .. name .. ": " .. why, 0) end
   return (encoded:gsub("%%2F", "/"))
 end
 
@@ -125,8 +125,8 @@ local function fill(v, ctx, where, mode)
       end
       if mode ~= "path" then return value end
       if plus == "+" then return reserved_path(value, where, name) end
-      local ok, encoded = pcall(http.path_segment, value)
-      if not ok then error(where .. ": " .. name .. ": " .. tostring(encoded), 0) end
+      local encoded, why = http.path_segment(value)
+      if encoded == nil then error(where .. ": " .. name .. ": " .. why, 0) end
       return encoded
     end))
   elseif type(v) == "table" and v ~= json.null then
