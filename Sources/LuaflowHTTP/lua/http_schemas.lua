@@ -114,6 +114,8 @@ S.response_actions = { type = "array", description = "rules checked against ever
 S.session = {
   base_url = { type = "url", description = "joined with relative request paths" },
   headers = { type = "table", description = "sent with every request" },
+  forward_headers = { type = "array", items = { type = "string", pattern = "^[%w!#$&'*+%-.^_`|~]+$" },
+                      description = "header fields that go along to another origin (a next link or redirect to another host); otherwise only Accept, Accept-Language, Cache-Control, Content-Language, Content-Length, Content-Type and User-Agent do" },
   auth = S.auth,
   retry = S.retry,
   rate_limit = S.rate_limit,
