@@ -49,8 +49,7 @@ public final class Telemetry: @unchecked Sendable {
         let otlp = OTLPExport.enabled(endpoint: options.otlpEndpoint, environment: environment)
         guard options.metricsAddress != nil || otlp else { return nil }
         guard otlp else { return try Telemetry(options, tracing: nil as (NoOpTracer, any Service)?, otlpMetrics: nil, logger: logger) }
-        let configuration = OTLPExport.configuration(endpoint: options.otlpEndpoint, environment: environment, logger: logger,
-                                                     metricsInterval: .seconds(5))
+        let configuration = OTLPExport.configuration(endpoint: options.otlpEndpoint, logger: logger, metricsInterval: .seconds(5))
         let tracing = try OTel.makeTracingBackend(configuration: configuration)
         let metrics = try OTel.makeMetricsBackend(configuration: configuration)
         return try Telemetry(options, tracing: (tracing.factory, tracing.service), otlpMetrics: (metrics.factory, metrics.service), logger: logger)

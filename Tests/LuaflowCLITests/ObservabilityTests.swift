@@ -197,16 +197,6 @@ import TestSupport
         #expect(!refused.stderr.contains("errno") && !refused.stderr.contains("descriptor:"), "\(refused.stderr)")
     }
 
-    @Test func aFailedOTLPExportNamesTheEndpointAndTheReason() throws {
-        let dir = try LuaflowBinary.workspace()
-        try dir.write("pipeline.lua", "network { { source.list { items = { { a = 1 } } }, sink.stdout {} } }")
-        let endpoint = "http://127.0.0.1:\(try Self.freePort())"
-        let run = try LuaflowBinary.run(["run", "pipeline.lua", "--otlp", endpoint], in: dir)
-        #expect(run.exitCode == 0, "an export failure does not fail the run: \(run.stderr)")
-        let warning = try #require(run.stderr.split(separator: "\n").first { $0.contains("OTLP export to \(endpoint)") }, "\(run.stderr)")
-        #expect(warning.contains("Failed to export") && warning.contains(": "), "\(warning)")
-    }
-
     // MARK: Helpers
 
     /// A port nothing listens on right now.

@@ -146,7 +146,7 @@ import TestSupport
             "src.lua": """
             schema = {
               token = { type = "secret", default = "\(defaults[0])" },
-              auth = { type = "table", fields = { key = { type = "string", secret = true, default = "\(defaults[1])" } } },
+              auth = { type = "table", default = {}, fields = { key = { type = "string", secret = true, default = "\(defaults[1])" } } },
             }
             function check() return false, "refused " .. config.token .. " " .. config.auth.key end
             local done = false
@@ -160,7 +160,7 @@ import TestSupport
             "pipeline.lua": #"network { { source("src.lua"), sink.stdout {} } }"#,
         ])
         let spec = try LuaflowBinary.run(["spec", "src.lua"], in: dir)
-        #expect(spec.exitCode == 0 && spec.stdout.contains(#""writeOnly":true"#), "\(spec.stdout)\(spec.stderr)")
+        #expect(spec.exitCode == 0 && spec.stdout.contains(#""writeOnly" : true"#), "\(spec.stdout)\(spec.stderr)")
         let options = try LuaflowBinary.run(["check", "--options", "pipeline.lua"], in: dir)
         #expect(options.stdout.contains("default (secret, not shown)"), "\(options.stdout)\(options.stderr)")
         let check = try LuaflowBinary.run(["check", "pipeline.lua"], in: dir)

@@ -17,7 +17,7 @@ import Testing
         let preview = PipelinePreview.redirect(&spec)
         #expect(preview.directory == ".luaflow/preview/shop")
         #expect(preview.outputs == [
-            .init(node: "_time_.csv", what: "sink.file", path: ".luaflow/preview/shop/_time_.csv/_time_.csv"),
+            .init(node: "{time}.csv", what: "sink.file", path: ".luaflow/preview/shop/_time_.csv/_time_.csv"),
             .init(node: "orders", what: "sink.postgres", path: ".luaflow/preview/shop/orders/records.jsonl"),
         ])
         let file = try #require(try JSONSerialization.jsonObject(with: Data(spec.nodes[1].configJSON)) as? [String: Any])

@@ -90,7 +90,9 @@ end
 -- The values of the fields `spec` marks secret in `v`, at any depth of its nested tables. A field
 -- with `redact = "url_password"` (a DSN) has only its password hidden: host and user stay readable.
 local function secrets_in(spec, v, out, seen)
-  if type(spec) ~= "table" or v == nil then return end
+  if type(spec) ~= "table" then return end
+  if v == nil then v = spec.default end  -- a nested field's default is filled in too
+  if v == nil then return end
   if is_secret(spec) then
     if spec.redact == "url_password" then v = url_password(v) end
     collect(v, out, seen)
