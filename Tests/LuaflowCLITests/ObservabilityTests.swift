@@ -180,17 +180,8 @@ import TestSupport
         let port = Int(line.split(separator: ":").last?.split(separator: "/").first ?? "")
         #expect((port ?? 0) > 0, "\(line)")
 
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let (fd, busy) = try Self.boundSocket(listening: true)
         defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let listening = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && listen(fd, 1) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        try #require(listening)
-        let busy = Int(UInt16(bigEndian: address.sin_port))
         let refused = try LuaflowBinary.run(["run", "pipeline.lua", "--metrics", "127.0.0.1:\(busy)"], in: dir)
         #expect(refused.exitCode == 2)
         #expect(refused.stderr.contains("cannot serve metrics on 127.0.0.1:\(busy): the port is already in use"), "\(refused.stderr)")
@@ -201,18 +192,26 @@ import TestSupport
 
     /// A port nothing listens on right now.
     static func freePort() throws -> Int {
+        let (fd, port) = try boundSocket(listening: false)
+        close(fd)
+        return port
+    }
+
+    /// A socket bound to a free port of 127.0.0.1 (and listening on it, if `listening`), and the port.
+    static func boundSocket(listening: Bool) throws -> (fd: Int32, port: Int) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         address.sin_port = 0
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && (!listening || listen(fd, 1) == 0) && getsockname(fd, $0, &length) == 0
+            }
         }
-        try #require(bound)
-        return Int(UInt16(bigEndian: address.sin_port))
+        guard bound else { close(fd); throw POSIXError(.EADDRNOTAVAIL) }
+        return (fd, Int(UInt16(bigEndian: address.sin_port)))
     }
 
     /// Runs the binary on a thread of its own (not the cooperative pool) while the test goes on.
