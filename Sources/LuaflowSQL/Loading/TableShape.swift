@@ -107,6 +107,11 @@ struct TableShape {
         return columns.count - 1
     }
 
+    /// The names of the fields the records of `plan` hold.
+    func fieldNames(_ plan: BatchPlan, _ bytes: UnsafeRawBufferPointer) -> Set<String> {
+        Set(plan.fields.map { key($0, bytes) })
+    }
+
     private func key(_ field: ParsedField, _ bytes: UnsafeRawBufferPointer) -> String {
         JSONStringText.string(bytes, field.key, escaped: field.keyEscaped)
     }
