@@ -43,7 +43,7 @@ import TestSupport
 
     @Test(arguments: [
         (#"paginator = { type = "cursour", cursor_path = "next" }"#,
-         "config.paginator.type: expected one of cursor, link_header, next_url, none, offset, page; got the string 'cursour'; did you mean `cursor`?"),
+         "config.paginator.type: expected one of auto, cursor, link_header, next_url, none, offset, page; got the string 'cursour'; did you mean `cursor`?"),
         (#"auth = { bearr = "t0ken-1234" }"#, "unknown setting `auth.bearr`; did you mean `auth.bearer`?"),
         (#"auth = { bearr = "t0ken-1234" }"#, "config.auth: needs one of api_key, bearer, basic, oauth2, oauth2_client_credentials"),
         (#"retry = { max_atempts = 3 }"#, "unknown setting `retry.max_atempts`; did you mean `retry.max_attempts`?"),
