@@ -430,6 +430,22 @@ function Engine:page(pagination, state)
   return records, nil
 end
 
+-- `luaflow check`: the first page of the stream's topmost resource (in its first partition), read
+-- as a run reads it, so a bad token, an unreachable host, a wrong path or records_path fails the
+-- check with the reason. Returns true and what answered.
+function Engine:check()
+  local r = self.stream
+  while r.parent do r = r.parent end
+  local ctx = {}
+  if r.partitions then
+    if r.partitions[1] == nil then return true, "not contacted: " .. r.label .. " has no partitions" end
+    ctx = { partition = r.partitions[1] }
+  end
+  local page = self:pages(r, ctx)()
+  if page == nil then return true, "the first page matched a skip response action" end
+  return true, page.method .. " " .. page.url .. " answered " .. page.status
+end
+
 local function new(config)
   local self = setmetatable({ config = config, resources = {}, sessions = {}, iterators = {} }, Engine)
   self.stream = self:resource(stream_name(config))

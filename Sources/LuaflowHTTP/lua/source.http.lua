@@ -79,6 +79,11 @@ if declared.partitioned then
   partitions_ahead = math.max(0, (math.tointeger(config.concurrency) or 1) - 1)
 end
 
+-- luaflow check: requests the first page (Engine:check), so a bad token or host is a problem.
+function check()
+  return engine:check()
+end
+
 function get(pagination, state)
   return engine:page(pagination, state)
 end
