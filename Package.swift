@@ -39,6 +39,10 @@ let package = Package(
             dependencies: ["CLua"],
             cSettings: [.unsafeFlags(["-O3"])]
         ),
+        .target(
+            name: "CSQLiteShim",
+            linkerSettings: [.linkedLibrary("sqlite3")]
+        ),
         .executableTarget(name: "LuaBundler"),
         .plugin(name: "BundleLua", capability: .buildTool(), dependencies: ["LuaBundler"]),
         .target(
@@ -90,6 +94,7 @@ let package = Package(
             dependencies: [
                 "LuaflowCore",
                 "LuaBridge",
+                "CSQLiteShim",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "GRDB", package: "GRDB.swift"),

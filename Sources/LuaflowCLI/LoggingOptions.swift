@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import LuaflowCore
+import LuaflowHTTP
 
 /// `--log-format`, `-v` and `-q`, shared by the commands that run pipelines.
 struct LoggingOptions: ParsableArguments {
@@ -10,8 +11,10 @@ struct LoggingOptions: ParsableArguments {
     @Option(help: "Log and summary format: text or json.")
     var logFormat: Format = .text
 
-    @Flag(name: .shortAndLong, help: "More output: debug logs, Lua tracebacks and the metrics scripts recorded.")
-    var verbose = false
+    @Flag(name: .shortAndLong, help: "More output: debug logs, Lua tracebacks and the metrics scripts recorded; -vv adds the HTTP client's own logs.")
+    var verbosity: Int
+
+    var verbose: Bool { verbosity > 0 }
 
     @Flag(name: .shortAndLong, help: "Less output: only warnings and errors, no summary.")
     var quiet = false
@@ -21,9 +24,10 @@ struct LoggingOptions: ParsableArguments {
     func bootstrap() {
         let format = logFormat
         let level = level
+        let clientLevel: Logger.Level = verbosity > 1 ? .trace : .warning
         LoggingSystem.bootstrap { label in
             var handler = StderrLogHandler(label: label, json: format == .json)
-            handler.logLevel = level
+            handler.logLevel = label == HTTPRuntime.clientLogLabel ? clientLevel : level
             return handler
         }
     }

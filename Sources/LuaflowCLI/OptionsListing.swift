@@ -36,6 +36,7 @@ enum OptionsListing {
             var type = summary(field)
             if required.contains(key) { type += ", required" }
             if let value = field["default"] { type += ", default \(json(value))" }
+            if field["x-has-default"] as? Bool == true { type += ", default (secret, not shown)" }
             rows.append((indent + key, type, field["description"] as? String ?? ""))
             if let each = field["additionalProperties"] as? [String: Any], let nested = each["properties"] as? [String: Any] {
                 // A table keyed by names (source.http's resources): the settings of each entry.

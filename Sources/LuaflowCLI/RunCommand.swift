@@ -12,7 +12,8 @@ struct RunCommand: ParsableCommand {
         discussion: """
         Every script is loaded and every node's config is checked against its schema before any \
         record moves; all problems are reported together. Outputs of file sinks appear only when \
-        the run succeeds. Progress is checkpointed in .luaflow/state.db beside the pipeline: a run \
+        the run succeeds. --limit N is a preview: every sink writes to .luaflow/preview/<pipeline>/ \
+        instead of its output, table or endpoint, and the state is neither read nor changed. Progress is checkpointed in .luaflow/state.db beside the pipeline: a run \
         that failed, was interrupted or killed resumes from its last checkpoint, and incremental \
         sources fetch only what is new.
 
@@ -38,7 +39,7 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var config: ConfigOptions
 
-    @Option(help: "Stop every source after N records.")
+    @Option(help: "Preview: stop every source after N records and write what the sinks would get to .luaflow/preview/<pipeline>/; nothing is published and the state is unchanged.")
     var limit: Int?
 
     @OptionGroup var state: StateLocationOptions
@@ -75,8 +76,11 @@ struct RunCommand: ParsableCommand {
         try logging.reportingFailures {
             var spec = try config.load(pipeline)
             spec.protectedFiles.hide(state.path(for: spec))
+            // A --limit run is a preview: its sinks write preview files instead of their
+            // destinations, and it neither resumes nor moves the state on.
+            let preview = limit == nil ? nil : PipelinePreview.redirect(&spec)
+            try preview?.clear(in: spec)
             let graph = try PipelineGraph(spec)
-            // A --limit run is a preview: it neither resumes nor moves the state on.
             let stateOptions = limit == nil ? StateOptions(path: state.path(for: spec), fullRefresh: fullRefresh) : nil
             let exporters = try telemetry.start(pipeline: spec.display(spec.file))
             let http = exporters.map { HTTPRuntime(observer: $0.httpObserver) } ?? .shared
@@ -89,7 +93,8 @@ struct RunCommand: ParsableCommand {
                 runner = try PipelineRunner(graph: graph, options: RunOptions(limit: limit, fuse: !noFuse, extensions: InstalledExtensions.all(http: http),
                                                                               state: stateOptions, observers: exporters?.runObservers ?? [],
                                                                               scriptMetrics: exporters?.scriptMetrics,
-                                                                              backfill: backfill.flatMap(BackfillRange.init)))
+                                                                              backfill: backfill.flatMap(BackfillRange.init),
+                                                                              deadLetterDirectory: preview.map { spec.directory + "/" + $0.directory }))
             } catch where Interrupt.requested {
                 StderrLogHandler.write("interrupted by \(Interrupt.signalName) while loading the pipeline; nothing ran")
                 throw ExitCode(Interrupt.exitStatus)
@@ -106,6 +111,14 @@ struct RunCommand: ParsableCommand {
                 StderrLogHandler.write("interrupted by \(Interrupt.signalName): \(saved)")
                 throw ExitCode(Interrupt.exitStatus)
             }
+            if let preview, !preview.outputs.isEmpty { StderrLogHandler.write(Self.describe(preview, of: spec)) }
         }
+    }
+
+    /// Where a preview's records went (printed even with `-q`: nothing else says it).
+    static func describe(_ preview: PipelinePreview, of spec: PipelineSpec) -> String {
+        let rows = preview.outputs.map { ["  " + $0.node, "(\($0.what))", spec.display($0.path)] }
+        return (["preview: nothing was published and the state is unchanged; what the sinks would have received:"]
+            + TextTable.lines(rows)).joined(separator: "\n")
     }
 }

@@ -6,6 +6,8 @@ struct RunHistoryReport {
     let records: [RunRecord]
     /// Whether a run holds the pipeline's lock now: its newest attempt is going on, not killed.
     let running: Bool
+    /// The other pipelines whose runs the store holds, named below the table.
+    var otherPipelines: [String] = []
 
     /// `running` for the attempt going on now, `killed` for one that ended without saying how.
     func outcome(_ record: RunRecord) -> String {
@@ -14,7 +16,8 @@ struct RunHistoryReport {
     }
 
     func table() -> String {
-        guard !records.isEmpty else { return "no runs recorded yet" }
+        let others = otherPipelines.isEmpty ? [] : ["other pipelines in this store: \(otherPipelines.joined(separator: ", "))"]
+        guard !records.isEmpty else { return (["no runs recorded yet"] + others).joined(separator: "\n") }
         let header = ["started", "took", "outcome", "records", "requests", "retries", "resumed"]
         let rows = records.map { r -> [String] in
             let counts = r.nodes.map { node -> String in
@@ -29,7 +32,7 @@ struct RunHistoryReport {
             return [r.startedAt, r.seconds.map { String(format: "%.2fs", $0) } ?? "-", outcome(r),
                     counts.isEmpty ? "-" : counts.joined(separator: ", "), String(r.requests), String(r.retries), resumed]
         }
-        return TextTable.lines([header] + rows).joined(separator: "\n")
+        return (TextTable.lines([header] + rows) + others).joined(separator: "\n")
     }
 
     func json() -> String {

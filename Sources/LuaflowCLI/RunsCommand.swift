@@ -2,7 +2,8 @@ import ArgumentParser
 import Foundation
 import LuaflowCore
 
-/// `luaflow runs pipeline.lua`: the pipeline's last runs, from its state store.
+/// `luaflow runs pipeline.lua`: the pipeline's last runs, from its state store (which may hold
+/// other pipelines of the directory too: they are named below the table).
 struct RunsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "runs",
@@ -31,10 +32,11 @@ struct RunsCommand: ParsableCommand {
     func run() throws {
         logging.bootstrap()
         try logging.reportingFailures {
-            let spec = try PipelineLoader.load(file: pipeline, overrides: [])
-            let store = try StateStore(path: location.path(for: spec))
-            let report = RunHistoryReport(records: try store.history(limit: last),
-                                          running: StateLock.isHeld(path: store.path + ".lock"))
+            // Reading the history needs the pipeline's name and nodes, not its secrets.
+            let spec = try PipelineLoader.load(file: pipeline, overrides: [], resolvingEnv: false)
+            let store = try StateStore.open(path: location.path(for: spec), for: spec)
+            let report = RunHistoryReport(records: try store.history(limit: last), running: store.isRunning,
+                                          otherPipelines: try store.pipelines().filter { $0 != store.pipeline })
             print(Redactor.shared.redact(json ? report.json() : report.table()))
         }
     }

@@ -23,7 +23,8 @@ struct SpecCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "A connector script (.lua) or a built-in: source.file, source.list, source.http, sink.file, sink.stdout, sink.http.")
+    @Argument(help: ArgumentHelp("A connector script (.lua) or a built-in: "
+                                 + ConnectorSpec.builtinNames(InstalledExtensions.all()).joined(separator: ", ") + "."))
     var connector: String
 
     @OptionGroup var logging: LoggingOptions

@@ -23,8 +23,9 @@ struct StateCommand: ParsableCommand {
         func run() throws {
             logging.bootstrap()
             try logging.reportingFailures {
-                let spec = try PipelineLoader.load(file: pipeline, overrides: [])
-                let report = try StateReport(store: StateStore(path: location.path(for: spec)))
+                // Reading the state needs the pipeline's name and nodes, not its secrets.
+                let spec = try PipelineLoader.load(file: pipeline, overrides: [], resolvingEnv: false)
+                let report = try StateReport(store: StateStore.open(path: location.path(for: spec), for: spec))
                 print(Redactor.shared.redact(json ? report.json() : report.table()))
             }
         }
@@ -43,14 +44,15 @@ struct StateCommand: ParsableCommand {
         func run() throws {
             logging.bootstrap()
             try logging.reportingFailures {
-                let spec = try PipelineLoader.load(file: pipeline, overrides: [])
+                // Forgetting state touches no source or sink: no secrets needed.
+                let spec = try PipelineLoader.load(file: pipeline, overrides: [], resolvingEnv: false)
                 if let node, !spec.nodes.contains(where: { $0.name == node }) {
                     throw PipelineError(.config, node: node, phase: "state",
                                         "no node named '\(node)' in \(pipeline); nodes: \(spec.nodes.map(\.name).joined(separator: ", "))")
                 }
-                let store = try StateStore(path: location.path(for: spec))
+                let store = try StateStore.open(path: location.path(for: spec), for: spec)
                 try store.reset(node: node)
-                print("reset the state of \(node.map { "node \($0)" } ?? "every node") in \(store.path)")
+                print("reset the state of \(node.map { "node \($0)" } ?? "every node") of pipeline \(spec.name) in \(store.path)")
             }
         }
     }

@@ -4,6 +4,9 @@ import LuaflowCore
 /// The contents of a state store, as a table for people or JSON.
 struct StateReport {
     let path: String
+    let pipeline: String
+    /// The other pipelines whose state the store holds (pipelines of one directory share it).
+    let otherPipelines: [String]
     let run: (status: RunStatus, startedAt: String, finishedAt: String?)?
     /// "running" only while a run holds the lock; a "running" run that does not was killed.
     let status: String?
@@ -12,16 +15,21 @@ struct StateReport {
 
     init(store: StateStore) throws {
         path = store.path
-        run = try store.lastRun()
+        pipeline = store.pipeline
+        otherPipelines = try store.pipelines().filter { $0 != store.pipeline }
+        run = try store.lastRun().map { ($0.status, $0.startedAt, $0.finishedAt) }
         status = run.map { run in
-            run.status == .running && !StateLock.isHeld(path: store.path + ".lock") ? "killed" : run.status.rawValue
+            run.status == .running && !store.isRunning ? "killed" : run.status.rawValue
         }
         streams = try store.streams()
         sinks = try store.sinkTokens()
     }
 
     func table() -> String {
-        var lines = ["state: \(path)"]
+        var lines = ["state: \(path)", "pipeline: \(pipeline)"]
+        if !otherPipelines.isEmpty {
+            lines.append("other pipelines in this store: \(otherPipelines.joined(separator: ", "))")
+        }
         if let run {
             let how = run.status.isUnfinished ? "\(status!) (the next run resumes)" : run.status.rawValue
             lines.append("last run: \(how), started \(run.startedAt)" + (run.finishedAt.map { ", ended \($0)" } ?? ""))
@@ -58,6 +66,8 @@ struct StateReport {
         }
         let object: [String: Any] = [
             "path": path,
+            "pipeline": pipeline,
+            "other_pipelines": otherPipelines,
             "run": run.map { ["status": status!, "started_at": $0.startedAt, "finished_at": $0.finishedAt ?? NSNull()] as [String: Any] } ?? NSNull(),
             "streams": streams.map { s -> [String: Any] in
                 ["node": s.node, "stream": s.stream, "cursor": parsed(s.cursor), "pagination": parsed(s.pagination),

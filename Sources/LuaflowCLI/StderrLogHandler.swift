@@ -23,7 +23,13 @@ struct StderrLogHandler: LogHandler {
     func log(event: LogEvent) {
         var all = metadata
         if let extra = event.metadata { all.merge(extra) { $1 } }
-        let message = Redactor.shared.redact(event.message.description)
+        var text = event.message.description
+        if let error = event.error {
+            // The error a library logs beside its message (swift-otel's "Failed to export metrics.") is the reason.
+            if text.hasSuffix(".") { text.removeLast() }
+            text += ": \(error)"
+        }
+        let message = Redactor.shared.redact(text)
         if json {
             var object: [String: String] = ["level": event.level.rawValue, "message": message,
                                             "time": ISO8601DateFormatter().string(from: Date())]

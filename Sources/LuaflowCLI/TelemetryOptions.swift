@@ -36,12 +36,18 @@ struct TelemetryOptions: ParsableArguments {
     func start(pipeline: String) throws -> Telemetry? {
         let options = Telemetry.Options(metricsAddress: metricsAddress.flatMap(Self.address), linger: linger.flatMap(Self.seconds) ?? 0,
                                         otlpEndpoint: otlpEndpoint, pipeline: pipeline)
+        let telemetry: Telemetry?
         do {
-            return try Telemetry.start(options)
+            telemetry = try Telemetry.start(options)
+        } catch let error as MetricsServer.BindError {
+            StderrLogHandler.write("error: \(error)")
+            throw ExitCode(2)
         } catch {
             StderrLogHandler.write("error: cannot export metrics or traces: \(error)")
             throw ExitCode(2)
         }
+        if let url = telemetry?.metricsURL { Logger(label: "luaflow.telemetry").info("serving metrics at \(url)") }
+        return telemetry
     }
 
     /// `host:port` (`[::1]:9464` for IPv6); nil when malformed.

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import LuaflowHTTP
 import OTel
 import ServiceLifecycle
 
@@ -14,12 +15,19 @@ enum OTLPExport {
             || environment["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"] != nil
     }
 
+    /// Where the export goes, for messages: `--otlp`, else the environment's endpoint.
+    static func endpointName(_ endpoint: String?, environment: [String: String]) -> String {
+        endpoint ?? environment["OTEL_EXPORTER_OTLP_ENDPOINT"] ?? environment["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"] ?? "the configured endpoint"
+    }
+
     /// The configuration before the environment's overrides: OTLP/HTTP with protobuf, the service
-    /// named `luaflow`, metrics exported every `metricsInterval`, diagnostics logged through `logger`.
-    static func configuration(endpoint: String?, logger: Logger, metricsInterval: Duration) -> OTel.Configuration {
+    /// named `luaflow`, metrics exported every `metricsInterval`, diagnostics logged through `logger`
+    /// with the endpoint named (``OTLPDiagnostics``).
+    static func configuration(endpoint: String?, environment: [String: String], logger: Logger, metricsInterval: Duration) -> OTel.Configuration {
         var configuration = OTel.Configuration.default
         configuration.serviceName = "luaflow"
-        configuration.diagnosticLogger = .custom(logger)
+        let name = URLRedactor.redact(endpointName(endpoint, environment: environment))
+        configuration.diagnosticLogger = .custom(OTLPDiagnostics.logger(wrapping: logger, endpoint: name))
         configuration.diagnosticLogLevel = .warning
         configuration.logs.enabled = false
         configuration.traces.otlpExporter.protocol = .httpProtobuf

@@ -34,8 +34,8 @@ public final class Telemetry: @unchecked Sendable {
     public let runObservers: [any RunObserver]
     public let httpObserver: (any HTTPObserver)?
     public let scriptMetrics: (any ScriptMetricsForwarder)?
-    /// The port `/metrics` is served on (nil without `--metrics`).
-    public var metricsPort: Int? { server?.port }
+    /// The URL of `/metrics`, with the port the system picked for port 0 (nil without `--metrics`).
+    public var metricsURL: String? { server?.url }
 
     private let options: Options
     private let server: MetricsServer?
@@ -49,7 +49,8 @@ public final class Telemetry: @unchecked Sendable {
         let otlp = OTLPExport.enabled(endpoint: options.otlpEndpoint, environment: environment)
         guard options.metricsAddress != nil || otlp else { return nil }
         guard otlp else { return try Telemetry(options, tracing: nil as (NoOpTracer, any Service)?, otlpMetrics: nil, logger: logger) }
-        let configuration = OTLPExport.configuration(endpoint: options.otlpEndpoint, logger: logger, metricsInterval: .seconds(5))
+        let configuration = OTLPExport.configuration(endpoint: options.otlpEndpoint, environment: environment, logger: logger,
+                                                     metricsInterval: .seconds(5))
         let tracing = try OTel.makeTracingBackend(configuration: configuration)
         let metrics = try OTel.makeMetricsBackend(configuration: configuration)
         return try Telemetry(options, tracing: (tracing.factory, tracing.service), otlpMetrics: (metrics.factory, metrics.service), logger: logger)
@@ -75,7 +76,7 @@ public final class Telemetry: @unchecked Sendable {
         if let address = options.metricsAddress {
             server = try MetricsServer(host: address.host, port: address.port) {
                 metrics.refresh()
-                return registry.emitToBuffer()
+                return PrometheusExposition.normalized(registry.emitToBuffer())
             }
         } else {
             server = nil

@@ -14,7 +14,8 @@ struct WebhookConfig {
     var host: String
     var port: Int
     var path: String
-    var signature: WebhookSignature?
+    /// How requests are checked (`verify`); nil: not at all.
+    var verifier: WebhookVerifier?
     var dedupeHeader: String?
     var dedupeWindow: Int
     var maxBody: Int
@@ -39,10 +40,7 @@ struct WebhookConfig {
         self.port = port
         path = object["path"] as? String ?? "/"
         if let verify = object["verify"] as? [String: Any] {
-            signature = WebhookSignature(hash: WebhookSignature.Hash(rawValue: verify["hmac"] as? String ?? "") ?? .sha256,
-                                         header: verify["header"] as? String ?? "",
-                                         secret: Array((verify["secret"] as? String ?? "").utf8),
-                                         prefix: verify["prefix"] as? String ?? "")
+            verifier = try Self.verifier(verify, problem: problem)
         }
         dedupeHeader = object["dedupe_header"] as? String
         dedupeWindow = (object["dedupe_window"] as? NSNumber)?.intValue ?? 1000
@@ -53,5 +51,26 @@ struct WebhookConfig {
         maxPending = (object["max_pending"] as? NSNumber)?.intValue ?? 10000
         retryAfter = (object["retry_after"] as? NSNumber)?.intValue ?? 1
         ack = Ack(rawValue: object["ack"] as? String ?? "committed") ?? .committed
+    }
+
+    /// The checked `verify` table as a verifier; throws what its schema cannot say.
+    private static func verifier(_ verify: [String: Any], problem: (String) -> PipelineError) throws -> WebhookVerifier {
+        let secret = verify["secret"] as? String ?? ""
+        let tolerance = (verify["tolerance"] as? NSNumber)?.doubleValue ?? 300
+        switch verify["scheme"] as? String ?? "hmac" {
+        case "standard_webhooks":
+            guard let signature = StandardWebhooksSignature(secret: secret, tolerance: tolerance) else {
+                throw problem("verify.secret: the standard_webhooks scheme expects a whsec_ secret: \"whsec_\" and base64 text")
+            }
+            return .standardWebhooks(signature)
+        case "stripe":
+            return .stripe(StripeSignature(secret: Array(secret.utf8), tolerance: tolerance))
+        default:
+            guard let header = verify["header"] as? String else {
+                throw problem("verify.header is required with the hmac scheme: the header carrying the signature, e.g. \"X-Signature\"")
+            }
+            return .hmac(WebhookSignature(hash: WebhookSignature.Hash(rawValue: verify["hmac"] as? String ?? "") ?? .sha256,
+                                          header: header, secret: Array(secret.utf8), prefix: verify["prefix"] as? String ?? ""))
+        }
     }
 }

@@ -3,10 +3,17 @@ import LuaflowCore
 import CLuaShim
 
 /// What the server does with a request, free of I/O: the path and method, the size limit, the
-/// signature, the body's JSON; a request that passes goes to the inbox.
+/// signature (and for the timestamped schemes its age, and a replayed `webhook-id`), the body's
+/// JSON; a request that passes goes to the inbox.
 struct WebhookRoute: Sendable {
+    /// The most `webhook-id`s remembered within the tolerance.
+    static let replayCapacity = 100_000
+
     let config: WebhookConfig
     let inbox: WebhookInbox
+    let replays = WebhookReplayGuard(capacity: WebhookRoute.replayCapacity)
+    /// The time now, in Unix seconds (tests pass their own).
+    var now: @Sendable () -> Double = { Date().timeIntervalSince1970 }
 
     /// The answer to a request whose head says this, before its body is read (nil: read it).
     func early(method: String, path: String, contentLength: Int?) -> WebhookReply? {
@@ -21,12 +28,28 @@ struct WebhookRoute: Sendable {
     /// the record is committed.
     func handle(body: [UInt8], header: (String) -> String?, respond: @escaping WebhookInbox.Respond) {
         if body.count > config.maxBody { return respond(.rejected(413, "the body is larger than \(config.maxBody) bytes")) }
-        if let signature = config.signature, !signature.accepts(header(signature.header), body: body) {
-            return respond(.rejected(401, "the signature does not match"))
+        let now = self.now()
+        if case .refused(let reason) = config.verifier?.check(header: header, body: body, now: now) {
+            return respond(.rejected(401, reason))
         }
         guard let line = Self.recordLine(body) else { return respond(.rejected(400, "the body is not one JSON object")) }
         let id = config.dedupeHeader.flatMap(header)
-        inbox.accept(line, id: id) { respond($0.naming(id)) }
+        guard let replay = config.verifier?.replayKey(header: header) else {
+            return inbox.accept(line, id: id) { respond($0.naming(id)) }
+        }
+        switch replays.claim(replay.id, expires: replay.expires, now: now) {
+        case .new:
+            let replays = self.replays
+            inbox.accept(line, id: id) { reply in
+                // Not recorded: the sender's retry under the same id must get through.
+                if !(200..<300).contains(reply.status) { replays.release(replay.id) }
+                respond(reply.naming(id))
+            }
+        case .repeated:
+            respond(.rejected(409, "this webhook-id was received already"))
+        case .full:
+            respond(.unavailable("too many deliveries within the tolerance", retryAfter: config.retryAfter))
+        }
     }
 
     /// The body as one line of JSON text (line breaks between tokens become spaces), or nil when

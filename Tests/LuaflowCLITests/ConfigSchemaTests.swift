@@ -28,6 +28,52 @@ import TestSupport
         #expect(result.stdout.contains("config.path: is required"), "\(result.stdout)")
     }
 
+    @Test func aTypoIsReportedAtTheLineThatWritesIt() throws {
+        let dir = try LuaflowBinary.workspace()
+        try dir.write("pipeline.lua", """
+        local api = source.http {
+          name = "api",
+          base_url = "http://127.0.0.1:9",
+          path = "/items",
+          paginator = {
+            type = "cursor",
+            cursor_pth = "next",
+          },
+          retry = { max_attempts = "many" },
+        }
+        local out = sink.file {
+          pth = "out.jsonl",
+        }
+        network { { api, out } }
+        """)
+        let check = try LuaflowBinary.run(["check", "--offline", "pipeline.lua"], in: dir)
+        #expect(check.exitCode == 2)
+        #expect(check.stdout.contains("unknown setting `paginator.cursor_pth`; did you mean `paginator.cursor_path`? (in pipeline.lua:7)"), "\(check.stdout)")
+        #expect(check.stdout.contains("config.retry.max_attempts: expected an integer, got the string 'many' (in pipeline.lua:9)"), "\(check.stdout)")
+        #expect(check.stdout.contains("unknown setting `pth`; did you mean `path`? (in pipeline.lua:12)"), "\(check.stdout)")
+    }
+
+    @Test func aMisspelledDSLNameGetsASuggestion() throws {
+        let dir = try LuaflowBinary.workspace()
+        try dir.write("pipeline.lua", """
+        local list = source.list { items = { { a = 1 } } }
+        network { { list, transfrom(function(r) return r end), sink.stdout {} } }
+        """)
+        let run = try LuaflowBinary.run(["run", "pipeline.lua"], in: dir)
+        #expect(run.exitCode == 2)
+        #expect(run.stderr.contains("global 'transfrom'") && run.stderr.contains("did you mean `transform`?"), "\(run.stderr)")
+    }
+
+    @Test func anEmptySecretFailsValidation() throws {
+        let dir = try httpPipeline(#"auth = { bearer = "env:EMPTY_TEST_TOKEN" }"#)
+        let run = try LuaflowBinary.run(["run", "pipeline.lua"], in: dir, environment: ["EMPTY_TEST_TOKEN": ""])
+        #expect(run.exitCode == 2)
+        #expect(run.stderr.contains("config.auth.bearer: is an empty secret"), "\(run.stderr)")
+        let basic = try httpPipeline(#"auth = { basic = { username = "env:EMPTY_TEST_USER", password = "" } }"#)
+        let allowed = try LuaflowBinary.run(["check", "--offline", "pipeline.lua"], in: basic, environment: ["EMPTY_TEST_USER": "sk_test_key"])
+        #expect(!allowed.stdout.contains("empty secret"), "\(allowed.stdout)")
+    }
+
     @Test func aPaginatorTypoFailsCheckAndRunAtThePipelineLine() throws {
         let dir = try httpPipeline(#"paginator = { type = "cursor", cursor_pth = "next" }"#)
         let check = try LuaflowBinary.run(["check", "pipeline.lua"], in: dir)
@@ -190,5 +236,11 @@ import TestSupport
         let result = try LuaflowBinary.run(["spec", "source.htp"], in: try LuaflowBinary.workspace())
         #expect(result.exitCode == 2)
         #expect(result.stderr.contains("source.htp: no such connector script or built-in (built-ins: sink.file, sink.http"), "\(result.stderr)")
+        // `spec --help` names the same built-ins, every one of them.
+        let listed = try #require(result.stderr.split(separator: "(built-ins: ").last?.split(separator: ")").first)
+        let help = try LuaflowBinary.run(["spec", "--help"])
+        let flat = help.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(listed.split(separator: ", ").count >= 13)
+        #expect(flat.contains("built-in: " + listed + "."), "\(help.stdout)")
     }
 }

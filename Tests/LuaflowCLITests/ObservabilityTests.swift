@@ -171,6 +171,42 @@ import TestSupport
         #expect(result.stderr.contains("--metrics expects host:port"))
     }
 
+    @Test func theBoundPortIsPrintedAndABusyPortIsExplained() throws {
+        let dir = try LuaflowBinary.workspace()
+        try dir.write("pipeline.lua", "network { { source.list { items = { { a = 1 } } }, sink.stdout {} } }")
+        let any = try LuaflowBinary.run(["run", "pipeline.lua", "--metrics", "127.0.0.1:0"], in: dir)
+        #expect(any.exitCode == 0)
+        let line = try #require(any.stderr.split(separator: "\n").first { $0.contains("serving metrics at http://127.0.0.1:") }, "\(any.stderr)")
+        let port = Int(line.split(separator: ":").last?.split(separator: "/").first ?? "")
+        #expect((port ?? 0) > 0, "\(line)")
+
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let listening = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && listen(fd, 1) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        try #require(listening)
+        let busy = Int(UInt16(bigEndian: address.sin_port))
+        let refused = try LuaflowBinary.run(["run", "pipeline.lua", "--metrics", "127.0.0.1:\(busy)"], in: dir)
+        #expect(refused.exitCode == 2)
+        #expect(refused.stderr.contains("cannot serve metrics on 127.0.0.1:\(busy): the port is already in use"), "\(refused.stderr)")
+        #expect(!refused.stderr.contains("errno") && !refused.stderr.contains("descriptor:"), "\(refused.stderr)")
+    }
+
+    @Test func aFailedOTLPExportNamesTheEndpointAndTheReason() throws {
+        let dir = try LuaflowBinary.workspace()
+        try dir.write("pipeline.lua", "network { { source.list { items = { { a = 1 } } }, sink.stdout {} } }")
+        let endpoint = "http://127.0.0.1:\(try Self.freePort())"
+        let run = try LuaflowBinary.run(["run", "pipeline.lua", "--otlp", endpoint], in: dir)
+        #expect(run.exitCode == 0, "an export failure does not fail the run: \(run.stderr)")
+        let warning = try #require(run.stderr.split(separator: "\n").first { $0.contains("OTLP export to \(endpoint)") }, "\(run.stderr)")
+        #expect(warning.contains("Failed to export") && warning.contains(": "), "\(warning)")
+    }
+
     // MARK: Helpers
 
     /// A port nothing listens on right now.

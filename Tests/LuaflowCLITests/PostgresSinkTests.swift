@@ -100,6 +100,21 @@ import TestSupport
         #expect(!result.stderr.contains("wrong-secret-123"), "\(result.stderr)")
     }
 
+    /// The spool that keeps the open load for a reconnect cannot be written: the error names the
+    /// node, the file and the reason, not a Foundation error code.
+    @Test func aTemporaryDirectoryThatCannotHoldTheLoadIsNamedInTheError() throws {
+        let (dsn, psql) = try Self.database()
+        let dir = try Self.workspace([#"{"id": 1}"#], sink: #"sink.postgres { name = "db", dsn = "env:PG_DSN", table = "t" }"#)
+        let missing = dir.appendingPathComponent("no-such-tmp").path
+        let result = try LuaflowBinary.run(["run", "pipeline.lua", "-q"], in: dir, environment: ["PG_DSN": dsn, "TMPDIR": missing])
+        #expect(result.exitCode == 1)
+        #expect(result.stderr.contains("node 'db'") && result.stderr.contains("cannot create \(missing)/luaflow-load-"), "\(result.stderr)")
+        #expect(result.stderr.contains("No such file or directory") && result.stderr.contains("set TMPDIR"), "\(result.stderr)")
+        #expect(!result.stderr.contains("NSCocoaErrorDomain") && !result.stderr.contains("Code="), "\(result.stderr)")
+        #expect(try psql("select count(*) from information_schema.tables where table_name = 't' and table_schema = 'public'") == "0"
+                || (try psql("select count(*) from t")) == "0")
+    }
+
     /// The server drops the sink's connection in the middle of a load: the sink reconnects and
     /// sends the load again; the run succeeds with every record once.
     @Test func aConnectionLostInTheMiddleOfALoadIsResumed() throws {

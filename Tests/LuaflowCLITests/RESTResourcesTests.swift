@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import LuaflowTesting
 import TestSupport
 
 /// `source.http` resources end to end, against `examples/github-like/mock_github.py`: parents and
@@ -236,11 +237,11 @@ import TestSupport
               resources = {
                 repos = { path = "/orgs/acme/repos", filter = function(repo) return repo.name == "api" end },
                 issues = {
-                  path = "/repos/{repos.full_name}/issues",
+                  path = "/repos/{+repos.full_name}/issues",
                   filter = function(issue) return issue.number <= 3 end,
                   map = function(issue) return { number = issue.number, title = string.upper(issue.title) } end,
                 },
-                comments = { path = "/repos/{repos.full_name}/issues/{issues.number}/comments" },
+                comments = { path = "/repos/{+repos.full_name}/issues/{issues.number}/comments" },
               },
             }
             network {
@@ -312,6 +313,94 @@ import TestSupport
             """)
             let typo = try LuaflowBinary.run(["check", "pipeline.lua"], in: dir)
             #expect(typo.stderr.contains("pipeline.lua:2: source.http 'gh' has no resource 'isues' (resources: issues, repos)"), "\(typo.stderr)")
+        }
+    }
+
+    /// Parent records holding values that would reshape a URL, and what each child request's
+    /// path must be (RFC 3986 percent-encoding, written out by hand).
+    static let hostile: [(name: String, segment: String)] = [
+        ("a/b", "a%2Fb"), ("../admin", "..%2Fadmin"), ("..", "%2E%2E"), ("x?y=1", "x%3Fy%3D1"), ("h#frag", "h%23frag"),
+        ("p%2Fq", "p%252Fq"), ("sp ace", "sp%20ace"), ("a\r\nX-Injected: 1", "a%0D%0AX-Injected%3A%201"),
+        ("nul\u{0}x", "nul%00x"), ("ünï", "%C3%BCn%C3%AF"),
+    ]
+
+    /// A server whose `/parents` lists `names` (with `full` = "acme/<i>"); every other path is 404.
+    static func parentServer(_ names: [String]) throws -> TestHTTPServer {
+        let server = try TestHTTPServer.start(standardRoutes: false)
+        server.route("/parents") { _ in
+            .json(["items": names.enumerated().map { ["name": $0.element, "full": "acme/r\($0.offset)"] }])
+        }
+        return server
+    }
+
+    static func hostilePipeline(_ server: TestHTTPServer, path: String, headers: String = "{}") -> String {
+        """
+        local api = source.http {
+          name = "api", base_url = "\(server.baseURL)",
+          resources = {
+            parents = { path = "/parents", records_path = "items" },
+            children = { path = "\(path)", headers = \(headers), params = { q = "{parents.name}" },
+                         response_actions = { { status = 404, action = "skip" } } },
+          },
+        }
+        network { { api.children, sink.file { path = "out/children.jsonl" } } }
+        """
+    }
+
+    @Test func valuesFromParentRecordsAreEncodedAsOnePathSegment() async throws {
+        try await onThread {
+            let server = try Self.parentServer(Self.hostile.map(\.name))
+            defer { server.stop() }
+            let dir = try LuaflowBinary.workspace()
+            try dir.write("pipeline.lua", Self.hostilePipeline(server, path: "/p/{parents.name}/items"))
+            let run = try LuaflowBinary.run(["run", "pipeline.lua"], in: dir)
+            #expect(run.exitCode == 0, "\(run.stderr)")
+            let sent = server.requests.filter { $0.path != "/parents" }
+            #expect(sent.count == Self.hostile.count)
+            for (request, value) in zip(sent, Self.hostile) {
+                #expect(request.path == "/p/\(value.segment)/items", "\(value.name.debugDescription) became \(request.uri)")
+                #expect(request.queryValue("q") == value.name, "the query keeps the value, encoded once")
+                #expect(request.header("X-Injected") == nil)
+            }
+        }
+    }
+
+    @Test func aReservedExpansionKeepsSlashesButNotDotSegmentsAndLongValuesAreRefused() async throws {
+        try await onThread {
+            let server = try Self.parentServer(["ok"])
+            defer { server.stop() }
+            let dir = try LuaflowBinary.workspace()
+            try dir.write("pipeline.lua", Self.hostilePipeline(server, path: "/repos/{+parents.full}/issues"))
+            let run = try LuaflowBinary.run(["run", "pipeline.lua"], in: dir)
+            #expect(run.exitCode == 0, "\(run.stderr)")
+            #expect(server.requests.map(\.path) == ["/parents", "/repos/acme/r0/issues"])
+
+            for (names, path, expected) in [
+                (["../../admin"], "/repos/{+parents.name}/issues", "resources.children.path: {+parents.name} holds a '..' segment"),
+                ([String(repeating: "x", count: 5000)], "/p/{parents.name}", "resources.children.path: {parents.name}: the value is 5000 bytes, more than the 2048 a path segment may hold"),
+            ] {
+                let other = try Self.parentServer(names)
+                defer { other.stop() }
+                try dir.write("pipeline.lua", Self.hostilePipeline(other, path: path))
+                let refused = try LuaflowBinary.run(["run", "pipeline.lua"], in: dir)
+                #expect(refused.exitCode == 1, "\(refused.stderr)")
+                #expect(refused.stderr.contains(expected), "\(refused.stderr)")
+                #expect(refused.stderr.contains("api.children"), "the error names the node: \(refused.stderr)")
+                #expect(other.requests.allSatisfy { $0.path == "/parents" }, "nothing was sent for the refused value")
+            }
+        }
+    }
+
+    @Test func aHeaderBuiltFromARecordCannotCarryALineBreak() async throws {
+        try await onThread {
+            let server = try Self.parentServer(["a\r\nX-Injected: 1"])
+            defer { server.stop() }
+            let dir = try LuaflowBinary.workspace()
+            try dir.write("pipeline.lua", Self.hostilePipeline(server, path: "/c", headers: #"{ ["X-Parent"] = "{parents.name}" }"#))
+            let run = try LuaflowBinary.run(["run", "pipeline.lua"], in: dir)
+            #expect(run.exitCode == 1, "\(run.stderr)")
+            #expect(run.stderr.contains("resources.children.headers: {parents.name} holds a line break or NUL"), "\(run.stderr)")
+            #expect(server.requests(path: "/c").isEmpty)
         }
     }
 }

@@ -64,7 +64,7 @@ import TestSupport
                                      sink: #"sink.sqlite { path = "out.db", table = "users", schema_contract = "freeze" }"#)
         let result = try Self.run(dir)
         #expect(result.exitCode == 1)
-        #expect(result.stderr.contains("node 'out.db' (write): field age is text in a record, its column in users is bigint (schema_contract = \"freeze\")"), "\(result.stderr)")
+        #expect(result.stderr.contains("node 'users' (write): field age is text in a record, its column in users is bigint (schema_contract = \"freeze\")"), "\(result.stderr)")
         #expect(result.stderr.contains(#"record 2: {"id": 2, "age": "thirty"}"#), "\(result.stderr)")
         try Self.query(dir) { (db: Database) throws in
             #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master WHERE name = 'users'") == 0,

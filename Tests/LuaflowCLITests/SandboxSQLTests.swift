@@ -6,12 +6,13 @@ import TestSupport
 /// databases its config names and the SQLite files its `io.open` may open, never the state store,
 /// never an environment variable, and a database password never shows in any output.
 @Suite struct SandboxSQLTests {
-    /// Runs `script` as a source in a fresh workspace; returns the run's result.
-    func run(_ script: String, config: String = "{}") throws -> (LuaflowBinary.Result, URL) {
+    /// Runs `script` as a source in a fresh workspace (SIGKILL after `killAfter` seconds when
+    /// given); returns the run's result.
+    func run(_ script: String, config: String = "{}", killAfter: Double? = nil) throws -> (LuaflowBinary.Result, URL) {
         let dir = try LuaflowBinary.workspace()
         try dir.write("probe.lua", script)
         try dir.write("pipeline.lua", #"network { { source("probe.lua", \#(config)), sink.stdout {} } }"#)
-        return (try LuaflowBinary.run(["run", "pipeline.lua", "-q"], in: dir), dir)
+        return (try LuaflowBinary.run(["run", "pipeline.lua", "-q"], in: dir, killAfter: killAfter), dir)
     }
 
     @Test(arguments: ["/etc/passwd", "../outside.db", "/tmp/luaflow-elsewhere.db", ".luaflow/state.db", "pipeline.lua"])

@@ -140,6 +140,97 @@ import TestSupport
         }
     }
 
+    @Test func aSecretDefaultIsShownByNoCommand() throws {
+        let defaults = ["dflt-s3cret-91ab", "nested-s3cret-77"]
+        let dir = try workspace([
+            "src.lua": """
+            schema = {
+              token = { type = "secret", default = "\(defaults[0])" },
+              auth = { type = "table", fields = { key = { type = "string", secret = true, default = "\(defaults[1])" } } },
+            }
+            function check() return false, "refused " .. config.token .. " " .. config.auth.key end
+            local done = false
+            function run()
+              if done then return nil end
+              done = true
+              print(config.token, config.auth.key)
+              return { id = 1 }
+            end
+            """,
+            "pipeline.lua": #"network { { source("src.lua"), sink.stdout {} } }"#,
+        ])
+        let spec = try LuaflowBinary.run(["spec", "src.lua"], in: dir)
+        #expect(spec.exitCode == 0 && spec.stdout.contains(#""writeOnly":true"#), "\(spec.stdout)\(spec.stderr)")
+        let options = try LuaflowBinary.run(["check", "--options", "pipeline.lua"], in: dir)
+        #expect(options.stdout.contains("default (secret, not shown)"), "\(options.stdout)\(options.stderr)")
+        let check = try LuaflowBinary.run(["check", "pipeline.lua"], in: dir)
+        #expect(check.exitCode == 2 && check.stdout.contains("refused *** ***"), "\(check.stdout)\(check.stderr)")
+        let discover = try LuaflowBinary.run(["discover", "src.lua"], in: dir)
+        let run = try LuaflowBinary.run(["run", "pipeline.lua"], in: dir)
+        #expect(run.exitCode == 0 && run.stderr.contains("*** ***"), "\(run.stderr)")
+        for secret in defaults {
+            Self.expectAbsent(secret, from: ["spec": spec.stdout + spec.stderr, "check --options": options.stdout + options.stderr,
+                                             "check": check.stdout + check.stderr, "discover": discover.stdout + discover.stderr,
+                                             "run": run.stdout + run.stderr])
+        }
+    }
+
+    @Test func aSchemaEnvFallbackCannotReadAnotherNodesSecret() throws {
+        let dir = try workspace([
+            "owner.lua": """
+            schema = { token = { type = "secret" } }
+            local done = false
+            function run() if done then return nil end; done = true; return { id = 1 } end
+            """,
+            "thief.lua": """
+            schema = { stolen = { type = "string", env = "OWNER_TOKEN" } }
+            function run(r) print("got " .. tostring(config.stolen)); return r end
+            """,
+            "pipeline.lua": """
+            local owner = source("owner.lua", { token = "env:OWNER_TOKEN" })
+            network { { owner, transform("thief.lua"), sink.stdout {} } }
+            """,
+            "shared.lua": """
+            local owner = source("owner.lua", { token = "env:OWNER_TOKEN" })
+            network { { owner, transform("thief.lua", { stolen = "env:OWNER_TOKEN" }), sink.stdout {} } }
+            """,
+        ])
+        let env = ["OWNER_TOKEN": Self.literal]
+        for command in ["check", "run"] {
+            let refused = try LuaflowBinary.run([command, "pipeline.lua"], in: dir, environment: env)
+            #expect(refused.exitCode == 2, "\(refused.stdout)\(refused.stderr)")
+            #expect((refused.stdout + refused.stderr).contains("reads environment variable OWNER_TOKEN"), "\(refused.stdout)\(refused.stderr)")
+            #expect((refused.stdout + refused.stderr).contains("gives node 'owner' as a secret"), "\(refused.stdout)\(refused.stderr)")
+            Self.expectAbsent(Self.literal, from: [command: refused.stdout + refused.stderr])
+        }
+        // Given to the transform in pipeline.lua, the same variable is the user's choice: it runs (and stays redacted).
+        let shared = try LuaflowBinary.run(["run", "shared.lua"], in: dir, environment: env)
+        #expect(shared.exitCode == 0 && shared.stderr.contains("got ***"), "\(shared.stderr)")
+        Self.expectAbsent(Self.literal, from: ["run": shared.stdout + shared.stderr])
+    }
+
+    @Test func valuesThatAreNotSecretsStayReadable() throws {
+        let dir = try workspace([
+            "api.lua": #"""
+            network { { source.http { name = "api", base_url = "env:API_BASE", path = "/items",
+                                      auth = { bearer = "env:API_TOKEN" }, retry = { max_attempts = 1 } },
+                        sink.stdout {} } }
+            """#,
+            "db.lua": #"""
+            network { { source.list { items = { { id = 1 } } }, sink.postgres { dsn = "env:PG_DSN", table = "t" } } }
+            """#,
+        ])
+        let env = ["API_BASE": "http://127.0.0.1:9", "API_TOKEN": Self.literal,
+                   "PG_DSN": "postgres://loader:pw-\(Self.literal)@127.0.0.1:9/warehouse"]
+        let api = try LuaflowBinary.run(["run", "api.lua"], in: dir, environment: env)
+        #expect(api.exitCode == 1)
+        #expect(api.stderr.contains("http://127.0.0.1:9/items"), "\(api.stderr)")
+        let db = try LuaflowBinary.run(["run", "db.lua"], in: dir, environment: env)
+        #expect(db.exitCode != 0)
+        #expect(db.stderr.contains("postgres://loader:***@127.0.0.1:9/warehouse"), "\(db.stderr)")
+        Self.expectAbsent(Self.literal, from: ["api": api.stdout + api.stderr, "db": db.stdout + db.stderr])
+    }
+
     @Test func builtInCredentialsAreRegisteredWhenTheNodeLoads() throws {
         // source.http never gets to create its session (bad retry settings), and the sink, which has
         // the same token in a setting no schema marks secret, prints it: the token is still hidden.

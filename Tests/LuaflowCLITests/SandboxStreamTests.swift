@@ -62,7 +62,8 @@ import TestSupport
             local client, stream
             function init()
               client = http.session { base_url = "\(home.baseURL)", auth = { bearer = "\(Self.token)" },
-                                      headers = { ["X-Api-Key"] = "\(Self.urlSecret)" } }
+                                      headers = { ["X-Api-Key"] = "\(Self.urlSecret)", ["X-Session-Id"] = "\(Self.urlSecret)",
+                                                  ["Ocp-Apim-Subscription-Key"] = "\(Self.urlSecret)" } }
             end
             function run()
               if stream then return nil end
@@ -81,6 +82,32 @@ import TestSupport
             let requests = elsewhere.requests(path: path)
             #expect(requests.count == 1)
             #expect(requests.allSatisfy { $0.header("Authorization") == nil && $0.header("X-Api-Key") == nil })
+            #expect(requests.allSatisfy { request in !request.headers.contains { $0.1.contains(Self.urlSecret) } })
+        }
+    }
+
+    @Test(arguments: ["sse", "websocket"])
+    func anEventOrMessageOverItsLimitFailsTheRunNamingTheNodeAndTheLimit(kind: String) async throws {
+        try await onThread {
+            let server = try TestHTTPServer.start()
+            defer { server.stop() }
+            let dir = try LuaflowBinary.workspace()
+            // 300 lines of 1,000 bytes, each under the line limit, never ended by a blank line; or
+            // one 300 kB WebSocket message.
+            let source = kind == "sse"
+                ? #"source.sse { url = "\#(server.baseURL)/sse/endless-event?lines=300", max_event_bytes = 65536, name = "ticker" }"#
+                : #"source.websocket { url = "\#(server.baseURL.replacingOccurrences(of: "http://", with: "ws://"))/ws/big?bytes=300000", max_message_bytes = 65536, name = "ticker" }"#
+            try dir.write("pipeline.lua", """
+            local feed = \(source)
+            network { { feed, sink.file { path = "out.jsonl" } } }
+            """)
+            // On a build without the limit the source reconnects for minutes: killed after 60 s.
+            let result = try LuaflowBinary.run(["run", "pipeline.lua"], in: dir, killAfter: 60)
+            #expect(result.exitCode == 1, "\(result.stderr)")
+            let setting = kind == "sse" ? "max_event_bytes" : "max_message_bytes"
+            #expect(result.stderr.contains("\(setting) (65536 bytes)"), "\(result.stderr)")
+            #expect(result.stderr.contains("ticker"), "the error names the node: \(result.stderr)")
+            #expect(!result.stderr.contains("reconnecting"), "the server would send it again: \(result.stderr)")
         }
     }
 }

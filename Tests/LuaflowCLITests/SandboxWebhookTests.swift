@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Testing
 import TestSupport
@@ -67,6 +68,73 @@ import TestSupport
                 "check": check.stdout + check.stderr, "401 answer": forged?.body ?? "", "200 answer": good?.body ?? "",
                 "state": String(decoding: try SandboxSecretsTests.stateBytes(dir), as: UTF8.self),
             ])
+        }
+    }
+
+    /// The Standard Webhooks headers for `body`, signed with `key` by swift-crypto here, apart
+    /// from the source's own code: `v1,` + base64 HMAC-SHA256 of "id.timestamp.body".
+    static func standardWebhooksHeaders(_ body: String, id: String, timestamp: Int, key: [UInt8]) -> [String: String] {
+        let mac = HMAC<SHA256>.authenticationCode(for: Array("\(id).\(timestamp).\(body)".utf8), using: SymmetricKey(data: key))
+        return ["webhook-id": id, "webhook-timestamp": String(timestamp), "webhook-signature": "v1," + Data(mac).base64EncodedString()]
+    }
+
+    @Test func aCapturedStandardWebhooksDeliveryCannotBeReplayed() async throws {
+        try await onThread {
+            let key = Array("replay-test-key-0123456789".utf8)
+            let port = WebhookClient.freePort()
+            let dir = try LuaflowBinary.workspace()
+            try dir.write("pipeline.lua", """
+            local hooks = source.webhook {
+              name = "hooks", listen = "127.0.0.1:\(port)", path = "/hooks/orders", max_items = 2,
+              verify = { scheme = "standard_webhooks", secret = "env:HOOK_SECRET" },
+            }
+            network { { hooks, sink.file { path = "out/events.jsonl" } } }
+            """)
+            let run = try BackgroundRun(["run", "pipeline.lua", "-q"], in: dir,
+                                        environment: ["HOOK_SECRET": "whsec_" + Data(key).base64EncodedString()])
+            let client = WebhookClient(port: port)
+            #expect(client.waitUntilListening())
+            let now = Int(Date().timeIntervalSince1970)
+            let body = #"{"id":"o-1"}"#
+            let captured = Self.standardWebhooksHeaders(body, id: "msg_1", timestamp: now, key: key)
+            #expect(client.post(body, signed: false, headers: captured)?.status == 200)
+            #expect(client.post(body, signed: false, headers: captured)?.status == 409, "the same delivery again")
+            var renamed = captured
+            renamed["webhook-id"] = "msg_2"
+            #expect(client.post(body, signed: false, headers: renamed)?.status == 401, "under a new delivery id")
+            let stale = Self.standardWebhooksHeaders(#"{"id":"o-old"}"#, id: "msg_3", timestamp: now - 600, key: key)
+            #expect(client.post(#"{"id":"o-old"}"#, signed: false, headers: stale)?.status == 401, "signed ten minutes ago")
+            let next = Self.standardWebhooksHeaders(#"{"id":"o-2"}"#, id: "msg_4", timestamp: now, key: key)
+            #expect(client.post(#"{"id":"o-2"}"#, signed: false, headers: next)?.status == 200)
+            #expect(run.wait() == 0, "\(run.stderr)")
+            #expect(try WebhookSourceTests.ids(dir, ["out/events.jsonl"]) == ["o-1", "o-2"])
+        }
+    }
+
+    @Test func aStaleStripeSignatureIsRefused() async throws {
+        try await onThread {
+            let secret = "whsec_stripe_e2e"
+            let port = WebhookClient.freePort()
+            let dir = try LuaflowBinary.workspace()
+            try dir.write("pipeline.lua", """
+            local hooks = source.webhook {
+              name = "hooks", listen = "127.0.0.1:\(port)", path = "/hooks/orders", max_items = 1,
+              verify = { scheme = "stripe", secret = "env:HOOK_SECRET", tolerance = 60 },
+            }
+            network { { hooks, sink.file { path = "out/events.jsonl" } } }
+            """)
+            let run = try BackgroundRun(["run", "pipeline.lua", "-q"], in: dir, environment: ["HOOK_SECRET": secret])
+            let client = WebhookClient(port: port)
+            #expect(client.waitUntilListening())
+            func header(_ body: String, _ t: Int) -> [String: String] {
+                let mac = HMAC<SHA256>.authenticationCode(for: Array("\(t).\(body)".utf8), using: SymmetricKey(data: Array(secret.utf8)))
+                return ["Stripe-Signature": "t=\(t),v1=" + mac.map { String(format: "%02x", $0) }.joined()]
+            }
+            let now = Int(Date().timeIntervalSince1970)
+            #expect(client.post(#"{"id":"late"}"#, signed: false, headers: header(#"{"id":"late"}"#, now - 120))?.status == 401)
+            #expect(client.post(#"{"id":"ok"}"#, signed: false, headers: header(#"{"id":"ok"}"#, now))?.status == 200)
+            #expect(run.wait() == 0, "\(run.stderr)")
+            #expect(try WebhookSourceTests.ids(dir, ["out/events.jsonl"]) == ["ok"])
         }
     }
 }

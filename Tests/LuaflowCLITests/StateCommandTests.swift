@@ -72,6 +72,38 @@ import TestSupport
         #expect(try LuaflowBinary.run(["state", "reset", "pipeline.lua"], in: dir).exitCode == 0)
     }
 
+    @Test func readingAndResettingTheStateNeedsNoSecrets() throws {
+        let dir = try LuaflowBinary.workspace()
+        try dir.write("src.lua", """
+        schema = { token = { type = "secret", required = true } }
+        cursor_field = "id"
+        function get(pagination, state)
+          if state.cursor ~= nil then return nil end
+          return { { id = 1 }, { id = 2 } }, nil
+        end
+        """)
+        try dir.write("pipeline.lua", #"network { { source("src.lua", { token = "env:LF_STATE_TOKEN" }), sink.file { path = "out.jsonl" } } }"#)
+        let run = try LuaflowBinary.run(["run", "pipeline.lua", "-q"], in: dir, environment: ["LF_STATE_TOKEN": "s3cret"])
+        #expect(run.exitCode == 0, "\(run.stderr)")
+        let unset: [String: String?] = ["LF_STATE_TOKEN": nil]
+        let runWithout = try LuaflowBinary.run(["run", "pipeline.lua", "-q"], in: dir, environment: unset)
+        #expect(runWithout.exitCode == 2 && runWithout.stderr.contains("environment variable LF_STATE_TOKEN is not set"), "a run needs it")
+
+        let show = try LuaflowBinary.run(["state", "show", "pipeline.lua"], in: dir, environment: unset)
+        #expect(show.exitCode == 0, "\(show.stderr)")
+        #expect(show.stdout.contains("last run: succeeded"), "\(show.stdout)")
+        let row = show.stdout.split(separator: "\n").first { $0.hasPrefix("src ") }
+        #expect(row?.split(separator: " ").dropFirst(2).first == "2", "cursor 2: \(show.stdout)")
+        let runs = try LuaflowBinary.run(["runs", "pipeline.lua"], in: dir, environment: unset)
+        #expect(runs.exitCode == 0, "\(runs.stderr)")
+        #expect(runs.stdout.contains("succeeded") && runs.stdout.contains("src 2 out, out.jsonl 2 in"), "\(runs.stdout)")
+        let reset = try LuaflowBinary.run(["state", "reset", "pipeline.lua", "src"], in: dir, environment: unset)
+        #expect(reset.exitCode == 0, "\(reset.stderr)")
+        #expect(reset.stdout.contains("reset the state of node src of pipeline pipeline"), "\(reset.stdout)")
+        let after = try LuaflowBinary.run(["state", "show", "pipeline.lua"], in: dir, environment: unset)
+        #expect(!after.stdout.split(separator: "\n").contains { $0.hasPrefix("src ") }, "\(after.stdout)")
+    }
+
     @Test func aLimitedRunNeitherReadsNorMovesTheState() throws {
         let server = try Self.eventsServer { 4 }
         defer { server.stop() }

@@ -31,6 +31,47 @@ import Testing
         #expect(try PipelineLoader.load(file: ws.path("pipeline.lua")).nodes.map(\.name) == ["list", "t", "t#2", "stdout"])
     }
 
+    @Test func databaseNodesAreNamedAfterTheirTableOrQuery() throws {
+        let ws = try Workspace()
+        try ws.write("pipeline.lua", """
+        local a = source.sqlite { path = "data/app.db", table = "users" }
+        local b = source.postgres { dsn = "x", query = "SELECT id FROM app.orders WHERE id > :cursor" }
+        local c = source.postgres { dsn = "x", query = "select 1" }
+        local d = sink.sqlite { path = "out.db", table = "people" }
+        local e = sink.postgres { dsn = "x", table = "people" }
+        local f = sink.postgres { name = "warehouse", dsn = "x", table = "people" }
+        network { {a, d}, {b, e}, {c, f} }
+        """)
+        let nodes = try PipelineLoader.load(file: ws.path("pipeline.lua")).nodes
+        #expect(nodes.map(\.name) == ["users", "app.orders", "postgres", "people", "people#2", "warehouse"])
+        #expect(nodes.map(\.formerName) == ["app.db", "postgres", "postgres#2", "out.db", "postgres#3", nil],
+                "the names earlier releases gave them, made unique as they were")
+    }
+
+    @Test func thePipelineIsNamedByItsDeclarationOrItsFile() throws {
+        let ws = try Workspace()
+        try ws.write("pipeline.lua", "network { { source.list { items = {} }, sink.stdout {} } }")
+        try ws.write("daily orders.lua", "network { { source.list { items = {} }, sink.stdout {} } }")
+        try ws.write("named.lua", "pipeline { name = \"orders-v2\" }\nnetwork { { source.list { items = {} }, sink.stdout {} } }")
+        #expect(try PipelineLoader.load(file: ws.path("pipeline.lua")).name == "pipeline")
+        #expect(try PipelineLoader.load(file: ws.path("daily orders.lua")).name == "daily_orders")
+        #expect(try PipelineLoader.load(file: ws.path("named.lua")).name == "orders-v2")
+        try ws.write("twice.lua", "pipeline { name = \"a\" }\npipeline { name = \"b\" }")
+        #expect(throws: PipelineError.self) { try PipelineLoader.load(file: ws.path("twice.lua")) }
+        try ws.write("typo.lua", "pipeline { nmae = \"a\" }")
+        let error = #expect(throws: PipelineError.self) { try PipelineLoader.load(file: ws.path("typo.lua")) }
+        #expect(error?.message.contains("typo.lua:1: pipeline: unknown setting 'nmae' (settings: name)") == true, "\(String(describing: error))")
+    }
+
+    @Test func stateCommandsLoadWithoutResolvingEnvironmentValues() throws {
+        let ws = try Workspace()
+        try ws.write("pipeline.lua", #"network { { source.list { items = {} }, sink.file { name = "out", path = "env:LF_UNSET_FOR_TEST" } } }"#)
+        #expect(throws: PipelineErrors.self) { try PipelineLoader.load(file: ws.path("pipeline.lua")) }
+        let spec = try PipelineLoader.load(file: ws.path("pipeline.lua"), resolvingEnv: false)
+        #expect(spec.nodes.map(\.name) == ["list", "out"])
+        #expect(String(decoding: spec.nodes[1].configJSON, as: UTF8.self).contains("env:LF_UNSET_FOR_TEST"), "left as written")
+    }
+
     @Test func misspelledNodeInANetworkEdgePointsAtTheLine() throws {
         let ws = try Workspace()
         try ws.write("pipeline.lua", """

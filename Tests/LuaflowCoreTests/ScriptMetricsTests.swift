@@ -53,6 +53,11 @@ import Testing
         ("metrics.gauge('g', 1, { node = 'x' })", "the label 'node' is set by the host"),
         ("metrics.gauge('g', 1, 'x')", "labels must be a table"),
         ("metrics.counter('k', 1); metrics.gauge('k', 1)", "metric 'k' is a counter, not a gauge"),
+        ("for i = 1, 50 do metrics.counter('k', 1, { i = i }) end; metrics.gauge('k', 1, { i = 'x' })", "metric 'k' is a counter, not a gauge"),
+        // Series are kept for the whole run: a label with a value per record must fail, not fill memory.
+        ("for i = 1, 10001 do metrics.counter('by_id', 1, { id = i }) end", "would be series 10001 of this node; at most 10000"),
+        ("local l = {}; for i = 1, 17 do l['l' .. i] = i end; metrics.gauge('g', 1, l)", "at most 16 labels are allowed, got 17"),
+        ("metrics.gauge('g', 1, { url = string.rep('x', 1025) })", "label 'url' of metric 'g' is 1025 bytes long"),
     ])
     func mistakesRaiseIntoTheScript(call: String, message: String) throws {
         let ws = try workspace("""

@@ -40,7 +40,7 @@ import Testing
     func aNextLinkToAnotherOriginGetsNoCredentialsWithoutBaseURL(paginator: String, auth index: Int) async throws {
         let (auth, header, query, value) = Self.auths[index]
         try await withOtherOriginServer { server, other, runtime in
-            let session = try HTTPSession(config: sessionConfig(#"{"auth": \#(auth), "headers": {"X-Trace": "t1"}}"#), runtime: runtime)
+            let session = try HTTPSession(config: sessionConfig(#"{"auth": \#(auth), "headers": {"X-Trace": "t1"}, "forward_headers": ["X-Trace"]}"#), runtime: runtime)
             // A → B → A: the other origin's page points back at the first one.
             let back = server.baseURL + "/handoff?id=3"
             let toOther = other.baseURL + "/handoff?id=2&to=" + URLBuilder.encode(back)
@@ -57,19 +57,26 @@ import Testing
         }
     }
 
-    @Test func credentialHeadersSetInTheSessionStayHomeToo() async throws {
+    @Test func sessionHeadersStayHomeUnlessHarmlessOrOptedIn() async throws {
         try await withOtherOriginServer { server, other, runtime in
-            let headers = #"{"Private-Token": "pt-1234", "X-Api-Key": "xk-1234", "X-Auth-Token": "xa-1234", "Cookie": "sid=1", "Accept": "application/json"}"#
-            let session = try HTTPSession(config: sessionConfig(#"{"headers": \#(headers)}"#), runtime: runtime)
+            var fields = ["Private-Token": "pt-1234", "X-Api-Key": "xk-1234", "X-Auth-Token": "xa-1234", "Cookie": "sid=1",
+                          "Accept": "application/json", "X-Tenant": "acme"]
+            for name in RedirectIntegrationTests.unlistedSecrets { fields[name] = "s3cret-\(name)" }
+            let headers = String(decoding: try JSONSerialization.data(withJSONObject: fields), as: UTF8.self)
+            let session = try HTTPSession(config: sessionConfig(#"{"headers": \#(headers), "forward_headers": ["X-Tenant"]}"#), runtime: runtime)
             let request = HTTPRequest(url: server.baseURL + "/handoff", query: [("to", other.baseURL + "/handoff?id=2")])
             let ids = try await walk(PageIterator(session: session, request: request,
                                                   paginator: paginatorConfig(#"{"type": "link_header", "records_path": "results"}"#)))
             #expect(ids == [1, 2])
             let first = try #require(server.requests(path: "/handoff").first)
             #expect(first.header("Private-Token") == "pt-1234" && first.header("X-Api-Key") == "xk-1234")
+            #expect(first.header("X-Session-Id") == "s3cret-X-Session-Id")
             let arrived = try #require(other.requests(path: "/handoff").first)
-            for name in ["Private-Token", "X-Api-Key", "X-Auth-Token", "Cookie"] { #expect(arrived.header(name) == nil, "\(name)") }
+            for name in ["Private-Token", "X-Api-Key", "X-Auth-Token", "Cookie"] + RedirectIntegrationTests.unlistedSecrets {
+                #expect(arrived.header(name) == nil, "\(name) reached the next page's origin")
+            }
             #expect(arrived.header("Accept") == "application/json")
+            #expect(arrived.header("X-Tenant") == "acme")
         }
     }
 

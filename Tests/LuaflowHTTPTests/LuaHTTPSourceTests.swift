@@ -193,6 +193,30 @@ import TestSupport
         await elsewhere.stop()
     }
 
+    @Test func aNextLinkElsewhereGetsOnlyHarmlessAndOptedInHeaders() async throws {
+        let home = try TestHTTPServer.start()
+        let elsewhere = try TestHTTPServer.start()
+        home.route("/start") { _ in .json(["data": [["id": 1]], "next": "\(elsewhere.baseURL)/more"]) }
+        elsewhere.route("/more") { _ in .json(["data": [["id": 2]], "next": NSNull()]) }
+        let h = try LuaPipelineHarness()
+        try h.write("pipeline.lua", """
+        local api = source.http { base_url = "\(home.baseURL)", path = "/start",
+                                  headers = { ["X-Functions-Key"] = "fk-1", ["X-Trace"] = "t-1", Accept = "application/json" },
+                                  forward_headers = { "X-Trace" },
+                                  paginator = { type = "next_url", next_url_path = "next" }, records_path = "data" }
+        network { { api, sink.file { path = "out.jsonl" } } }
+        """)
+        try await h.run()
+        #expect(try h.ids("out.jsonl") == [1, 2])
+        #expect(home.requests(path: "/start").first?.header("X-Functions-Key") == "fk-1")
+        let arrived = try #require(elsewhere.requests(path: "/more").first)
+        #expect(arrived.header("X-Functions-Key") == nil)
+        #expect(arrived.header("X-Trace") == "t-1")
+        #expect(arrived.header("Accept") == "application/json")
+        await home.stop()
+        await elsewhere.stop()
+    }
+
     @Test func aRecordsPathThatIsNotInTheResponseIsAnError() async throws {
         let server = try TestHTTPServer.start()
         let h = try LuaPipelineHarness()

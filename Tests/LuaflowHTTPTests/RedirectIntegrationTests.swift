@@ -23,18 +23,41 @@ import Testing
         }
     }
 
-    @Test func bearerAndCustomHeadersAreNotSentToAnotherOrigin() async throws {
+    /// Session header fields named unlike credentials, which a list of credential names misses.
+    static let unlistedSecrets = ["X-Custom-Key", "Ocp-Apim-Subscription-Key", "X-Functions-Key", "X-Access-Key",
+                                  "X-Secret-Key", "Authentication", "X-Auth", "X-Session-Id"]
+
+    @Test func onlyHarmlessAndOptedInHeadersFollowARedirectToAnotherOrigin() async throws {
         try await withOtherOrigin { server, other, runtime in
-            let config = #"{"base_url": "\#(server.baseURL)", "auth": {"bearer": "\#(C.bearerToken)"}, "headers": {"Cookie": "sid=1", "X-Trace": "t1"}}"#
+            var headers = ["Cookie": "sid=1", "X-Trace": "t1", "Accept": "application/json"]
+            for name in Self.unlistedSecrets { headers[name] = "s3cret-\(name)" }
+            let headerJSON = String(decoding: try JSONSerialization.data(withJSONObject: headers), as: UTF8.self)
+            let config = #"{"base_url": "\#(server.baseURL)", "auth": {"bearer": "\#(C.bearerToken)"}, "headers": \#(headerJSON), "forward_headers": ["x-trace"]}"#
             let session = try HTTPSession(config: sessionConfig(config), runtime: runtime)
             let response = try await session.execute(redirect(to: other.baseURL + "/echo"))
             #expect(response.status == 200)
             #expect(response.url == other.baseURL + "/echo")
-            #expect(server.requests(path: "/redirect").first?.header("Authorization") == "Bearer \(C.bearerToken)")
+            let home = try #require(server.requests(path: "/redirect").first)
+            #expect(home.header("Authorization") == "Bearer \(C.bearerToken)")
+            for name in Self.unlistedSecrets { #expect(home.header(name) == "s3cret-\(name)", "\(name)") }
             let arrived = try #require(other.requests(path: "/echo").first)
             #expect(arrived.header("Authorization") == nil)
             #expect(arrived.header("Cookie") == nil)
+            for name in Self.unlistedSecrets { #expect(arrived.header(name) == nil, "\(name) reached the other origin") }
+            #expect(!arrived.headers.contains { $0.1.contains("s3cret") })
             #expect(arrived.header("X-Trace") == "t1")
+            #expect(arrived.header("Accept") == "application/json")
+            #expect(arrived.header("User-Agent") == "luaflow")
+        }
+    }
+
+    @Test func withoutForwardHeadersACustomHeaderStaysHome() async throws {
+        try await withOtherOrigin { server, other, runtime in
+            let config = #"{"base_url": "\#(server.baseURL)", "headers": {"X-Trace": "t1"}}"#
+            let session = try HTTPSession(config: sessionConfig(config), runtime: runtime)
+            _ = try await session.execute(redirect(to: other.baseURL + "/echo", status: 307))
+            #expect(server.requests(path: "/redirect").first?.header("X-Trace") == "t1")
+            #expect(try #require(other.requests(path: "/echo").first).header("X-Trace") == nil)
         }
     }
 

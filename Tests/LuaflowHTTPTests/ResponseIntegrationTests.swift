@@ -1,6 +1,7 @@
 import Foundation
 import LuaflowCore
 import LuaflowHTTP
+import LuaflowTesting
 import TestSupport
 import Testing
 
@@ -84,6 +85,19 @@ import Testing
         try request.setJSONBody(object: "text")
         #expect(request.body == Array(#""text""#.utf8))
         #expect(throws: HTTPError.self) { try request.setJSONBody(object: Date()) }
+    }
+
+    @Test func aServerCannotSendUnboundedHeaders() async throws {
+        try await withServer { server, runtime in
+            // 200 kB of Link header, over SwiftNIO's 80 kB limit on a response's header fields.
+            let links = String(repeating: #"<http://127.0.0.1/x>; rel="other", "#, count: 6_000)
+            server.route("/huge-header") { _ in TestHTTPResponse(headers: [("Link", links)], body: Array("{}".utf8)) }
+            let error = await httpError {
+                _ = try await session(server, runtime, #", "retry": {"max_attempts": 1}"#).execute(HTTPRequest(url: "/huge-header"))
+            }
+            #expect(error != nil)
+            #expect(error?.kind != .status, "\(String(describing: error))")
+        }
     }
 
     @Test func bodiesOverTheLimitFail() async throws {

@@ -58,6 +58,25 @@ import Testing
         #expect(throws: SSEParser.LineTooLong.self) { try parser.feed(Array(repeating: UInt8(ascii: "a"), count: 17)) }
     }
 
+    @Test func anEventOfShortLinesWithoutItsBlankLineIsRefusedAtTheEventLimit() throws {
+        var parser = SSEParser(maxLineBytes: 64, maxEventBytes: 100)
+        let line = Array("data: 0123456789\n".utf8)  // 17 bytes, far under the line limit
+        var thrown: (any Error)?
+        for _ in 0..<10 {
+            do { _ = try parser.feed(line) } catch { thrown = error; break }
+        }
+        #expect(thrown is SSEParser.EventTooLarge)
+        #expect(thrown.map { "\($0)" }?.contains("max_event_bytes (100 bytes)") == true)
+    }
+
+    @Test func eventsUnderTheLimitPassHoweverManyFollowEachOther() throws {
+        var parser = SSEParser(maxLineBytes: 64, maxEventBytes: 40)
+        var events: [SSEEvent] = []
+        for n in 0..<100 { events += try parser.feed(Array(": keep-alive\nid: \(n)\ndata: 0123456789\n\n".utf8)) }
+        #expect(events.count == 100)
+        #expect(events.last == SSEEvent(id: "99", data: "0123456789"))
+    }
+
     @Test func backoffUsesTheServersRetryThenDoublesAndStartsAgainAfterData() {
         var backoff = ReconnectBackoff(base: 0.5, maxDelay: 3)
         #expect(backoff.nextDelay(unit: 1) == 0.5)

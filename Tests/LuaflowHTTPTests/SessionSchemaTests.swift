@@ -33,6 +33,17 @@ import Testing
         #expect(message.contains("src.lua:2: paginator: unknown setting `paginator.limt`; did you mean `paginator.limit`?"), "\(message)")
     }
 
+    @Test func forwardHeadersMustBeAListOfHeaderNames() async throws {
+        let message = try await failure("""
+        function init()
+          http.session { forward_headers = { "X-Trace", "Bad Name" } }
+        end
+        function run() end
+        """)
+        #expect(message.contains("src.lua:2: http.session: "), "\(message)")
+        #expect(message.contains("forward_headers[2]: does not match the pattern"), "\(message)")
+    }
+
     @Test func scriptsMayReuseTheHTTPSchemas() async throws {
         let harness = try LuaPipelineHarness()
         try harness.write("src.lua", "schema = { auth = http.schema.auth }\nfunction run() end")

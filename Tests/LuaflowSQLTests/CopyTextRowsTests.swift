@@ -6,7 +6,7 @@ import Testing
 /// same value, escapes included.
 @Suite struct CopyTextRowsTests {
     @Test func everyValueInCopyTextForm() throws {
-        var shape = TableShape(existing: nil, declared: [], contract: .evolve, inferTimestamps: false)
+        var shape = TableShape(existing: nil, declared: [], contract: .evolve, inferTimestamps: false, dialect: .postgres)
         let record = #"{"n": null, "b": true, "i": -42, "d": 1.5e3, "s": "plain", "e": "tab\there \\ \"q\" \u00e9\nend", "j": {"a": "x\ty", "b": []}, "k": []}"#
         let (plan, text) = try TableShapeTests.plan([record, #"{"i": 7}"#], shape: &shape)
         var rows = CopyTextRows()

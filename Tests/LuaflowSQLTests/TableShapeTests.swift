@@ -20,8 +20,8 @@ import Testing
     }
 
     static func shape(existing: [TableColumn]? = nil, declared: [TableColumn] = [], contract: SchemaContract = .evolve,
-                      timestamps: Bool = false) -> TableShape {
-        TableShape(existing: existing, declared: declared, contract: contract, inferTimestamps: timestamps)
+                      timestamps: Bool = false, dialect: SQLDialect = .postgres) -> TableShape {
+        TableShape(existing: existing, declared: declared, contract: contract, inferTimestamps: timestamps, dialect: dialect)
     }
 
     @Test func columnsAndTypesComeFromTheRecords() throws {

@@ -78,6 +78,11 @@ import Testing
         #expect(WebhookRoute.recordLine(Array("[1]".utf8)) == nil)
         #expect(WebhookRoute.recordLine(Array("{\"a\":}".utf8)) == nil)
         #expect(WebhookRoute.recordLine(Array("{\"a\":\"x\ny\"}".utf8)) == nil, "a raw line break inside a string is not JSON")
+        // A sender chooses the nesting: 100,000 levels are refused (the validator stops at 1,000), not recursed into.
+        let deep = "{\"a\":" + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "}"
+        #expect(WebhookRoute.recordLine(Array(deep.utf8)) == nil)
+        let fine = "{\"a\":" + String(repeating: "[", count: 900) + String(repeating: "]", count: 900) + "}"
+        #expect(WebhookRoute.recordLine(Array(fine.utf8)) != nil)
     }
 
     @Test func answersNameTheirDelivery() {

@@ -16,6 +16,9 @@ import LuaflowTesting
 ///   `interval`; `pong=0` leaves pings unanswered. Text messages it receives are counted under
 ///   ``webSocketMessageKey(_:)``.
 /// - `/ws/private`: the same, with `Authorization: Bearer <bearerToken>` required (401 otherwise).
+/// - `/sse/endless-event?lines=N`: event `id: 1` (`{"n":1}`), then one event of N `data:` lines of
+///   1,000 bytes each (default 100) that never gets its blank line; the connection stays open.
+/// - `/ws/big?bytes=N`: a WebSocket sending `{"n":1}`, then one text message of N bytes.
 extension TestHTTPServer {
     /// The ``hits(_:)`` key counting the WebSocket text message `text` received.
     public static func webSocketMessageKey(_ text: String) -> String { "ws-message:" + text }
@@ -27,6 +30,17 @@ extension TestHTTPServer {
                 return .json(["error": "unauthorized"], status: 401)
             }
             return Self.eventFeed(request)
+        }
+        route("/sse/endless-event") { request in
+            let line = "data: " + String(repeating: "x", count: 994) + "\n"
+            return .eventStream(["id: 1\ndata: {\"n\":1}\n\n"] + Array(repeating: line, count: request.queryInt("lines") ?? 100))
+        }
+        route("/ws/big") { request in
+            let bytes = request.queryInt("bytes") ?? 1000
+            return .webSocket(TestWebSocket(answersPings: true, onOpen: { connection in
+                connection.send("{\"n\":1}")
+                connection.send(String(repeating: "x", count: bytes), after: 0.05)
+            }, onText: { _, _ in }))
         }
         route("/ws/feed") { [self] in webSocketFeed($0) }
         route("/ws/private") { [self] request in

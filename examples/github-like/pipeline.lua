@@ -6,12 +6,12 @@ local github = source.http {
   resources = {
     repos = { path = "/orgs/acme/repos" },
     issues = {
-      path = "/repos/{repos.full_name}/issues", include_from_parent = { "full_name" }, primary_key = "id",
+      path = "/repos/{+repos.full_name}/issues", include_from_parent = { "full_name" }, primary_key = "id",
       incremental = { cursor_field = "updated_at", cursor_param = "since", initial_value = "2024-01-01T00:00:00Z" },
       response_actions = { { status = 410, action = "skip" } },   -- issues disabled: nothing to read
     },
     comments = {
-      path = "/repos/{repos.full_name}/issues/{issues.number}/comments", primary_key = "id",
+      path = "/repos/{+repos.full_name}/issues/{issues.number}/comments", primary_key = "id",
       include_from_parent = { "number", "repos.full_name" },
       incremental = { cursor_field = "updated_at", cursor_param = "since" },
     },

@@ -7,7 +7,8 @@ struct ConfigProblem: Decodable, Equatable {
     /// The value is a secret: a `--set` flag is shown without it.
     var secret: Bool?
 
-    /// The message: at the `--set` flag that gave the setting, else at the node's declaration.
+    /// The message: at the `--set` flag that gave the setting, else at the line of pipeline.lua
+    /// that writes it (or the node's declaration).
     /// `checkedBy` names the script whose schema was used (nil for built-ins).
     func error(for spec: NodeSpec, pipeline: PipelineSpec, checkedBy: String?) -> PipelineError {
         let message = unknown ? text : "config.\(path): \(text)"
@@ -16,6 +17,6 @@ struct ConfigProblem: Decodable, Equatable {
             return PipelineError(.config, node: spec.name, phase: "config", "\(flag): \(text)")
         }
         let by = checkedBy.map { ", checked by \($0)" } ?? ""
-        return PipelineError(.config, node: spec.name, phase: "config", "\(message) (in \(spec.declaredAt(pipeline.file))\(by))")
+        return PipelineError(.config, node: spec.name, phase: "config", "\(message) (in \(pipeline.location(ofSetting: path, in: spec))\(by))")
     }
 }

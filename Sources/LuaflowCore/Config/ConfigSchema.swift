@@ -12,6 +12,8 @@ import LuaBridge
 ///       required, default, description, env, secret = true, min, max, exclusive_min,
 ///       min_length, max_length, length, pattern, values (enum),
 ///       fields = { ... }       -- a table with these settings only (unknown ones are errors)
+///     A secret may not be the empty string unless its field says `min_length = 0`; one with
+///     `redact = "url_password"` (a DSN) is never shown in messages, but only its password is redacted.
 ///       variants = { name = { ... } }, tag = "type"   -- more fields chosen by the value of `tag`
 ///       one_of = { "a", "b" }  -- exactly one of these settings is given
 ///       items = { ... }        -- each entry of an array

@@ -62,7 +62,8 @@ public enum ConnectorSpec {
         return String(decoding: data, as: UTF8.self)
     }
 
-    static func builtinNames(_ extensions: HostExtensions) -> [String] {
+    /// Every built-in connector (`sink.file`, `source.http`...), sorted.
+    public static func builtinNames(_ extensions: HostExtensions) -> [String] {
         (["source.file", "source.list", "sink.file", "sink.stdout"] + extensions.builtins.keys + extensions.runtimes.keys).sorted()
     }
 }

@@ -38,6 +38,9 @@ public struct MetricsLuaModule: HostModule {
             throw HostFunctionError("\(function): argument #2 must be a number, got \(args.typeName(3))")
         }
         if kind == .counter && value < 0 { throw HostFunctionError("\(function): a counter only goes up (got \(value))") }
+        guard (args.count - 3) / 2 <= ScriptMetrics.maxLabels else {
+            throw HostFunctionError("\(function): at most \(ScriptMetrics.maxLabels) labels are allowed, got \((args.count - 3) / 2)")
+        }
         var labels: [(String, String)] = []
         var i = 4
         while i <= args.count {

@@ -30,6 +30,14 @@ public final class ScriptMetrics: @unchecked Sendable {
     /// seconds for timers).
     public static let buckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
 
+    /// The most series one node may create: the host keeps every series for the whole run (and
+    /// exporters keep one each), so a label taking a value per record must fail, not fill memory.
+    public static let maxSeries = 10_000
+    /// The most labels one series may carry.
+    public static let maxLabels = 16
+    /// The longest label value, in bytes.
+    public static let maxLabelValueBytes = 1024
+
     /// Also receives every value recorded (exporters), when set.
     public var forwarder: (any ScriptMetricsForwarder)? {
         get { lock.withLock { forwardTo } }
@@ -39,6 +47,8 @@ public final class ScriptMetrics: @unchecked Sendable {
     private var forwardTo: (any ScriptMetricsForwarder)?
     private let lock = NSLock()
     private var series: [String: Series] = [:]
+    /// The kind of each metric name, so that a new series checks its name in O(1).
+    private var kinds: [String: Kind] = [:]
     /// Keys in the order the series first appeared, so output is stable.
     private var order: [String] = []
 
@@ -49,10 +59,17 @@ public final class ScriptMetrics: @unchecked Sendable {
 
     /// Adds to a counter, sets a gauge or observes a histogram value. A name already used with
     /// another kind is refused (the series would be ambiguous), and so is a name ending in `_total`
-    /// (exporters add it to counters).
+    /// (exporters add it to counters). Past ``maxSeries`` series, ``maxLabels`` labels or a label
+    /// value of ``maxLabelValueBytes`` the call is refused too.
     public func record(_ kind: Kind, name: String, value: Double, labels: [(String, String)]) throws {
         guard !name.hasSuffix("_total") else {
             throw ScriptMetricsError("metric '\(name)' must not end in _total (counters get it when exported)")
+        }
+        guard labels.count <= Self.maxLabels else {
+            throw ScriptMetricsError("metric '\(name)' has \(labels.count) labels; at most \(Self.maxLabels) are allowed")
+        }
+        if let long = labels.first(where: { $0.1.utf8.count > Self.maxLabelValueBytes }) {
+            throw ScriptMetricsError("label '\(long.0)' of metric '\(name)' is \(long.1.utf8.count) bytes long; at most \(Self.maxLabelValueBytes) are allowed")
         }
         let sorted = labels.sorted { $0.0 < $1.0 }
         let key = name + sorted.map { "\u{1}\($0.0)=\($0.1)" }.joined()
@@ -65,13 +82,18 @@ public final class ScriptMetrics: @unchecked Sendable {
                 series[key] = current
                 return forwardTo
             }
-            if let other = series.values.first(where: { $0.name == name && $0.kind != kind }) {
-                throw ScriptMetricsError("metric '\(name)' is a \(other.kind.rawValue), not a \(kind.rawValue)")
+            if let other = kinds[name], other != kind {
+                throw ScriptMetricsError("metric '\(name)' is a \(other.rawValue), not a \(kind.rawValue)")
+            }
+            guard order.count < Self.maxSeries else {
+                throw ScriptMetricsError("metric '\(name)' would be series \(Self.maxSeries + 1) of this node; at most \(Self.maxSeries) are allowed"
+                    + " (a label that takes a new value per record, such as an id or a URL, makes a series per value)")
             }
             var fresh = Series(kind: kind, name: name, labels: sorted, value: 0, count: 0,
                                bucketCounts: kind == .histogram ? Array(repeating: 0, count: Self.buckets.count) : [])
             Self.apply(value, to: &fresh)
             series[key] = fresh
+            kinds[name] = kind
             order.append(key)
             return forwardTo
         }

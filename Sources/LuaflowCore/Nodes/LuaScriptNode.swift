@@ -50,7 +50,8 @@ final class LuaScriptNode {
 
         let helpers = try Self.loadNodeConfigPrelude(lua)
         let config = try lua.decodeJSON(spec.configJSON)
-        try lua.call(lua.functionRef(helpers, "attach")!, refArgs: [env, config])
+        let othersSecrets = try lua.decodeJSON(Array(try JSONEncoder().encode(pipeline.variables(givenToOthersThan: spec))))
+        try lua.call(lua.functionRef(helpers, "attach")!, refArgs: [env, config, othersSecrets])
 
         do {
             // Built-ins are host code that never prints its config: they may read it at their top

@@ -13,6 +13,15 @@ public struct PipelineSpec: Sendable {
     public var networkLine: Int?
     /// The pipeline's own files, which its scripts may not write (or, for the state store, read).
     public var protectedFiles = ProtectedFiles()
+    /// Where pipeline.lua writes each node's settings (``location(ofSetting:in:)``).
+    var settingLines: SettingLines?
+    /// `pipeline { name = ... }`, when pipeline.lua declared it.
+    public var declaredName: String?
+
+    /// The pipeline's identity: `pipeline { name = ... }`, else ``defaultName(ofPipeline:)``.
+    /// Its state, run history and database loads are kept under it, so two pipelines of one
+    /// directory (sharing `.luaflow/state.db`) never share a cursor.
+    public var name: String { declaredName ?? Self.defaultName(ofPipeline: file) }
 }
 
 extension PipelineSpec {
@@ -23,6 +32,38 @@ extension PipelineSpec {
         if path.hasPrefix("/") { return path }
         let dir = (file as NSString).deletingLastPathComponent
         return dir.isEmpty ? path : dir + "/" + path
+    }
+
+    /// `pipeline.lua:LINE` of setting `path` (dotted) of `node`: the line that writes it, else the
+    /// node's declaration.
+    func location(ofSetting path: String, in node: NodeSpec) -> String {
+        guard let line = node.line, let found = settingLines?.line(of: path, declaredAt: line) else { return node.declaredAt(file) }
+        return "\(file):\(found)"
+    }
+
+    /// The environment variables given as `env:NAME` to nodes other than `node` and not to `node`
+    /// itself, each with the first such node: `node`'s schema `env` fallbacks may not read them.
+    public func variables(givenToOthersThan node: NodeSpec) -> [String: String] {
+        var out: [String: String] = [:]
+        for other in nodes where other.id != node.id {
+            for name in other.environmentVariables where !node.environmentVariables.contains(name) && out[name] == nil {
+                out[name] = other.name
+            }
+        }
+        return out
+    }
+
+    /// The name of a pipeline that declares none: its file's name without `.lua` (`orders.lua` →
+    /// `orders`, `pipeline.lua` → `pipeline`), characters other than letters, digits, `_`, `.`
+    /// and `-` replaced by `_`. It does not depend on the directory, so moving or renaming a
+    /// project keeps its state.
+    public static func defaultName(ofPipeline file: String) -> String {
+        var base = (file as NSString).lastPathComponent
+        if base.hasSuffix(".lua") { base.removeLast(4) }
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
+        let name = String(base.map { allowed.contains($0) ? $0 : "_" })
+        guard let first = name.first, first.isLetter || first.isNumber else { return "pipeline" + (name.isEmpty ? "" : "_" + name) }
+        return name
     }
 
     /// The short name of the pipeline file itself.
@@ -66,9 +107,15 @@ public struct NodeSpec: Sendable {
     /// The settings given with `--set`: dotted setting name (`paginator.limit`) → the flag as
     /// written (`--set api.paginator.limit=abc`), so a bad value is reported at the flag.
     public var origins: [String: String] = [:]
+    /// The default name an earlier release gave this node, when it differs from ``name`` (the
+    /// state store adopts what it kept under that name).
+    public var formerName: String?
     /// Functions pipeline.lua wrote in a built-in's config (`resources.issues.filter`), by setting
     /// path, precompiled; the config holds a marker in their place.
     public var functions: [String: [UInt8]] = [:]
+    /// The environment variables the user gave this node as `env:NAME` values: its secrets. Another
+    /// node's schema may not read them through an `env` fallback (``PipelineSpec/variables(givenToOthersThan:)``).
+    public var environmentVariables: Set<String> = []
     /// For a built-in written in Lua, where pipeline.lua declared it (`pipeline.lua:12`): errors
     /// its code raises are reported there, not at a line of the host's Lua.
     var builtinDeclaration: String?

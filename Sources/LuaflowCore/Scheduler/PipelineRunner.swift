@@ -18,9 +18,12 @@ public struct RunOptions: Sendable {
     public var scriptMetrics: (any ScriptMetricsForwarder)?
     /// `--backfill FROM..TO`: sources read that range as a stream of its own.
     public var backfill: BackfillRange?
+    /// Where `<node>.dead.jsonl` files go (nil: the pipeline's directory; a preview's own).
+    public var deadLetterDirectory: String?
 
     public init(limit: Int? = nil, fuse: Bool = true, extensions: HostExtensions = HostExtensions(), state: StateOptions? = nil,
-                observers: [any RunObserver] = [], scriptMetrics: (any ScriptMetricsForwarder)? = nil, backfill: BackfillRange? = nil) {
+                observers: [any RunObserver] = [], scriptMetrics: (any ScriptMetricsForwarder)? = nil, backfill: BackfillRange? = nil,
+                deadLetterDirectory: String? = nil) {
         self.limit = limit
         self.fuse = fuse
         self.extensions = extensions
@@ -28,6 +31,7 @@ public struct RunOptions: Sendable {
         self.observers = observers
         self.scriptMetrics = scriptMetrics
         self.backfill = backfill
+        self.deadLetterDirectory = deadLetterDirectory
     }
 }
 
@@ -50,7 +54,7 @@ public final class PipelineRunner {
         plan = StagePlan(graph: graph, fuse: options.fuse)
         let statsById = Dictionary(uniqueKeysWithValues: graph.order.map {
             let node = graph.node($0)
-            let deadLetters = node.options.onError == .deadLetter ? DeadLetterFile(node: node.name, directory: graph.spec.directory) : nil
+            let deadLetters = node.options.onError == .deadLetter ? DeadLetterFile(node: node.name, directory: options.deadLetterDirectory ?? graph.spec.directory) : nil
             let stats = NodeStats(name: node.name, role: node.role, deadLetters: deadLetters)
             stats.scriptMetrics.forwarder = options.scriptMetrics
             return ($0, stats)

@@ -17,6 +17,8 @@ final class RunState {
     let store: StateStore
     let resuming: Bool
     let startedAt: String
+    /// How the sinks name the logical run (the same across its resumes).
+    let runKey: String
     let coordinator: CheckpointCoordinator
     /// Per source node id.
     private(set) var checkpointers: [Int: SourceCheckpointer] = [:]
@@ -32,13 +34,14 @@ final class RunState {
     /// transform's finalize (they commit only at the end).
     init(options: StateOptions, graph: PipelineGraph, sources: [Int: SourceRuntime], sinks: [Int: SinkRuntime],
          downstream: [Int: Set<Int>], buffered: Set<Int>, observers: [any RunObserver] = []) throws {
-        lock = try StateLock(path: options.path + ".lock")
-        store = try StateStore(path: options.path)
+        lock = try StateLock(path: StateStore.lockPath(store: options.path, pipeline: graph.spec.name))
+        store = try StateStore.open(path: options.path, for: graph.spec)
         if options.fullRefresh { try store.reset() }
         let last = try store.lastRun()
         if last?.status == .publishing { try Self.finishPublishing(store, sinks: sinks, graph: graph) }
         resuming = last.map { $0.status.isUnfinished } ?? false
         startedAt = resuming ? last!.startedAt : StateStore.now()
+        runKey = resuming ? last!.runKey : StateStore.runKey(pipeline: graph.spec.name, startedAt: startedAt)
         coordinator = CheckpointCoordinator(store: store, downstream: downstream, observers: observers,
                                             sourceNames: Dictionary(uniqueKeysWithValues: sources.keys.map { ($0, graph.node($0).name) }))
         for (id, runtime) in sources {
@@ -58,14 +61,14 @@ final class RunState {
         for (id, runtime) in sinks {
             let name = graph.node(id).name
             let token = resuming ? try store.sinkToken(node: name) : nil
-            try runtime.resume(from: token, run: startedAt)
+            try runtime.resume(from: token, run: runKey)
             if let token {
                 resumePoints[name] = "after \(token.records) records"
                 resumedRecords[name] = token.records
             }
         }
         if !resuming { try store.commit(streams: [], sinks: [], clearSinks: true) }
-        try store.markRunning(startedAt: startedAt)
+        try store.markRunning(startedAt: startedAt, runKey: runKey)
         attempt = try store.beginAttempt(runStartedAt: startedAt, startedAt: StateStore.now(), resumedFrom: resumePoints)
         // A run that committed nothing before it stopped simply starts again: nothing to say.
         if !resumePoints.isEmpty {

@@ -5,13 +5,21 @@ import GRDB
 /// and stream the resume point and incremental cursor (and the same per partition of a source
 /// that declares `partitions()`), per sink the token of its last committed checkpoint, the run
 /// history, and how the last run ended. Every commit is one transaction.
+///
+/// One store may hold several pipelines (every pipeline of a directory shares its
+/// `.luaflow/state.db`): each row is keyed by the pipeline's name, and a `StateStore` reads and
+/// writes only the rows of the pipeline it was opened for.
 public final class StateStore: @unchecked Sendable {
     public let path: String
+    /// The name of the pipeline whose state this instance reads and writes.
+    public let pipeline: String
     private let db: DatabaseQueue
 
-    /// Opens (creating if needed) the store at `path`.
-    public init(path: String) throws {
+    /// Opens (creating if needed, migrating an older schema) the store at `path`, for the
+    /// pipeline named `pipeline`.
+    public init(path: String, pipeline: String) throws {
         self.path = path
+        self.pipeline = pipeline
         do {
             try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path,
                                                     withIntermediateDirectories: true)
@@ -37,6 +45,15 @@ public final class StateStore: @unchecked Sendable {
     public static func defaultPath(forPipelineIn directory: String) -> String {
         directory + "/.luaflow/state.db"
     }
+
+    /// The lock a run of `pipeline` holds on the store at `path` (``StateLock``): runs of one
+    /// pipeline exclude each other; other pipelines of the directory may run meanwhile.
+    public static func lockPath(store path: String, pipeline: String) -> String {
+        path + "." + pipeline + ".lock"
+    }
+
+    /// Whether a run of this store's pipeline is going on now.
+    public var isRunning: Bool { StateLock.isHeld(path: Self.lockPath(store: path, pipeline: pipeline)) }
 
     private static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -80,31 +97,87 @@ public final class StateStore: @unchecked Sendable {
                                           requests INTEGER NOT NULL DEFAULT 0, retries INTEGER NOT NULL DEFAULT 0);
                 """)
         }
+        migrator.registerMigration("v6-pipelines") { db in
+            // Every row is keyed by its pipeline. The rows from before are nobody's ('') until a
+            // pipeline of the directory adopts them (StateStore+Legacy).
+            try db.execute(sql: """
+                CREATE TABLE run_v6 (pipeline TEXT PRIMARY KEY, status TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT,
+                                     run_key TEXT);
+                INSERT INTO run_v6 (pipeline, status, started_at, finished_at, run_key)
+                  SELECT '', status, started_at, finished_at, started_at FROM run;
+                DROP TABLE run;
+                ALTER TABLE run_v6 RENAME TO run;
+                CREATE TABLE stream_v6 (pipeline TEXT NOT NULL, node TEXT NOT NULL, stream TEXT NOT NULL, pagination TEXT,
+                                        skip INTEGER NOT NULL DEFAULT 0, run_cursor TEXT, cursor TEXT,
+                                        records INTEGER NOT NULL DEFAULT 0, last_run TEXT, updated_at TEXT,
+                                        exhausted INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (pipeline, node, stream));
+                INSERT INTO stream_v6 (pipeline, node, stream, pagination, skip, run_cursor, cursor, records, last_run, updated_at, exhausted)
+                  SELECT '', node, stream, pagination, skip, run_cursor, cursor, records, last_run, updated_at, exhausted FROM stream;
+                DROP TABLE stream;
+                ALTER TABLE stream_v6 RENAME TO stream;
+                CREATE TABLE stream_partition_v6 (pipeline TEXT NOT NULL, node TEXT NOT NULL, stream TEXT NOT NULL, key TEXT NOT NULL,
+                                                  ordinal INTEGER NOT NULL, partition_json TEXT NOT NULL, pagination TEXT,
+                                                  exhausted INTEGER NOT NULL DEFAULT 0, run_cursor TEXT, cursor TEXT,
+                                                  records INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (pipeline, node, stream, key));
+                INSERT INTO stream_partition_v6 SELECT '', * FROM stream_partition;
+                DROP TABLE stream_partition;
+                ALTER TABLE stream_partition_v6 RENAME TO stream_partition;
+                CREATE TABLE sink_token_v6 (pipeline TEXT NOT NULL, node TEXT NOT NULL, records INTEGER NOT NULL, data TEXT,
+                                            PRIMARY KEY (pipeline, node));
+                INSERT INTO sink_token_v6 (pipeline, node, records, data) SELECT '', node, records, data FROM sink_token;
+                DROP TABLE sink_token;
+                ALTER TABLE sink_token_v6 RENAME TO sink_token;
+                ALTER TABLE run_history ADD COLUMN pipeline TEXT NOT NULL DEFAULT '';
+                CREATE INDEX run_history_pipeline ON run_history (pipeline, id);
+                """)
+        }
         return migrator
     }
 
     // MARK: Runs
 
-    /// The last run's status and start time, if there was one.
-    public func lastRun() throws -> (status: RunStatus, startedAt: String, finishedAt: String?)? {
+    /// The last run's status and start time, if there was one. `runKey` names the logical run to
+    /// its sinks (the database sinks' `_luaflow_loads.run`): the pipeline's name and the start time.
+    public func lastRun() throws -> (status: RunStatus, startedAt: String, finishedAt: String?, runKey: String)? {
         try read { db in
-            try Row.fetchOne(db, sql: "SELECT status, started_at, finished_at FROM run").flatMap { row in
-                RunStatus(rawValue: row["status"]).map { ($0, row["started_at"], row["finished_at"]) }
-            }
+            guard let row = try Row.fetchOne(db, sql: "SELECT status, started_at, finished_at, run_key FROM run WHERE pipeline = ?",
+                                             arguments: [pipeline]),
+                  let status = RunStatus(rawValue: row["status"]) else { return nil }
+            let startedAt: String = row["started_at"]
+            let runKey: String? = row["run_key"]
+            return (status, startedAt, row["finished_at"], runKey ?? Self.runKey(pipeline: pipeline, startedAt: startedAt))
         }
     }
 
-    /// Records that a run started (or resumed) at `startedAt`.
-    public func markRunning(startedAt: String) throws {
+    /// How sinks name the run of `pipeline` started at `startedAt`: two pipelines that load one
+    /// table never share a run, even when they start in the same millisecond.
+    public static func runKey(pipeline: String, startedAt: String) -> String {
+        "\(pipeline)@\(startedAt)"
+    }
+
+    /// Records that a run started (or resumed) at `startedAt`, named `runKey` to its sinks.
+    public func markRunning(startedAt: String, runKey: String) throws {
         try write { db in
-            try db.execute(sql: "INSERT OR REPLACE INTO run (id, status, started_at, finished_at) VALUES (1, 'running', ?, NULL)",
-                           arguments: [startedAt])
+            try db.execute(sql: """
+                INSERT OR REPLACE INTO run (pipeline, status, started_at, finished_at, run_key) VALUES (?, 'running', ?, NULL, ?)
+                """, arguments: [pipeline, startedAt, runKey])
         }
     }
 
     public func markRun(_ status: RunStatus) throws {
         try write { db in
-            try db.execute(sql: "UPDATE run SET status = ?, finished_at = ? WHERE id = 1", arguments: [status.rawValue, Self.now()])
+            try db.execute(sql: "UPDATE run SET status = ?, finished_at = ? WHERE pipeline = ?",
+                           arguments: [status.rawValue, Self.now(), pipeline])
+        }
+    }
+
+    /// The names of the pipelines the store holds a run, a state or a history of, sorted.
+    public func pipelines() throws -> [String] {
+        try read { db in
+            try String.fetchAll(db, sql: """
+                SELECT pipeline FROM run UNION SELECT pipeline FROM stream UNION SELECT pipeline FROM sink_token
+                UNION SELECT pipeline FROM run_history ORDER BY 1
+                """).filter { !$0.isEmpty }
         }
     }
 
@@ -117,10 +190,14 @@ public final class StateStore: @unchecked Sendable {
     public func beginAttempt(runStartedAt: String, startedAt: String, resumedFrom: [String: String]) throws -> Int64 {
         var id: Int64 = 0
         try write { db in
-            try db.execute(sql: "INSERT INTO run_history (run_started_at, started_at, outcome, resumed_from) VALUES (?, ?, 'running', ?)",
-                           arguments: [runStartedAt, startedAt, Self.json(resumedFrom)])
+            try db.execute(sql: """
+                INSERT INTO run_history (pipeline, run_started_at, started_at, outcome, resumed_from) VALUES (?, ?, ?, 'running', ?)
+                """, arguments: [pipeline, runStartedAt, startedAt, Self.json(resumedFrom)])
             id = db.lastInsertedRowID
-            try db.execute(sql: "DELETE FROM run_history WHERE id <= ?", arguments: [id - Int64(Self.historyLength)])
+            try db.execute(sql: """
+                DELETE FROM run_history WHERE id IN
+                  (SELECT id FROM run_history WHERE pipeline = ? ORDER BY id DESC LIMIT -1 OFFSET ?)
+                """, arguments: [pipeline, Self.historyLength])
         }
         return id
     }
@@ -137,7 +214,8 @@ public final class StateStore: @unchecked Sendable {
     /// The last `limit` attempts, newest first.
     public func history(limit: Int) throws -> [RunRecord] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM run_history ORDER BY id DESC LIMIT ?", arguments: [limit]).map { row in
+            try Row.fetchAll(db, sql: "SELECT * FROM run_history WHERE pipeline = ? ORDER BY id DESC LIMIT ?",
+                             arguments: [pipeline, limit]).map { row in
                 RunRecord(id: row["id"], runStartedAt: row["run_started_at"], startedAt: row["started_at"], finishedAt: row["finished_at"],
                           seconds: row["seconds"], outcome: row["outcome"],
                           resumedFrom: Self.decode([String: String].self, row["resumed_from"]) ?? [:],
@@ -160,57 +238,71 @@ public final class StateStore: @unchecked Sendable {
     // MARK: Streams and sinks
 
     public func streams() throws -> [StreamState] {
-        try read { db in try Row.fetchAll(db, sql: "SELECT * FROM stream ORDER BY node, stream").map { try Self.stream($0, db) } }
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM stream WHERE pipeline = ? ORDER BY node, stream", arguments: [pipeline])
+                .map { try Self.stream($0, db) }
+        }
     }
 
     public func stream(node: String, stream: String) throws -> StreamState? {
         try read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM stream WHERE node = ? AND stream = ?", arguments: [node, stream])
+            try Row.fetchOne(db, sql: "SELECT * FROM stream WHERE pipeline = ? AND node = ? AND stream = ?",
+                             arguments: [pipeline, node, stream])
                 .map { try Self.stream($0, db) }
         }
     }
 
     /// The tokens of the sinks of an unfinished run.
     public func sinkTokens() throws -> [SinkToken] {
-        try read { db in try Row.fetchAll(db, sql: "SELECT * FROM sink_token ORDER BY node").map(Self.sinkToken) }
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM sink_token WHERE pipeline = ? ORDER BY node", arguments: [pipeline]).map(Self.sinkToken)
+        }
     }
 
     public func sinkToken(node: String) throws -> SinkToken? {
-        try read { db in try Row.fetchOne(db, sql: "SELECT * FROM sink_token WHERE node = ?", arguments: [node]).map(Self.sinkToken) }
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM sink_token WHERE pipeline = ? AND node = ?", arguments: [pipeline, node])
+                .map(Self.sinkToken)
+        }
     }
 
     /// Commits streams and sinks together: a checkpoint, or the end of a run (`status`).
     public func commit(streams: [StreamState], sinks: [SinkToken], clearSinks: Bool = false, status: RunStatus? = nil) throws {
-        let now = Self.now()
+        let (now, pipeline) = (Self.now(), self.pipeline)
         try write { db in
             for s in streams {
                 // Cached statements: a run commits once per page, and parsing the SQL each time showed in profiles.
                 try db.cachedStatement(sql: """
-                    INSERT OR REPLACE INTO stream (node, stream, pagination, skip, exhausted, run_cursor, cursor, records, last_run, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """).execute(arguments: [s.node, s.stream, s.pagination, s.skip, s.exhausted, s.runCursor, s.cursor, s.records, s.lastRun, now])
-                try Self.replacePartitions(of: s, in: db)
+                    INSERT OR REPLACE INTO stream (pipeline, node, stream, pagination, skip, exhausted, run_cursor, cursor, records,
+                                                   last_run, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """).execute(arguments: [pipeline, s.node, s.stream, s.pagination, s.skip, s.exhausted, s.runCursor, s.cursor, s.records, s.lastRun, now])
+                try Self.replacePartitions(of: s, pipeline: pipeline, in: db)
             }
-            if clearSinks { try db.execute(sql: "DELETE FROM sink_token") }
+            if clearSinks { try db.execute(sql: "DELETE FROM sink_token WHERE pipeline = ?", arguments: [pipeline]) }
             for s in sinks {
-                try db.cachedStatement(sql: "INSERT OR REPLACE INTO sink_token (node, records, data) VALUES (?, ?, ?)")
-                    .execute(arguments: [s.node, s.records, s.data])
+                try db.cachedStatement(sql: "INSERT OR REPLACE INTO sink_token (pipeline, node, records, data) VALUES (?, ?, ?, ?)")
+                    .execute(arguments: [pipeline, s.node, s.records, s.data])
             }
             if let status {
-                try db.execute(sql: "UPDATE run SET status = ?, finished_at = ? WHERE id = 1", arguments: [status.rawValue, now])
+                try db.execute(sql: "UPDATE run SET status = ?, finished_at = ? WHERE pipeline = ?", arguments: [status.rawValue, now, pipeline])
             }
         }
     }
 
-    /// Forgets everything (`--full-refresh`, `state reset`), or only what belongs to `node`.
+    /// Forgets everything of the pipeline (`--full-refresh`, `state reset`) but its run history,
+    /// or only what belongs to `node`. Other pipelines' state stays.
     public func reset(node: String? = nil) throws {
+        let pipeline = self.pipeline
         try write { db in
             if let node {
-                try db.execute(sql: "DELETE FROM stream WHERE node = ?", arguments: [node])
-                try db.execute(sql: "DELETE FROM stream_partition WHERE node = ?", arguments: [node])
-                try db.execute(sql: "DELETE FROM sink_token WHERE node = ?", arguments: [node])
+                for table in ["stream", "stream_partition", "sink_token"] {
+                    try db.execute(sql: "DELETE FROM \(table) WHERE pipeline = ? AND node = ?", arguments: [pipeline, node])
+                }
             } else {
-                try db.execute(sql: "DELETE FROM stream; DELETE FROM stream_partition; DELETE FROM sink_token; DELETE FROM run;")
+                for table in ["stream", "stream_partition", "sink_token", "run"] {
+                    try db.execute(sql: "DELETE FROM \(table) WHERE pipeline = ?", arguments: [pipeline])
+                }
             }
         }
     }
@@ -234,8 +326,9 @@ public final class StateStore: @unchecked Sendable {
     }
 
     private static func stream(_ row: Row, _ db: Database) throws -> StreamState {
-        let partitions = try Row.fetchAll(db, sql: "SELECT * FROM stream_partition WHERE node = ? AND stream = ? ORDER BY ordinal",
-                                          arguments: [row["node"], row["stream"]]).map { p in
+        let partitions = try Row.fetchAll(db, sql: """
+            SELECT * FROM stream_partition WHERE pipeline = ? AND node = ? AND stream = ? ORDER BY ordinal
+            """, arguments: [row["pipeline"], row["node"], row["stream"]]).map { p in
             PartitionState(key: p["key"], partition: p["partition_json"], pagination: p["pagination"], exhausted: p["exhausted"],
                            runCursor: p["run_cursor"], cursor: p["cursor"], records: p["records"])
         }
@@ -245,13 +338,15 @@ public final class StateStore: @unchecked Sendable {
     }
 
     /// The store keeps exactly the partitions `stream` lists: one it no longer lists is forgotten.
-    private static func replacePartitions(of stream: StreamState, in db: Database) throws {
-        try db.cachedStatement(sql: "DELETE FROM stream_partition WHERE node = ? AND stream = ?").execute(arguments: [stream.node, stream.stream])
+    private static func replacePartitions(of stream: StreamState, pipeline: String, in db: Database) throws {
+        try db.cachedStatement(sql: "DELETE FROM stream_partition WHERE pipeline = ? AND node = ? AND stream = ?")
+            .execute(arguments: [pipeline, stream.node, stream.stream])
         for (ordinal, p) in stream.partitions.enumerated() {
             try db.cachedStatement(sql: """
-                INSERT INTO stream_partition (node, stream, key, ordinal, partition_json, pagination, exhausted, run_cursor, cursor, records)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [stream.node, stream.stream, p.key, ordinal, p.partition, p.pagination, p.exhausted, p.runCursor,
+                INSERT INTO stream_partition (pipeline, node, stream, key, ordinal, partition_json, pagination, exhausted, run_cursor,
+                                              cursor, records)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [pipeline, stream.node, stream.stream, p.key, ordinal, p.partition, p.pagination, p.exhausted, p.runCursor,
                                  p.cursor, p.records])
         }
     }
@@ -260,11 +355,11 @@ public final class StateStore: @unchecked Sendable {
         SinkToken(node: row["node"], records: row["records"], data: row["data"])
     }
 
-    private func read<T>(_ body: (Database) throws -> T) throws -> T {
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
         do { return try db.read(body) } catch { throw storeError(error) }
     }
 
-    private func write(_ body: (Database) throws -> Void) throws {
+    func write(_ body: (Database) throws -> Void) throws {
         do { try db.write(body) } catch { throw storeError(error) }
     }
 

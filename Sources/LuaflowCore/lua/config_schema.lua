@@ -245,6 +245,10 @@ function check_value(spec, v, path, out, fill)
     if spec.exclusive_min and v <= spec.exclusive_min then fail(out, path, "must be above " .. spec.exclusive_min .. got) end
     if spec.max and v > spec.max then fail(out, path, "must be at most " .. spec.max .. got) end
   elseif type(v) == "string" then
+    if secret and v == "" and spec.min_length ~= 0 then
+      fail(out, path, "is an empty secret (an environment variable set to nothing?); expected a non-empty string")
+      return
+    end
     local len = utf8.len(v) or #v
     local min_len = spec.min_length or (type(spec.length) == "table" and spec.length[1]) or nil
     local max_len = spec.max_length or (type(spec.length) == "table" and spec.length[2]) or nil
@@ -354,9 +358,10 @@ local function field_schema(spec)
     if t == "table" and (spec.fields or spec.variants) then M.object_schema(spec, s) end
     if t == "table" and spec.each then s.additionalProperties = field_schema(spec.each) end
   end
-  if is_secret(spec) then s.writeOnly = true end
   s.description = spec.description
-  s.default = spec.default
+  -- A secret's default is a secret too: the schema says only that there is one.
+  if is_secret(spec) then s.writeOnly = true; s["x-has-default"] = spec.default ~= nil or nil
+  else s.default = spec.default end
   s.minimum, s.maximum, s.exclusiveMinimum = spec.min, spec.max, spec.exclusive_min
   local min_len, max_len = spec.min_length, spec.max_length
   if type(spec.length) == "number" then min_len, max_len = spec.length, spec.length end

@@ -11,8 +11,13 @@ local common, common_names = lib.common, {}
 for k in pairs(common) do common_names[#common_names + 1] = k end
 table.sort(common_names)
 
+-- Environment variables the pipeline gives other nodes as `env:NAME` secrets (name -> that
+-- node): a schema's `env` fallback never reads them, so no script reaches another node's secrets.
+local others_secrets = {}
+
 -- A field's value from its environment variable, converted to the field's type.
 local function from_env(spec)
+  if spec.env ~= nil and others_secrets[spec.env] then return nil end
   local v = spec.env ~= nil and getenv(spec.env) or nil
   if v == nil then return nil end
   local t = spec.type or "string"
@@ -40,8 +45,8 @@ end
 
 -- config.x reads the value given, else the environment variable, else the schema default,
 -- from the end of the top level until validation stored every value.
-local function attach(env, values)
-  node_env, given, config = env, values, {}
+local function attach(env, values, foreign)
+  node_env, given, config, others_secrets = env, values, {}, foreign
   setmetatable(config, {
     __index = function(_, key)
       if not revealed then too_early("config." .. tostring(key), 3) end
@@ -76,10 +81,21 @@ local function collect(v, out, seen)
   end
 end
 
--- The values of the fields `spec` marks secret in `v`, at any depth of its nested tables.
+-- The password of a URL such as a DSN (`postgres://user:password@host/db`), percent-decoded.
+local function url_password(v)
+  local password = type(v) == "string" and v:match("^[%a][%w+.-]*://[^/@:]*:([^/@]*)@") or nil
+  return password and (password:gsub("%%(%x%x)", function(h) return string.char(tonumber(h, 16)) end)) or nil
+end
+
+-- The values of the fields `spec` marks secret in `v`, at any depth of its nested tables. A field
+-- with `redact = "url_password"` (a DSN) has only its password hidden: host and user stay readable.
 local function secrets_in(spec, v, out, seen)
   if type(spec) ~= "table" or v == nil then return end
-  if is_secret(spec) then collect(v, out, seen); return end
+  if is_secret(spec) then
+    if spec.redact == "url_password" then v = url_password(v) end
+    collect(v, out, seen)
+    return
+  end
   for _, alt in ipairs(spec.any_of or {}) do secrets_in(alt, v, out, seen) end
   if type(v) ~= "table" then return end
   for k, field in pairs(spec.fields or {}) do secrets_in(field, v[k], out, seen) end
@@ -132,6 +148,12 @@ local function validate()
       fail(key, "is a common option of every node; give the schema field another name"); goto continue
     end
     local v = rawget(config, key)
+    if v == nil and others_secrets[spec.env] then
+      fail(key, "the schema reads environment variable " .. spec.env .. " (env = \"" .. spec.env .. "\"), which the pipeline"
+        .. " gives node '" .. others_secrets[spec.env] .. "' as a secret; a node reads another node's secrets only when"
+        .. " pipeline.lua gives them to it: set " .. key .. " = \"env:" .. spec.env .. "\" on this node")
+      goto continue
+    end
     if v == nil then
       v = from_env(spec)
       if v ~= nil then rawset(config, key, v) end

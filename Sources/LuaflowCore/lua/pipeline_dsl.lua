@@ -5,6 +5,7 @@ local env, privileged, resolve_env = ...
 local json = env.json
 local dump, getinfo, getupvalue = privileged.dump, privileged.getinfo, privileged.getupvalue
 local nodes, edges, network_line = {}, {}, nil
+local declared_pipeline = nil
 local node_mt = { __name = "luaflow node", __metatable = false }
 local is_node = {}
 local is_group = {}
@@ -26,7 +27,9 @@ local function basename(path)
   return (path:match("([^/]+)$") or path)
 end
 
-local function add(role, kind, target, cfg, default_name)
+-- `former_name`: the default name an earlier release gave the node, when it differs (the state
+-- store adopts what it kept under that name).
+local function add(role, kind, target, cfg, default_name, former_name)
   if cfg ~= nil and type(cfg) ~= "table" then
     error(role .. ": the config must be a table, got " .. describe(cfg), 2)
   end
@@ -50,6 +53,7 @@ local function add(role, kind, target, cfg, default_name)
   nodes[#nodes + 1] = {
     node = node, id = #nodes + 1, role = role, kind = kind, target = target, bytecode = bytecode,
     cfg = cfg, name = cfg.name or default_name, line = line_of_caller(),
+    former_name = cfg.name == nil and former_name ~= default_name and former_name or nil,
   }
   return node
 end
@@ -64,6 +68,15 @@ local function script_or_inline(role, target, cfg)
   error(role .. "(): expected " .. expected .. ", got " .. describe(target), 2)
 end
 
+-- The table a query reads first (`select ... from app.orders where ...` -> app.orders), or nil.
+local function query_table(query)
+  local name = query:lower():match("%f[%w_]from%s+([%w_.\"]+)")
+  return name and name:gsub('"', "") or nil
+end
+
+-- A built-in's default name says what it reads or writes: a database node's table (or the
+-- first table of its query), else the file name of its `path`, else its kind.
+-- Earlier releases named database nodes after `path` or their kind (`former`).
 local function builtin(role, kind, default_name)
   return function(cfg)
     if type(cfg) ~= "table" then
@@ -71,7 +84,13 @@ local function builtin(role, kind, default_name)
     end
     local name = default_name
     if type(cfg.path) == "string" then name = basename(cfg.path) end
-    return add(role, "builtin", kind, cfg, name)
+    local former = name
+    if type(cfg.table) == "string" and cfg.table ~= "" then
+      name = cfg.table
+    elseif type(cfg.query) == "string" then
+      name = query_table(cfg.query) or name
+    end
+    return add(role, "builtin", kind, cfg, name, former)
   end
 end
 
@@ -129,6 +148,21 @@ env.source = builtins("source", { http = source_http })
 env.transform = function(target, cfg) return script_or_inline("transform", target, cfg) end
 env.sink = builtins("sink")
 
+-- `pipeline { name = "orders" }`: the pipeline's name, which keys its state, run history and
+-- loads (default: the pipeline file's name without `.lua`).
+env.pipeline = function(cfg)
+  if declared_pipeline ~= nil then error("pipeline { ... } can only be declared once", 2) end
+  if type(cfg) ~= "table" then error('pipeline expects a table: pipeline { name = "orders" }', 2) end
+  for k in pairs(cfg) do
+    if k ~= "name" then error("pipeline: unknown setting '" .. tostring(k) .. "' (settings: name)", 2) end
+  end
+  if type(cfg.name) ~= "string" or not cfg.name:match("^[%w][%w_.%-]*$") then
+    error('pipeline: name must be a string of letters, digits, "_", "." and "-", starting with a letter or digit, got ' ..
+          (type(cfg.name) == "string" and ("'" .. cfg.name .. "'") or describe(cfg.name)), 2)
+  end
+  declared_pipeline = { name = cfg.name, line = line_of_caller() }
+end
+
 env.network = function(list)
   if network_line ~= nil then error("network { ... } can only be declared once", 2) end
   if type(list) ~= "table" then error("network expects a list of edges: network { {a, b}, {b, c} }", 2) end
@@ -183,14 +217,19 @@ end
 
 -- Gives every node a unique name, merges the config file's tables (keyed by node name) into
 -- the node configs, applies --set overrides, resolves env:NAME values, and returns the
--- network as JSON (with the config problems found and the values to redact).
-return function(sets_json, layers_json)
+-- network as JSON (with the config problems found and the values to redact). With `env_mode`
+-- "leave", env:NAME values stay as written (commands that only read the state need no secrets).
+return function(sets_json, layers_json, env_mode)
   local sets, layers = json.decode(sets_json), json.decode(layers_json)
-  local used, explicit = {}, {}
+  local used, explicit, used_former = {}, {}, {}
   for _, n in ipairs(nodes) do
     id_of[n.node] = n.id
     local name, k = n.name, 2
     if type(name) ~= "string" or name == "" then error("node at pipeline.lua:" .. tostring(n.line) .. ": name must be a string", 0) end
+    -- The name an earlier release gave the node, made unique the way it did.
+    local former, j = n.former_name or n.name, 2
+    while used_former[former] do former = (n.former_name or n.name) .. "#" .. j; j = j + 1 end
+    used_former[former] = true
     if n.cfg.name ~= nil then
       if explicit[name] then
         error("two nodes are named '" .. name .. "' (pipeline.lua:" .. tostring(explicit[name]) .. " and " ..
@@ -201,6 +240,7 @@ return function(sets_json, layers_json)
     while used[name] do name = n.name .. "#" .. k; k = k + 1 end
     used[name] = true
     n.name = name
+    n.former_name = former ~= name and former or nil
   end
   local by_name = {}
   for _, n in ipairs(nodes) do by_name[n.name] = n end
@@ -247,9 +287,10 @@ return function(sets_json, layers_json)
     best.origins[key] = "--set " .. s.lhs .. "=" .. s.value
   end
   local out = { nodes = json.array(), edges = json.array(), network_line = network_line,
-                problems = json.array(), secrets = json.array() }
+                problems = json.array(), secrets = json.array(), pipeline = declared_pipeline }
   for _, n in ipairs(nodes) do
-    local problems, values = resolve_env(n.cfg)
+    local problems, values, names = {}, {}, {}
+    if env_mode ~= "leave" then problems, values, names = resolve_env(n.cfg) end
     for _, p in ipairs(problems) do out.problems[#out.problems + 1] = { node = n.name, line = n.line, message = p } end
     for _, v in ipairs(values) do out.secrets[#out.secrets + 1] = v end
     local cfg = n.cfg
@@ -264,7 +305,8 @@ return function(sets_json, layers_json)
     out.nodes[#out.nodes + 1] = {
       id = n.id, role = n.role, kind = n.kind, name = n.name, line = n.line,
       target = type(n.target) == "string" and n.target or nil, config = cfg_json, origins = n.origins,
-      functions = n.functions and next(n.functions) and {} or nil,
+      functions = n.functions and next(n.functions) and {} or nil, former_name = n.former_name,
+      env_names = #names > 0 and names or nil,
     }
   end
   for _, e in ipairs(edges) do

@@ -1,7 +1,7 @@
 import Foundation
 
-/// Applies a session's ``AuthConfig`` to outgoing requests and knows which header fields and
-/// query parameters carry credentials, so redirects to another origin can drop them.
+/// Applies a session's ``AuthConfig`` to outgoing requests and knows the query parameter that
+/// carries an API key, so URLs that leave the origin can drop it.
 final class Authenticator: Sendable {
     /// The credential for one request.
     struct Credential: Sendable {
@@ -19,20 +19,16 @@ final class Authenticator: Sendable {
 
     private let mode: Mode
 
-    /// The API key's header field (lowercased), if the key goes in a header.
-    private let keyHeader: String?
     /// Query parameter carrying the API key, removed from URLs that leave the origin and from
     /// page tokens kept in state.
     let queryParameter: String?
 
     init(_ config: AuthConfig?, clock: any HTTPClock, fetchToken: @escaping OAuth2TokenProvider.Fetch) {
-        var header: String?
         var query: String?
         switch config {
         case nil:
             mode = .none
         case .apiKey(let key, .header(let name)):
-            header = name.lowercased()
             mode = .fixed(Credential(header: (name, key)))
         case .apiKey(let key, .query(let name)):
             query = name
@@ -45,14 +41,7 @@ final class Authenticator: Sendable {
         case .oauth2(let oauth):
             mode = .oauth2(OAuth2TokenProvider(config: oauth, clock: clock, fetch: fetchToken))
         }
-        keyHeader = header
         queryParameter = query
-    }
-
-    /// Whether the header field `name` carries a credential: the API key's header, or any field
-    /// ``CredentialHeaders`` names, whoever set it.
-    func isCredential(header name: String) -> Bool {
-        name.lowercased() == keyHeader || CredentialHeaders.contains(name)
     }
 
     /// Whether a 401 should renew the credential and try once more.

@@ -1,5 +1,5 @@
-/// Which header fields carry credentials: they are never forwarded to another origin, and their
-/// values are redacted in logs and errors.
+/// Which header fields carry credentials, so that their values are redacted in logs and errors.
+/// (What goes to another origin is decided by an allow list, ``CrossOriginHeaders``, not by this.)
 enum CredentialHeaders {
     /// Header fields (lowercased) that always carry credentials.
     static let always: Set<String> = ["authorization", "proxy-authorization", "cookie"]

@@ -61,6 +61,10 @@ public final class HTTPRuntime: Sendable {
         }
     }
 
+    /// The label of AsyncHTTPClient's own logs (connection pool, TLS): shown only at trace level
+    /// (`luaflow run -vv`), apart from the run's request and retry lines.
+    public static let clientLogLabel = "luaflow.http.client"
+
     /// The client for `profile`, created on first use.
     func client(for profile: ClientProfile) throws -> HTTPClient {
         try clients.withLock { clients in
@@ -69,7 +73,7 @@ public final class HTTPRuntime: Sendable {
                 throw HTTPError(.cancelled, detail: "the HTTP runtime was shut down")
             }
             let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: Self.configuration(for: profile),
-                                    backgroundActivityLogger: logger)
+                                    backgroundActivityLogger: Logger(label: Self.clientLogLabel))
             clients[profile] = client
             return client
         }

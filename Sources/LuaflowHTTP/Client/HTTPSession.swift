@@ -16,6 +16,8 @@ public final class HTTPSession: Sendable {
     public let metrics: HTTPMetrics
     let policy: RetryPolicy
     let authenticator: Authenticator
+    /// The header fields that may go to another origin than the credentials'.
+    let crossOrigin: CrossOriginHeaders
     let profile: HTTPRuntime.ClientProfile
     let logger: Logger
     /// The pipeline node the session belongs to, for observers.
@@ -40,6 +42,7 @@ public final class HTTPSession: Sendable {
         self.metrics = metrics
         self.policy = policy
         self.profile = profile
+        self.crossOrigin = CrossOriginHeaders(forwardHeaders: config.forwardHeaders)
         config.credentials.forEach(Redactor.shared.add)
         // The token endpoint gets the session's retries and timeouts, but not its auth, base URL or rate
         // limit, and no redirects: a 307 would carry client_secret (in the form or Basic header) elsewhere.
@@ -69,7 +72,8 @@ public final class HTTPSession: Sendable {
     }
 
     /// Sends `request`: joins it to `base_url`, adds headers and credentials, waits for the rate
-    /// limiter, follows redirects (dropping credentials when the origin changes), retries per the
+    /// limiter, follows redirects (on another origin only harmless or `forward_headers` fields go
+    /// along, never credentials), retries per the
     /// retry config, and decompresses gzip/deflate bodies.
     ///
     /// - Parameter raise: when true (the default), a final status ≥ 400 throws ``HTTPError`` of kind
@@ -92,6 +96,7 @@ public final class HTTPSession: Sendable {
         transfer.logger = logger
         transfer.node = node
         transfer.responseActions = config.responseActions
+        transfer.crossOrigin = crossOrigin
         return try await transfer.withRetries(exchange, policy: policy, raise: raise, authenticator: authenticator)
     }
 

@@ -9,7 +9,8 @@ import Foundation
 ///                 statuses = { 408, 429, 500, 502, 503, 504 } },
 ///       rate_limit = { requests = 10, per = 1, burst = 10, strategy = "token_bucket" },
 ///       timeout = { connect = 10, read = 30, total = 120 },   -- or timeout = 120
-///       insecure = false, max_redirects = 5, user_agent = "luaflow", max_body_bytes = 268435456 }
+///       insecure = false, max_redirects = 5, user_agent = "luaflow", max_body_bytes = 268435456,
+///       forward_headers = { "X-Trace" } }
 ///
 /// Unknown keys are errors (a typo must not silently disable a rate limit): `http.session`
 /// checks the table against the `session` schema of ``HTTPSchemas`` before it is decoded.
@@ -21,6 +22,9 @@ public struct HTTPSessionConfig: Decodable, Sendable {
     public var baseURL: String?
     /// Sent with every request; a request's own header of the same name wins.
     public var headers: [String: String]
+    /// Header fields, besides the harmless ones (`Accept`, `User-Agent`, `Content-Type`...), that
+    /// go along to another origin than the credentials' (a next link or redirect elsewhere).
+    public var forwardHeaders: [String] = []
     public var auth: AuthConfig?
     public var retry: RetryConfig
     public var rateLimit: RateLimitConfig?
@@ -57,6 +61,7 @@ public struct HTTPSessionConfig: Decodable, Sendable {
         self.init()
         baseURL = try c.string("base_url", section)
         headers = try c.stringMap("headers", section) ?? [:]
+        forwardHeaders = try c.strings("forward_headers", section) ?? []
         auth = try c.section(AuthConfig.self, "auth")
         retry = try c.section(RetryConfig.self, "retry") ?? retry
         rateLimit = try c.section(RateLimitConfig.self, "rate_limit")

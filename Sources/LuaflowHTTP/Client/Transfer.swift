@@ -4,8 +4,9 @@ import Logging
 import NIOCore
 import NIOHTTP1
 
-/// One attempt of a request: credentials attached, rate limit awaited, redirects followed (credentials
-/// dropped when the origin changes), body collected within the size limit and the total timeout.
+/// One attempt of a request: credentials attached, rate limit awaited, redirects followed (on another
+/// origin only the header fields ``CrossOriginHeaders`` allows go along), body collected within the
+/// size limit and the total timeout.
 struct Transfer: Sendable {
     let runtime: HTTPRuntime
     let metrics: HTTPMetrics
@@ -21,20 +22,21 @@ struct Transfer: Sendable {
     var node: String? = nil
     /// Checked against every response before the default error handling.
     var responseActions: [ResponseAction] = []
+    /// The header fields that may go to another origin than the credentials'.
+    var crossOrigin = CrossOriginHeaders()
 
-    /// Sends `exchange` with `credential` and follows redirects; credentials go only to
-    /// `exchange.credentialOrigin`. Throws ``ExchangeFailure``.
+    /// Sends `exchange` with `credential` and follows redirects; credentials, and every header field
+    /// ``crossOrigin`` does not allow, go only to `exchange.credentialOrigin`. Throws ``ExchangeFailure``.
     func attempt(_ exchange: Exchange, credential: Authenticator.Credential, authenticator: Authenticator?,
                  observation: (any HTTPRequestObservation)? = nil) async throws -> HTTPResponse {
         let home = exchange.credentialOrigin
-        let isCredential = authenticator?.isCredential(header:) ?? CredentialHeaders.contains
         let keyParameter = authenticator?.queryParameter.map { Set([$0]) } ?? []
         var hop = exchange
         var hopOrigin = Origin(url: hop.url)  // parsed once per hop: every request goes through here
         if home == nil || hopOrigin != home {
             // An absolute URL on another origin (a next link, say), or an exchange that may carry
-            // no credentials at all: none go there, whoever set them.
-            hop.headers.removeAll { isCredential($0.0) }
+            // no credentials at all: only the fields known to be harmless (or opted in) go there.
+            hop.headers.removeAll { !crossOrigin.allows($0.0) }
             hop.url = URLBuilder.removing(parameters: keyParameter, from: hop.url)
         }
         var redirects = 0
@@ -66,8 +68,9 @@ struct Transfer: Sendable {
                 hop.headers.removeAll { ["content-type", "content-length"].contains($0.0.lowercased()) }
             }
             if home == nil || hopOrigin != home {
-                // Leaving the origin the credentials were configured for: forward none of them.
-                hop.headers.removeAll { isCredential($0.0) }
+                // Leaving the origin the credentials were configured for: forward only what is
+                // known to be harmless, or opted in.
+                hop.headers.removeAll { !crossOrigin.allows($0.0) }
                 hop.url = URLBuilder.removing(parameters: keyParameter, from: hop.url)
             }
         }

@@ -13,6 +13,21 @@ public enum URLBuilder {
         text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? text
     }
 
+    /// The most a value put into one path segment may hold, in bytes (before encoding).
+    public static let maxPathSegmentBytes = 2048
+
+    /// `text` as exactly one path segment, or nil when it is longer than ``maxPathSegmentBytes``:
+    /// every byte but the RFC 3986 unreserved characters is percent-encoded (UTF-8), so `/`, `?`,
+    /// `#`, `%`, spaces, CR, LF and NUL cannot reshape the URL, and a value of `.` or `..` becomes
+    /// `%2E` or `%2E%2E`, which no server resolves as a dot segment. The one encoding of values
+    /// placed into paths: `{parent.field}` and `{partition}` of `source.http`
+    /// (`http.path_segment`) and `inject = "path:NAME"`.
+    public static func encodePathSegment(_ text: String) -> String? {
+        guard text.utf8.count <= maxPathSegmentBytes else { return nil }
+        if text == "." || text == ".." { return String(repeating: "%2E", count: text.count) }
+        return encode(text)
+    }
+
     /// `name=value&...` with every name and value percent-encoded.
     public static func encodeQuery(_ items: [(String, String)]) -> String {
         items.map { encode($0.0) + "=" + encode($0.1) }.joined(separator: "&")

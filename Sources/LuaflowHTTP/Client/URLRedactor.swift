@@ -8,23 +8,9 @@ import LuaflowCore
 ///
 /// Works on the raw string, so malformed URLs are redacted too and the rest stays byte for byte.
 public enum URLRedactor {
-    /// Parameter names (lowercased, without `-`/`_`) whose values are always hidden.
-    static let sensitiveNames: Set<String> = [
-        "apikey", "key", "token", "accesstoken", "refreshtoken", "idtoken", "authtoken", "password",
-        "passwd", "pwd", "secret", "clientsecret", "signature", "sig", "auth", "authorization",
-        "credential", "credentials", "sessionid", "privatetoken",
-    ]
-
-    /// Suffixes that make a name sensitive: `x_amz_signature`, `github_token`, `app_secret`...
-    static let sensitiveSuffixes = ["token", "secret", "signature", "password", "apikey", "credential"]
-
-    /// Whether a query parameter named `name` carries a credential.
+    /// Whether a query parameter named `name` carries a credential (``CredentialNames``).
     public static func isSensitiveParameter(_ name: String) -> Bool {
-        let folded = String(name.lowercased().filter { $0 != "_" && $0 != "-" && $0 != "." })
-        if sensitiveNames.contains(folded) { return true }
-        // Page tokens and cursors end in "token" but are not credentials; keep them for debugging.
-        if ["page", "cursor", "continuation", "sync"].contains(where: folded.contains) { return false }
-        return sensitiveSuffixes.contains { folded.hasSuffix($0) }
+        CredentialNames.contains(name)
     }
 
     /// The URL with userinfo and sensitive parameter values replaced by `***`.

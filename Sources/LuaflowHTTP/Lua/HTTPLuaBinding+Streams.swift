@@ -6,11 +6,12 @@ import LuaflowCore
 /// only the node's thread, end on a stop signal, and in a source node end the stream when the
 /// node's `lifetime` is over.
 extension HTTPLuaBinding {
-    /// sse_open(session id, path, query_json, headers_json, last_event_id | nil) -> stream id
+    /// sse_open(session id, path, query_json, headers_json, last_event_id | nil, max_event_bytes | nil) -> stream id
     func openEventStream(_ args: HostArguments) throws -> [LuaValue] {
         let session = try self.session(args, 1)
         let request = try streamRequest(args)
-        let stream = SSEStream(session: session, request: request, lastEventID: args[5].stringValue)
+        let stream = SSEStream(session: session, request: request, lastEventID: args[5].stringValue,
+                               maxEventBytes: args[6].integerValue.map(Int.init) ?? SSEParser.defaultMaxEventBytes)
         try counted(session) { try stream.open() }
         nextStreamID += 1
         eventStreams[nextStreamID] = stream

@@ -148,6 +148,16 @@ final class HTTPLuaBinding: @unchecked Sendable {
     }
 
     /// idempotency_key() -> a new random key, for one logical write and all its retries.
+    /// path_segment(text) -> `text` encoded as one path segment (``URLBuilder/encodePathSegment(_:)``),
+    /// or nil and the reason when it is longer than ``URLBuilder/maxPathSegmentBytes``.
+    func pathSegment(_ args: HostArguments) -> [LuaValue] {
+        let text = args[1].stringValue ?? ""
+        guard let encoded = URLBuilder.encodePathSegment(text) else {
+            return [.nil, .string("the value is \(text.utf8.count) bytes, more than the \(URLBuilder.maxPathSegmentBytes) a path segment may hold")]
+        }
+        return [.string(encoded)]
+    }
+
     func idempotencyKey(_ args: HostArguments) throws -> [LuaValue] {
         [.string(UUID().uuidString.lowercased())]
     }

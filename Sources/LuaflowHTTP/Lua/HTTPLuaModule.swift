@@ -30,6 +30,7 @@ public struct HTTPLuaModule: HostModule {
         lua.register("many_result", in: host, Self.classified(binding.manyResult))
         lua.register("idempotency_key", in: host, binding.idempotencyKey)
         lua.register("link_next", in: host, binding.linkNext)
+        lua.register("path_segment", in: host, binding.pathSegment)
         lua.register("sse_open", in: host, Self.classified(binding.openEventStream))
         lua.register("sse_next", in: host, Self.classified(binding.nextEvent))
         lua.register("ws_open", in: host, Self.classified(binding.openWebSocket))

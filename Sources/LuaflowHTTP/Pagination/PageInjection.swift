@@ -42,7 +42,7 @@ public enum PageInjection: Sendable, Equatable {
             root = Self.setting(leaf, at: path[...], in: root)
             if let data = try? JSONSerialization.data(withJSONObject: root, options: [.sortedKeys]) { next.setJSONBody(Array(data)) }
         case .path(let name):
-            next.url = request.url.replacingOccurrences(of: "{\(name)}", with: value.map(URLBuilder.encode) ?? "")
+            next.url = request.url.replacingOccurrences(of: "{\(name)}", with: value.map { URLBuilder.encodePathSegment($0) ?? "" } ?? "")
         }
         return next
     }

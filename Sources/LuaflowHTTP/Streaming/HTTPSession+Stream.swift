@@ -15,7 +15,8 @@ struct StreamingResponse: Sendable {
 
 extension HTTPSession {
     /// The URL and header fields for opening a long-lived connection to `request`: joined to
-    /// `base_url`, the session's headers, and its credentials when the URL is on their origin.
+    /// `base_url`, the session's headers, and its credentials when the URL is on their origin (on
+    /// another, only the header fields ``CrossOriginHeaders`` allows).
     /// A `ws://` or `wss://` URL comes back as the `http://` or `https://` URL of the same host
     /// (its origin for credentials; ``WebSocketConnector`` connects to it as a WebSocket).
     func streamingTarget(_ request: HTTPRequest) async throws -> (url: String, headers: [(String, String)]) {
@@ -24,8 +25,9 @@ extension HTTPSession {
         var url = try http.resolvedURL(base: config.baseURL)
         var headers = mergedHeaders(request.headers)
         guard let home = credentialOrigin(of: url), Origin(url: url) == home else {
-            // Another origin than the credentials': none of them goes there, whoever set them.
-            headers.removeAll { authenticator.isCredential(header: $0.0) }
+            // Another origin than the credentials': only the fields known to be harmless (or
+            // opted in with forward_headers) go there, whoever set them.
+            headers.removeAll { !crossOrigin.allows($0.0) }
             return (URLBuilder.removing(parameters: authenticator.queryParameter.map { [$0] } ?? [], from: url), headers)
         }
         let credential: Authenticator.Credential

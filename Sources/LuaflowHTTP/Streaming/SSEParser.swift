@@ -1,7 +1,9 @@
 /// Turns the bytes of a `text/event-stream` body into events as they arrive, chunk by chunk,
 /// following the WHATWG "event stream interpretation": lines end with CRLF, LF or CR; `:` starts a
 /// comment; `data`, `event`, `id` and `retry` fields; a blank line dispatches the event. Pure: no
-/// I/O, no clock. Holds at most one unfinished line and one unfinished event.
+/// I/O, no clock. Holds at most one unfinished line (``maxLineBytes``) and one unfinished event
+/// (``maxEventBytes``): a server that never ends a line or an event fails the stream rather than
+/// filling the memory.
 public struct SSEParser: Sendable {
     /// The last event ID: set by `id:` fields, kept across events (and across reconnects).
     public private(set) var lastEventID: String?
@@ -10,6 +12,11 @@ public struct SSEParser: Sendable {
     /// The most a line may hold, in bytes; a longer one fails the stream (a server that never
     /// sends a newline must not fill the memory).
     public let maxLineBytes: Int
+    /// The most the fields of one event (its `data` lines, `event` and `id`) may hold together,
+    /// in bytes; a larger event fails the stream.
+    public let maxEventBytes: Int
+    /// The default of ``maxEventBytes`` (`max_event_bytes`).
+    public static let defaultMaxEventBytes = 16 << 20
 
     private var line: [UInt8] = []
     private var data: [UInt8] = []
@@ -18,16 +25,25 @@ public struct SSEParser: Sendable {
     private var retryInEvent: Int?
     private var lastWasCR = false
     private var atStart = true
+    /// Bytes of the lines of the unfinished event so far.
+    private var eventBytes = 0
 
-    public init(lastEventID: String? = nil, maxLineBytes: Int = 8 << 20) {
+    public init(lastEventID: String? = nil, maxLineBytes: Int = 8 << 20, maxEventBytes: Int = SSEParser.defaultMaxEventBytes) {
         self.lastEventID = lastEventID
         self.maxLineBytes = maxLineBytes
+        self.maxEventBytes = maxEventBytes
     }
 
     /// A line longer than ``maxLineBytes``.
     public struct LineTooLong: Error, Sendable, CustomStringConvertible {
         public let limit: Int
         public var description: String { "an event-stream line exceeds \(limit) bytes" }
+    }
+
+    /// An event larger than ``maxEventBytes``: its blank line never came in time.
+    public struct EventTooLarge: Error, Sendable, CustomStringConvertible {
+        public let limit: Int
+        public var description: String { "an event-stream event exceeds max_event_bytes (\(limit) bytes) without its closing blank line" }
     }
 
     /// Feeds the next chunk of the body; returns the events it completed, in order.
@@ -43,6 +59,7 @@ public struct SSEParser: Sendable {
                 if let event = endLine() { events.append(event) }
             } else {
                 guard line.count < maxLineBytes else { throw LineTooLong(limit: maxLineBytes) }
+                guard eventBytes + line.count < maxEventBytes else { throw EventTooLarge(limit: maxEventBytes) }
                 line.append(byte)
             }
         }
@@ -58,6 +75,7 @@ public struct SSEParser: Sendable {
         retryInEvent = nil
         lastWasCR = false
         atStart = true
+        eventBytes = 0
     }
 
     private mutating func endLine() -> SSEEvent? {
@@ -68,6 +86,7 @@ public struct SSEParser: Sendable {
         }
         if line.isEmpty { return dispatch() }
         if line.first == 0x3A { return nil }  // a comment (servers send them to keep the connection alive)
+        eventBytes += line.count + 1
         let colon = line.firstIndex(of: 0x3A)
         let name = String(decoding: line[..<(colon ?? line.endIndex)], as: UTF8.self)
         var valueStart = colon.map { $0 + 1 } ?? line.endIndex
@@ -99,6 +118,7 @@ public struct SSEParser: Sendable {
             hasData = false
             eventType = ""
             retryInEvent = nil
+            eventBytes = 0
         }
         guard hasData else { return nil }
         return SSEEvent(event: eventType.isEmpty ? "message" : eventType, id: lastEventID,

@@ -36,7 +36,8 @@ final class SSESourceRuntime: SourceRuntime {
 
     func open() throws {
         let sse = SSEStream(session: config.session, request: HTTPRequest(url: config.url), lastEventID: startID,
-                            maxReconnects: config.maxReconnects)
+                            maxReconnects: config.maxReconnects,
+                            maxEventBytes: (config.object["max_event_bytes"] as? NSNumber)?.intValue ?? SSEParser.defaultMaxEventBytes)
         self.sse = sse
         try batcher.open(sse.open)
     }

@@ -9,8 +9,9 @@ import Logging
 /// thread blocks only in ``next(until:)``, which a stop signal ends at once.
 ///
 /// A 204 answer ends the stream for good (the standard's "do not reconnect"); 401/403 and other
-/// 4xx statuses fail it; lost connections, timeouts and 5xx/429 reconnect, up to
-/// `maxReconnects` times in a row without an event in between.
+/// 4xx statuses fail it, and so does an event larger than `maxEventBytes` (``StreamLimitError``);
+/// lost connections, timeouts and 5xx/429 reconnect, up to `maxReconnects` times in a row
+/// without an event in between.
 final class SSEStream: @unchecked Sendable {
     /// What ``next(until:)`` found.
     enum Next {
@@ -31,6 +32,7 @@ final class SSEStream: @unchecked Sendable {
     let session: HTTPSession
     private let request: HTTPRequest
     private let maxReconnects: Int
+    private let maxEventBytes: Int
     private let logger: Logger
     /// The id of the last event handed out (sent as `Last-Event-ID` on every connect).
     private(set) var lastEventID: String?
@@ -43,11 +45,13 @@ final class SSEStream: @unchecked Sendable {
     /// Connections made (the first one included).
     private(set) var connections = 0
 
-    init(session: HTTPSession, request: HTTPRequest, lastEventID: String?, maxReconnects: Int = 10) {
+    init(session: HTTPSession, request: HTTPRequest, lastEventID: String?, maxReconnects: Int = 10,
+         maxEventBytes: Int = SSEParser.defaultMaxEventBytes) {
         self.session = session
         self.request = request
         self.lastEventID = lastEventID
         self.maxReconnects = maxReconnects
+        self.maxEventBytes = maxEventBytes
         self.logger = session.logger
     }
 
@@ -114,7 +118,7 @@ final class SSEStream: @unchecked Sendable {
         request.setHeader("Accept", "text/event-stream")
         request.setHeader("Cache-Control", "no-cache")
         if let lastEventID { request.setHeader("Last-Event-ID", lastEventID) }
-        let (session, last, prepared) = (session, lastEventID, request)
+        let (session, last, prepared, maxEventBytes) = (session, lastEventID, request, maxEventBytes)
         let body: @Sendable () async -> Void = {
             do {
                 let response = try await session.openStream(prepared)
@@ -123,7 +127,7 @@ final class SSEStream: @unchecked Sendable {
                     return
                 }
                 guard await inbox.push(.opened) else { return }
-                var parser = SSEParser(lastEventID: last)
+                var parser = SSEParser(lastEventID: last, maxEventBytes: maxEventBytes)
                 var lastRetry: Int?
                 for try await chunk in response.body {
                     let events = try parser.feed(chunk.readableBytesView)
@@ -155,6 +159,7 @@ final class SSEStream: @unchecked Sendable {
             finished = true
             return
         }
+        if let error = error as? any StreamLimitError { throw error }
         if let error = error as? HTTPError {
             if error.kind == .cancelled || error.kind == .tls || error.kind == .invalidConfig || error.kind == .authentication { throw error }
             if error.kind == .status, let status = error.status, !(status == 408 || status == 429 || status >= 500) { throw error }

@@ -13,7 +13,8 @@ import NIOWebSocket
 struct WebSocketConnector: Sendable {
     var insecure: Bool
     var timeouts: TimeoutConfig
-    var maxMessageBytes: Int = 16 << 20
+    /// The most one message may hold, all its fragments together; also the largest frame.
+    var maxMessageBytes: Int
     var pingInterval: Double?
     var pingTimeout: Double
 
@@ -59,12 +60,17 @@ struct WebSocketConnector: Sendable {
         let upgrade: EventLoopFuture<Upgrade> = bootstrap.connect(host: host, port: port).flatMap { channel in
             channel.eventLoop.makeCompletedFuture {
                 let peek = UpgradeAnswerPeek(answer: answer)
-                let upgrader = NIOTypedWebSocketClientUpgrader<Upgrade>(maxFrameSize: min(maxBytes, 1 << 24)) { channel, _ in
+                let upgrader = NIOTypedWebSocketClientUpgrader<Upgrade>(
+                    maxFrameSize: maxBytes,
+                    // WebSocketFrameHandler answers protocol errors itself: NIO's handler may close
+                    // the channel before the error reaches it, and the cause would be lost.
+                    enableAutomaticErrorHandling: false) { channel, _ in
                     channel.eventLoop.makeCompletedFuture {
                         let handlers = channel.pipeline.syncOperations
                         try handlers.addHandler(NIOWebSocketFrameAggregator(minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: 1 << 16,
                                                                             maxAccumulatedFrameSize: maxBytes))
-                        try handlers.addHandler(WebSocketFrameHandler(inbox: inbox, pingInterval: pingInterval, pingTimeout: pingTimeout))
+                        try handlers.addHandler(WebSocketFrameHandler(inbox: inbox, maxMessageBytes: maxBytes,
+                                                                      pingInterval: pingInterval, pingTimeout: pingTimeout))
                         return Upgrade.upgraded(channel)
                     }
                 }

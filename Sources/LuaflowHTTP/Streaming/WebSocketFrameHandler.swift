@@ -6,20 +6,24 @@ import NIOWebSocket
 /// The end of an upgraded connection's pipeline (after `NIOWebSocketFrameAggregator`): hands
 /// text and binary messages to the inbox, answers pings, sends a ping every `pingInterval`
 /// seconds and closes the connection when its pong is not back within `pingTimeout`. Stops
-/// reading while the inbox is full. Runs on the channel's event loop only.
+/// reading while the inbox is full. A frame or message over `maxMessageBytes` (refused by the
+/// decoder or the aggregator) ends the connection with ``WebSocketMessageTooLarge``. Runs on the
+/// channel's event loop only.
 final class WebSocketFrameHandler: ChannelInboundHandler {
     typealias InboundIn = WebSocketFrame
     typealias OutboundOut = WebSocketFrame
 
     private let inbox: StreamInbox<WebSocketMessage>
+    private let maxMessageBytes: Int
     private let pingInterval: Double?
     private let pingTimeout: Double
     private var awaitingPong = false
     private var pingTask: Scheduled<Void>?
     private var failure: Error?
 
-    init(inbox: StreamInbox<WebSocketMessage>, pingInterval: Double?, pingTimeout: Double) {
+    init(inbox: StreamInbox<WebSocketMessage>, maxMessageBytes: Int, pingInterval: Double?, pingTimeout: Double) {
         self.inbox = inbox
+        self.maxMessageBytes = maxMessageBytes
         self.pingInterval = pingInterval
         self.pingTimeout = pingTimeout
     }
@@ -91,7 +95,21 @@ final class WebSocketFrameHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        if failure == nil { failure = error }
-        context.close(promise: nil)
+        let tooLarge = (error as? NIOWebSocketError) == .invalidFrameLength
+            || (error as? NIOWebSocketFrameAggregator.Error) == .accumulatedFrameSizeIsTooLarge
+        if tooLarge {
+            failure = WebSocketMessageTooLarge(limit: maxMessageBytes)
+        } else if failure == nil {
+            failure = error
+        }
+        guard tooLarge || error is NIOWebSocketError || error is NIOWebSocketFrameAggregator.Error else {
+            context.close(promise: nil)
+            return
+        }
+        // A protocol error: tell the server why (1009 or 1002) before closing, as RFC 6455 asks.
+        var data = context.channel.allocator.buffer(capacity: 2)
+        data.write(webSocketErrorCode: tooLarge ? .messageTooLarge : .protocolError)
+        let frame = WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: .random(), data: data)
+        context.writeAndFlush(wrapOutboundOut(frame)).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
     }
 }

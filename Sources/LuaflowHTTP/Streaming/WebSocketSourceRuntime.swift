@@ -41,6 +41,7 @@ final class WebSocketSourceRuntime: SourceRuntime {
         options.ping = (object["ping"] as? NSNumber)?.doubleValue ?? 20
         options.pingTimeout = (object["ping_timeout"] as? NSNumber)?.doubleValue ?? 10
         options.maxReconnects = maxReconnects
+        options.maxMessageBytes = (object["max_message_bytes"] as? NSNumber)?.intValue ?? options.maxMessageBytes
         return options
     }
 

@@ -28,6 +28,10 @@ final class WebSocketStream: @unchecked Sendable {
         /// Connect again after the connection ended (false: the stream ends).
         var reconnect = true
         var maxReconnects = 10
+        /// The most one message may hold, all its fragments together (`max_message_bytes`); a
+        /// larger one fails the stream.
+        var maxMessageBytes = Options.defaultMaxMessageBytes
+        static let defaultMaxMessageBytes = 16 << 20
     }
 
     enum Next {
@@ -134,7 +138,8 @@ final class WebSocketStream: @unchecked Sendable {
         let target = try session.runtime.runBlocking { try await session.streamingTarget(prepared) }
         let inbox = StreamInbox<WebSocketMessage>()
         let connector = WebSocketConnector(insecure: session.config.insecure, timeouts: session.config.timeout,
-                                           pingInterval: options.ping, pingTimeout: options.pingTimeout)
+                                           maxMessageBytes: options.maxMessageBytes, pingInterval: options.ping,
+                                           pingTimeout: options.pingTimeout)
         let timeout = session.config.timeout
         session.metrics.record { $0.requests += 1 }
         channel = try connector.connect(url: target.url, headers: target.headers, inbox: inbox,
@@ -164,6 +169,7 @@ final class WebSocketStream: @unchecked Sendable {
     /// The connection is over: fail, end, or plan the next connect.
     private func connectionEnded(_ error: Error?) throws {
         disconnect()
+        if let error = error as? any StreamLimitError { throw error }
         if let error = error as? HTTPError {
             if [.cancelled, .tls, .invalidConfig, .authentication].contains(error.kind) { throw error }
             if error.kind == .status, let status = error.status, !(status == 408 || status == 429 || status >= 500) { throw error }

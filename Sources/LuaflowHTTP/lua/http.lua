@@ -355,16 +355,21 @@ function Events:close()
   self.closed = true
 end
 
--- session:sse(path, { query, headers, last_event_id }): follows a Server-Sent Events stream,
--- reconnecting with the server's retry and backoff and sending Last-Event-ID.
+local event_options = { type = "table", fields = {
+  query = { type = "table" }, headers = { type = "table" },
+  last_event_id = { any_of = { { type = "string" }, { type = "number" } } },
+  max_event_bytes = { type = "integer", min = 1, max = 1073741824 },
+} }
+
+-- session:sse(path, { query, headers, last_event_id, max_event_bytes = 16 MB }): follows a
+-- Server-Sent Events stream, reconnecting with the server's retry and backoff and sending
+-- Last-Event-ID; an event larger than max_event_bytes fails it.
 function Session:sse(path, opts)
   opts = opts or {}
-  if opts.last_event_id ~= nil and type(opts.last_event_id) ~= "string" and type(opts.last_event_id) ~= "number" then
-    error("session:sse: last_event_id must be a string, got " .. type(opts.last_event_id), 2)
-  end
+  validated(event_options, opts, "session:sse")
   local last = opts.last_event_id ~= nil and tostring(opts.last_event_id) or nil
   local id = checked(pcall(host.sse_open, self.id, path or "", json.encode(pair_list(opts.query)),
-                           json.encode(pair_list(opts.headers)), last))
+                           json.encode(pair_list(opts.headers)), last, opts.max_event_bytes))
   return setmetatable({ id = id, last_event_id = last }, Events)
 end
 
@@ -407,6 +412,7 @@ local socket_options = { type = "table", fields = {
                                          value = { any_of = { { type = "string" }, { type = "number" } } } } },
   ping = { type = "number", min = 0 }, ping_timeout = { type = "number", exclusive_min = 0 },
   reconnect = { type = "boolean" }, max_reconnects = { type = "integer", min = 0 },
+  max_message_bytes = { type = "integer", min = 1, max = 1073741824 },
 } }
 
 -- session:websocket(path, { query, headers, subscribe = { ... }, cursor = { field, param, value },
@@ -416,7 +422,8 @@ function Session:websocket(path, opts)
   opts = opts or {}
   validated(socket_options, opts, "session:websocket")
   local options = { subscribe = opts.subscribe, ping = opts.ping, ping_timeout = opts.ping_timeout,
-                    reconnect = opts.reconnect, max_reconnects = opts.max_reconnects }
+                    reconnect = opts.reconnect, max_reconnects = opts.max_reconnects,
+                    max_message_bytes = opts.max_message_bytes }
   local cursor
   if opts.cursor ~= nil then
     options.cursor = { field = opts.cursor.field, param = opts.cursor.param }
@@ -443,6 +450,9 @@ http = {
   paginate = function(opts) return default():paginate(opts) end,
   idempotency_key = host.idempotency_key,
   lookup = lookup,
+  -- `value` percent-encoded as one path segment: `/`, `?`, `#`, `%` and `..` cannot reshape the
+  -- URL it is put into. nil and the reason for a value over 2048 bytes.
+  path_segment = function(value) return host.path_segment(tostring(value)) end,
   -- The URL of a response's `Link: <...>; rel="next"` (RFC 8288), resolved against its URL; nil
   -- when there is none.
   link_next = function(res)

@@ -61,7 +61,7 @@ S.auth = { type = "table", description = "how requests prove who they are: one o
     bearer = { type = "secret", description = "sent as Authorization: Bearer <token>" },
     basic = { type = "table", fields = {
       username = { type = "string", required = true },
-      password = { type = "secret" },
+      password = { type = "secret", min_length = 0, description = "may be empty (an API key sent as the user name)" },
     } },
     oauth2 = oauth2,
     oauth2_client_credentials = oauth2,
@@ -115,6 +115,8 @@ S.response_actions = { type = "array", description = "rules checked against ever
 S.session = {
   base_url = { type = "url", description = "joined with relative request paths" },
   headers = { type = "table", description = "sent with every request" },
+  forward_headers = { type = "array", items = { type = "string", pattern = "^[%w!#$&'*+%-.^_`|~]+$" },
+                      description = "header fields that go along to another origin (a next link or redirect to another host); otherwise only Accept, Accept-Language, Cache-Control, Content-Language, Content-Length, Content-Type and User-Agent do" },
   auth = S.auth,
   retry = S.retry,
   rate_limit = S.rate_limit,

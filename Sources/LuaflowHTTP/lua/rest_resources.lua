@@ -62,11 +62,11 @@ end
 -- Every `{resource.field}` (and `{partition}`, `{partition.field}`) in the strings of `v`.
 local function scan(v, found)
   if type(v) == "string" then
-    for res, field in v:gmatch("{([%w_]+)%.([%w_%.]+)}") do
+    for res, field in v:gmatch("{%+?([%w_]+)%.([%w_%.]+)}") do
       found[res] = found[res] or {}
       found[res][field] = true
     end
-    if v:find("{partition}", 1, true) then found.partition = found.partition or {} end
+    if v:find("{partition}", 1, true) or v:find("{+partition}", 1, true) then found.partition = found.partition or {} end
   elseif type(v) == "table" and v ~= json.null then
     for _, item in pairs(v) do scan(item, found) end
   end
@@ -93,20 +93,48 @@ local function declarations(config)
   return d
 end
 
--- `v` with its placeholders replaced by the partition's values.
-local function fill(v, ctx, where)
+-- A `{+...}` value, a path of its own: its segments are kept, but every character that is not
+-- allowed in a path (space, `?`, `#`, `%`, controls, non-ASCII) is encoded, and `.` or `..`
+-- segments are refused, so it stays below the resource's path.
+local function reserved_path(value, where, name)
+  for part in (value .. "/"):gmatch("([^/]*)/") do
+    if part == "." or part == ".." then
+      error(where .. ": " .. name .. " holds a '" .. part .. "' segment, which would leave the resource's path", 0)
+    end
+  end
+  local encoded, why = http.path_segment(value)
+  if encoded == nil then error(where .. ": " .. name .. ": " .. why, 0) end
+  return (encoded:gsub("%%2F", "/"))
+end
+
+-- `v` with its placeholders replaced by the partition's values, as `mode` needs. "path": each
+-- value is encoded as one path segment, so a record holding `/`, `?`, `#`, `%2F` or `..` cannot
+-- reshape the request; `{+res.field}` (RFC 6570's reserved expansion) keeps the `/` of a value
+-- meant to be a path, such as `owner/repo`. "header": a value with CR, LF or NUL is refused (it
+-- would end the header field). nil: as it is (query parameters are encoded by the host, once
+-- per request; JSON bodies are encoded by json.encode).
+local function fill(v, ctx, where, mode)
   if type(v) == "string" then
-    return (v:gsub("{([%w_]+)%.?([%w_%.]*)}", function(res, field)
+    return (v:gsub("{(%+?)([%w_]+)%.?([%w_%.]*)}", function(plus, res, field)
       if ctx[res] == nil then return nil end
+      local name = "{" .. plus .. res .. (field ~= "" and ("." .. field) or "") .. "}"
       local value = field == "" and ctx[res] or http.lookup(ctx[res], field)
       if value == nil or value == json.null or type(value) == "table" then
-        error(where .. ": {" .. res .. (field ~= "" and ("." .. field) or "") .. "} has no value in " .. canonical(ctx), 0)
+        error(where .. ": " .. name .. " has no value in " .. canonical(ctx), 0)
       end
-      return tostring(value)
+      value = tostring(value)
+      if mode == "header" and value:find("[\r\n\0]") then
+        error(where .. ": " .. name .. " holds a line break or NUL, which cannot be sent in a header field", 0)
+      end
+      if mode ~= "path" then return value end
+      if plus == "+" then return reserved_path(value, where, name) end
+      local encoded, why = http.path_segment(value)
+      if encoded == nil then error(where .. ": " .. name .. ": " .. why, 0) end
+      return encoded
     end))
   elseif type(v) == "table" and v ~= json.null then
     local out = (#v > 0) and json.array() or {}
-    for k, item in pairs(v) do out[k] = fill(item, ctx, where) end
+    for k, item in pairs(v) do out[k] = fill(item, ctx, where, mode) end
     return out
   end
   return v
@@ -209,7 +237,7 @@ function Engine:session(r)
   if self.sessions[key] == nil then
     local c = self.config
     self.sessions[key] = http.session {
-      base_url = c.base_url, headers = c.headers, auth = c.auth, retry = c.retry, rate_limit = c.rate_limit,
+      base_url = c.base_url, headers = c.headers, forward_headers = c.forward_headers, auth = c.auth, retry = c.retry, rate_limit = c.rate_limit,
       timeout = c.timeout, insecure = c.insecure, response_actions = r.response_actions,
     }
   end
@@ -222,8 +250,8 @@ function Engine:pages(r, ctx, query, position)
   local params = fill(r.params or {}, ctx, r.label .. ".params")
   for k, v in pairs(query or {}) do params[k] = v end
   return self:session(r):paginate {
-    path = fill(r.path or "", ctx, r.label .. ".path"), method = r.method, query = params,
-    headers = fill(r.headers, ctx, r.label .. ".headers"), json = fill(r.json, ctx, r.label .. ".json"),
+    path = fill(r.path or "", ctx, r.label .. ".path", "path"), method = r.method, query = params,
+    headers = fill(r.headers, ctx, r.label .. ".headers", "header"), json = fill(r.json, ctx, r.label .. ".json"),
     paginator = r.paginator or AUTO, records_path = r.records_path, from = position, concurrency = self.config.concurrency,
   }
 end

@@ -47,6 +47,7 @@ schema = endpoint {
   path_default = "",
   base_url     = { type = "url", required = true, description = "the API's base URL" },
   headers      = http.schema.session.headers,
+  forward_headers = http.schema.session.forward_headers,
   auth         = http.schema.auth,
   retry        = http.schema.retry,
   rate_limit   = http.schema.rate_limit,

@@ -9,4 +9,6 @@ schema = {
   timeout        = http.schema.timeout,
   insecure       = http.schema.session.insecure,
   max_reconnects = { type = "integer", min = 0, default = 10, description = "reconnects in a row without an event before the source fails" },
+  max_event_bytes = { type = "integer", min = 1, max = 1073741824, default = 16777216,
+                      description = "the most one event may hold (its lines until the blank line that ends it); a larger one fails the source" },
 }

@@ -17,4 +17,6 @@ schema = {
   timeout        = http.schema.timeout,
   insecure       = http.schema.session.insecure,
   max_reconnects = { type = "integer", min = 0, default = 10, description = "reconnects in a row without a message before the source fails" },
+  max_message_bytes = { type = "integer", min = 1, max = 1073741824, default = 16777216,
+                        description = "the most one message may hold, all its fragments together; a larger one fails the source" },
 }

@@ -36,7 +36,6 @@ public struct PostgresDSN: Sendable, Equatable, CustomStringConvertible {
             }
             text = value
         }
-        Redactor.shared.add(text)
         guard let schemeEnd = text.range(of: "://"), ["postgres", "postgresql"].contains(text[..<schemeEnd.lowerBound]) else {
             throw SQLError(.configuration, "a PostgreSQL DSN starts with postgres:// (postgres://user:password@host:5432/database)")
         }

@@ -2,6 +2,8 @@
 /// and the bookkeeping table `_luaflow_loads` (load id, run, table, records), whose row commits
 /// in the same transaction as the load's rows. Used from the sink's thread only.
 protocol TableDestination: AnyObject {
+    /// The database's naming rules (``SQLIdentifier/problem(_:dialect:)``).
+    var dialect: SQLDialect { get }
     /// Whether the connection can break in the middle of a load (a server's, not a file's): the
     /// sink then keeps the open load's batches to send them again.
     var reconnects: Bool { get }

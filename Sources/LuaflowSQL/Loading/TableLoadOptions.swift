@@ -65,6 +65,27 @@ struct TableLoadOptions: Sendable {
         }
     }
 
+    /// Fails with a config error naming `node` when a name the config gives (the table, its
+    /// helper tables, declared columns, primary key, dedup_sort) cannot be a name in `dialect`.
+    func checkNames(for dialect: SQLDialect, node: BuiltinNode) throws {
+        var names = [("table", table)] + declared.map { ("columns", $0.name) } + primaryKey.map { ("primary_key", $0) }
+        if let dedupSort { names.append(("dedup_sort", dedupSort)) }
+        switch disposition {
+        case .replace: names.append(("table (its shadow table \(shadowTable))", shadowTable))
+        case .merge: names.append(("table (its staging table \(stagingTable))", stagingTable))
+        case .append: break
+        }
+        for (setting, name) in names {
+            if let why = SQLIdentifier.problem(name, dialect: dialect) {
+                throw PipelineError(.config, node: node.spec.name, phase: "config",
+                                    "\(node.spec.what): \(setting) \(SQLIdentifier.display(name)) cannot be a name: \(why) (\(node.declaredAt))")
+            }
+        }
+    }
+
+    /// Where a `merge` load's rows wait for the upsert (a temporary table).
+    var stagingTable: String { "_luaflow_stage_" + table }
+
     /// Where a `replace` load goes until the run publishes it.
     var shadowTable: String { "_luaflow_new_" + table }
 

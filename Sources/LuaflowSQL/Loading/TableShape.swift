@@ -13,23 +13,28 @@ struct TableShape {
 
     /// The columns, in table order (without the sink's own bookkeeping columns).
     private(set) var columns: [TableColumn]
-    private var index: [String: Int] = [:]
+    /// Column of each name, by the name's UTF-8 bytes: Swift's `String` equality would take "é"
+    /// and "e\u{301}" for one name, the databases take them for two.
+    private var index: [Key: Int] = [:]
     /// Columns added since `markCreated()`: the destination has yet to create them.
     private(set) var pending: Range<Int>
-    private let declared: [String: ColumnType]
+    private let declared: [Key: ColumnType]
     private let contract: SchemaContract
     private let inferTimestamps: Bool
+    /// The database the names go to (what a name may be: ``SQLIdentifier/problem(_:dialect:)``).
+    private let dialect: SQLDialect
 
     /// `existing`: the table's columns when it exists (nil: it will be created, with the declared columns first).
-    init(existing: [TableColumn]?, declared: [TableColumn], contract: SchemaContract, inferTimestamps: Bool) {
+    init(existing: [TableColumn]?, declared: [TableColumn], contract: SchemaContract, inferTimestamps: Bool, dialect: SQLDialect) {
         columns = existing ?? declared
         pending = existing == nil ? 0..<columns.count : columns.count..<columns.count
-        self.declared = Dictionary(declared.map { ($0.name, $0.type) }, uniquingKeysWith: { $1 })
+        self.declared = Dictionary(declared.map { (Key($0.name), $0.type) }, uniquingKeysWith: { $1 })
         self.contract = contract
         self.inferTimestamps = inferTimestamps
-        for (i, c) in columns.enumerated() { index[c.name] = i }
+        self.dialect = dialect
+        for (i, c) in columns.enumerated() { index[Key(c.name)] = i }
         if existing != nil {
-            for c in declared where index[c.name] == nil { add(c) }
+            for c in declared where index[Key(c.name)] == nil { add(c) }
         }
     }
 
@@ -39,7 +44,7 @@ struct TableShape {
     /// The destination lost the columns from `index` on (a load that added them was rolled back).
     mutating func markPending(from index: Int) { pending = min(index, columns.count)..<columns.count }
 
-    func column(named name: String) -> Int? { index[name] }
+    func column(named name: String) -> Int? { index[Key(name)] }
 
     /// Splits every record of `batch` (JSON objects, one a line) into `plan` and assigns each
     /// field its column, adding columns for new fields (pending until `markCreated()`).
@@ -70,6 +75,19 @@ struct TableShape {
         }
     }
 
+    /// A name compared and hashed by its UTF-8 bytes (without allocating for native strings).
+    private struct Key: Hashable {
+        let name: String
+        init(_ name: String) { self.name = name }
+
+        static func == (a: Key, b: Key) -> Bool { a.name.utf8.elementsEqual(b.name.utf8) }
+
+        func hash(into hasher: inout Hasher) {
+            let hashed: Void? = name.utf8.withContiguousStorageIfAvailable { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+            if hashed == nil { for byte in name.utf8 { hasher.combine(byte) } }
+        }
+    }
+
     private enum Placement {
         case column(Int)
         case skip
@@ -78,20 +96,24 @@ struct TableShape {
 
     private mutating func place(_ field: ParsedField, _ bytes: UnsafeRawBufferPointer, record: Int) throws -> Placement {
         let name = key(field, bytes)
-        guard let c = index[name] else {
-            guard let type = valueType(field.value, bytes, column: declared[name]) else { return .skip }
-            return .column(add(TableColumn(name: name, type: declared[name] ?? type)))
+        let nameKey = Key(name)
+        guard let c = index[nameKey] else {
+            guard let type = valueType(field.value, bytes, column: declared[nameKey]) else { return .skip }
+            if let why = SQLIdentifier.problem(name, dialect: dialect) { return .reject(unusable(name, why)) }
+            return .column(add(TableColumn(name: name, type: declared[nameKey] ?? type)))
         }
         guard let type = valueType(field.value, bytes, column: columns[c].type) else { return .column(c) }
         if columns[c].type.accepts(type) { return .column(c) }
-        if pending.contains(c), columns[c].type == .bigint, type == .double, declared[name] == nil {
+        if pending.contains(c), columns[c].type == .bigint, type == .double, declared[nameKey] == nil {
             columns[c].type = .double // a new field's integers and fractions in one batch: double
             return .column(c)
         }
         switch contract {
         case .evolve:
             let variant = "\(name)__v_\(type.variantSuffix)"
-            return .column(index[variant] ?? add(TableColumn(name: variant, type: type)))
+            if let c = index[Key(variant)] { return .column(c) }
+            if let why = SQLIdentifier.problem(variant, dialect: dialect) { return .reject(unusable(variant, why)) }
+            return .column(add(TableColumn(name: variant, type: type)))
         case .freeze:
             throw Conflict(field: name, column: columns[c].type, value: type, record: record)
         case .discardRow:
@@ -102,7 +124,7 @@ struct TableShape {
     @discardableResult
     private mutating func add(_ column: TableColumn) -> Int {
         columns.append(column)
-        index[column.name] = columns.count - 1
+        index[Key(column.name)] = columns.count - 1
         pending = pending.lowerBound..<columns.count
         return columns.count - 1
     }
@@ -110,6 +132,11 @@ struct TableShape {
     /// The names of the fields the records of `plan` hold.
     func fieldNames(_ plan: BatchPlan, _ bytes: UnsafeRawBufferPointer) -> Set<String> {
         Set(plan.fields.map { key($0, bytes) })
+    }
+
+    /// Why a record cannot be loaded: a field's column could not have this name.
+    private func unusable(_ name: String, _ why: String) -> String {
+        "field name \(SQLIdentifier.display(name)) cannot be a column name: \(why)"
     }
 
     private func key(_ field: ParsedField, _ bytes: UnsafeRawBufferPointer) -> String {

@@ -37,6 +37,7 @@ final class TableSinkRuntime: SinkRuntime {
         self.options = options
         fields = DeclaredFields(options)
         self.destination = destination
+        try options.checkNames(for: destination.dialect, node: node)
         validator = try RecordValidator(node)
         spool = destination.reconnects ? LoadSpool() : nil
     }
@@ -75,7 +76,8 @@ final class TableSinkRuntime: SinkRuntime {
                 }
             }
         }
-        shape = TableShape(existing: existing, declared: options.declared, contract: options.contract, inferTimestamps: options.inferTimestamps)
+        shape = TableShape(existing: existing, declared: options.declared, contract: options.contract, inferTimestamps: options.inferTimestamps,
+                           dialect: destination.dialect)
         tableExists = existing != nil
     }
 
@@ -92,8 +94,8 @@ final class TableSinkRuntime: SinkRuntime {
         guard !lines.isEmpty else { return }
         let bytes = batch.jsonLines
         try plan(bytes, lines: lines, firstRecord: stats.snapshot.recordsIn - lines.count + 1)
-        try spool?.append(bytes)
         try guarded("write") {
+            try spool?.append(bytes)
             do { try write(bytes) } catch where destination.isConnectionLost(error) {
                 try recover(after: error)
             }

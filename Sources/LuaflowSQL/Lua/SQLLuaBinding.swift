@@ -17,6 +17,7 @@ final class SQLLuaBinding {
     }
 
     private let runtime: SQLRuntime
+    private let clock: SQLCallClock
     private let directory: String
     /// The PostgreSQL DSNs the node's config holds: the only servers its script may reach.
     private let allowedDSNs: Set<String>
@@ -26,8 +27,9 @@ final class SQLLuaBinding {
     private var streaming: [Int: Int] = [:]
     private var nextID = 0
 
-    init(runtime: SQLRuntime, directory: String, config: [UInt8]) {
+    init(runtime: SQLRuntime, clock: SQLCallClock, directory: String, config: [UInt8]) {
         self.runtime = runtime
+        self.clock = clock
         self.directory = directory
         allowedDSNs = Self.strings(in: (try? JSONSerialization.jsonObject(with: Data(config))) ?? [:]).filter(PostgresDSN.isDSN)
     }
@@ -43,7 +45,7 @@ final class SQLLuaBinding {
                 throw HostFunctionError("sql.connect: a script connects only to the databases its node's config names (pass config.dsn)")
             }
             let session = PostgresSession(dsn: try PostgresDSN(target, environment: [:]), runtime: runtime)
-            try session.connect()
+            try charged { try session.connect() }
             connection = .postgres(session)
         } else {
             let path = target == ":memory:" || target.hasPrefix("/") ? target : directory + "/" + target
@@ -58,16 +60,16 @@ final class SQLLuaBinding {
     func query(_ args: HostArguments) throws -> [LuaValue] {
         let (id, connection) = try self.connection(args)
         let (sql, parameters) = try statement(args, dialect: connection.dialect)
-        try finishStreaming(on: id)
         let reader: any SQLRowReader
         switch connection {
-        case .postgres(let session):
-            reader = PostgresRowReader(session: session, numeric: .number)
-            streaming[id] = nextID + 1
-        case .sqlite(let session):
-            reader = SQLiteRowReader(session: session)
+        case .postgres(let session): reader = PostgresRowReader(session: session, numeric: .number)
+        case .sqlite(let session): reader = SQLiteRowReader(session: session)
         }
-        try reader.start(sql: sql, parameters: parameters, cursorField: nil)
+        try timed(connection) {
+            try finishStreaming(on: id)
+            try reader.start(sql: sql, parameters: parameters, cursorField: nil)
+        }
+        if case .postgres = connection { streaming[id] = nextID + 1 }
         nextID += 1
         queries[nextID] = (id, reader)
         return [.integer(Int64(nextID))]
@@ -75,37 +77,78 @@ final class SQLLuaBinding {
 
     /// fetch(query id, n) -> JSON array of up to n rows, or nil once the rows are done.
     func fetch(_ args: HostArguments) throws -> [LuaValue] {
-        guard let index = args[1].integerValue.map(Int.init), let query = queries[index] else { return [.nil] }
-        let count = max(1, min(10_000, args[2].integerValue.map(Int.init) ?? 500))
-        let rows = try query.reader.next(count)
-        if rows.isEmpty {
-            end(index)
+        guard let index = args[1].integerValue.map(Int.init), let query = queries[index], let connection = connections[query.connection] else {
             return [.nil]
         }
+        let count = max(1, min(10_000, args[2].integerValue.map(Int.init) ?? 500))
         var json: [UInt8] = [UInt8(ascii: "[")]
-        for (i, row) in rows.enumerated() {
-            if i > 0 { json.append(UInt8(ascii: ",")) }
-            json += row.json
+        var taken = 0
+        try timed(connection) {
+            // In steps, so that a chunk of wide rows stops near chunkBytes rather than at `count` rows.
+            while taken < count, json.count < Self.chunkBytes {
+                let rows = try query.reader.next(min(Self.rowsPerStep, count - taken))
+                for row in rows {
+                    if taken > 0 { json.append(UInt8(ascii: ",")) }
+                    json += row.json
+                    taken += 1
+                }
+                if rows.isEmpty { break }
+            }
+        }
+        if taken == 0 {
+            end(index)
+            return [.nil]
         }
         json.append(UInt8(ascii: "]"))
         return [.bytes(json)]
     }
 
+    /// The JSON a fetch hands to the script at most (plus the rows of its last step): what the
+    /// host holds for a query at a time, whatever the width of its rows.
+    static let chunkBytes = 4 << 20
+    static let rowsPerStep = 64
+
     /// exec(id, sql, params_json | nil) -> rows affected | nil
     func exec(_ args: HostArguments) throws -> [LuaValue] {
         let (id, connection) = try self.connection(args)
         let (sql, parameters) = try statement(args, dialect: connection.dialect)
-        try finishStreaming(on: id)
-        switch connection {
-        case .postgres(let session):
-            return [try session.execute(sql, parameters).map { .integer(Int64($0)) } ?? .nil]
-        case .sqlite(let session):
-            let changes = try session.access { db in
-                try db.execute(sql: sql, arguments: .init(parameters.map(SQLiteRowReader.databaseValue)))
-                return db.changesCount
+        return try timed(connection) {
+            try finishStreaming(on: id)
+            switch connection {
+            case .postgres(let session):
+                return [try session.execute(sql, parameters).map { .integer(Int64($0)) } ?? .nil]
+            case .sqlite(let session):
+                let changes = try session.access { db in
+                    try db.execute(sql: sql, arguments: .init(parameters.map(SQLiteRowReader.databaseValue)))
+                    return db.changesCount
+                }
+                return [.integer(Int64(changes))]
             }
-            return [.integer(Int64(changes))]
         }
+    }
+
+    /// Runs `body`, the database work of one script call on `connection`: it stops once the
+    /// call's time limit passes (failing with the time-limit error), and its time is charged to
+    /// the call (``SQLCallClock``).
+    private func timed<T>(_ connection: Connection, _ body: () throws -> T) throws -> T {
+        let left = clock.timeLeft()
+        return try charged {
+            switch connection {
+            case .sqlite(let session):
+                session.deadline.arm(seconds: left)
+                defer { session.deadline.disarm() }
+                do { return try body() } catch where session.deadline.expired { throw clock.exceeded }
+            case .postgres(let session):
+                do { return try session.cancelling(after: left, body) } catch is PostgresDeadlinePassed { throw clock.exceeded }
+            }
+        }
+    }
+
+    /// Runs `body` and charges its time to the running call.
+    private func charged<T>(_ body: () throws -> T) throws -> T {
+        let started = DispatchTime.now().uptimeNanoseconds
+        defer { clock.charge(Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9) }
+        return try body()
     }
 
     /// close(id): closes the connection and ends its queries.

@@ -13,7 +13,7 @@ public struct SQLLuaModule: HostModule {
     }
 
     public func install(into lua: LuaState, env: LuaRef, node: NodeContext) throws {
-        let binding = SQLLuaBinding(runtime: runtime, directory: node.pipeline.directory, config: node.spec.configJSON)
+        let binding = SQLLuaBinding(runtime: runtime, clock: SQLCallClock(lua), directory: node.pipeline.directory, config: node.spec.configJSON)
         let host = lua.newTable()
         lua.register("connect", in: host, Self.classified(binding.connect))
         lua.register("query", in: host, Self.classified(binding.query))

@@ -20,6 +20,8 @@ public final class PostgresSession {
     let runtime: SQLRuntime
     private var connection: PostgresConnection?
     private var trackingKey: Int?
+    /// Cancels the open connection's statement (nil: not connected, or no server process id).
+    private(set) var backendCancel: PostgresBackendCancel?
     private static let ids = Locked(0)
 
     public init(dsn: PostgresDSN, retry: SQLRetry = SQLRetry(), runtime: SQLRuntime = .shared) {
@@ -108,6 +110,7 @@ public final class PostgresSession {
         }
         connection = nil
         trackingKey = nil
+        backendCancel = nil
     }
 
     /// A query with `parameters` bound as text of unspecified type: the server infers each
@@ -137,6 +140,7 @@ public final class PostgresSession {
         // closes the connection.
         let cancel = (try? runtime.calls.run { try await PostgresBackendCancel.processID(of: opened, logger: logger) })
             .map { PostgresBackendCancel(configuration: configuration, processID: $0, logger: logger) }
+        backendCancel = cancel
         trackingKey = runtime.track {
             cancel?.send()
             opened.close().whenComplete { _ in }

@@ -16,6 +16,8 @@ final class PostgresDestination: TableDestination {
     private var inTransaction = false
     /// The server process of the connection the open load began on.
     private var loadBackend: Int64 = 0
+    /// The COPY's table and column list, escaped once per shape (``SQLIdentifier/escaped(_:)``).
+    private var copyNames: (table: String, columns: Int, escaped: (table: String, columns: [String]))?
 
     init(session: PostgresSession, schema: String, options: TableLoadOptions) {
         self.session = session
@@ -23,7 +25,9 @@ final class PostgresDestination: TableDestination {
         self.options = options
     }
 
-    private var stage: String { "_luaflow_stage_" + options.table }
+    private var stage: String { options.stagingTable }
+
+    var dialect: SQLDialect { .postgres }
 
     var reconnects: Bool { true }
 
@@ -74,18 +78,17 @@ final class PostgresDestination: TableDestination {
         try session.execute("BEGIN")
         inTransaction = true
         stageReady = false
-        let sequence = qualified("_luaflow_load_seq").replacingOccurrences(of: "'", with: "''")
-        let (id, pid) = try integers("SELECT nextval('\(sequence)'), pg_backend_pid()::bigint")
+        let (id, pid) = try integers("SELECT nextval($1::regclass), pg_backend_pid()::bigint", [.text(qualified("_luaflow_load_seq"))])
         loadBackend = pid
         return id
     }
 
     /// The two integers of a one-row query.
-    private func integers(_ sql: String) throws -> (Int64, Int64) {
-        let logger = session.runtime.logger
+    private func integers(_ sql: String, _ parameters: [SQLValue] = []) throws -> (Int64, Int64) {
+        let (logger, query) = (session.runtime.logger, try PostgresSession.query(sql, parameters))
         return try session.withConnection { connection in
             var values: (Int64, Int64) = (0, 0)
-            for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).decode((Int64, Int64).self) {
+            for try await row in try await connection.query(query, logger: logger).decode((Int64, Int64).self) {
                 values = row
             }
             return values
@@ -123,9 +126,7 @@ final class PostgresDestination: TableDestination {
             try session.execute("ALTER TABLE \(quoted(stage)) ADD COLUMN _luaflow_seq bigserial")
             stageReady = true
         }
-        // copyFrom quotes the name it is given; the session's search_path holds the schema.
-        let target = options.disposition == .merge ? stage : table
-        let names = columns.map(\.name) + ["_luaflow_load_id"]
+        let (target, names) = copyTarget(columns, table: options.disposition == .merge ? stage : table)
         let (logger, data) = (session.runtime.logger, buffer)
         guard session.isConnected else { throw SQLError(.connectionLost, "the connection to the server was lost in the middle of a load") }
         try session.withConnection { connection in
@@ -133,6 +134,17 @@ final class PostgresDestination: TableDestination {
                 try await writer.write(data)
             }
         }
+    }
+
+    /// The table and column names for `copyFrom`, which puts each one between double quotes
+    /// without escaping it: they go escaped (``SQLIdentifier/escaped(_:)``), so a `"` in a field
+    /// name stays in the name. Made once per shape (the columns only grow), not per batch. The
+    /// session's search_path holds the schema.
+    private func copyTarget(_ columns: [TableColumn], table: String) -> (String, [String]) {
+        if let copyNames, copyNames.table == table, copyNames.columns == columns.count { return copyNames.escaped }
+        let escaped = (SQLIdentifier.escaped(table), columns.map { SQLIdentifier.escaped($0.name) } + ["_luaflow_load_id"])
+        copyNames = (table, columns.count, escaped)
+        return escaped
     }
 
     func commitLoad(_ load: Int64, run: String, table: String, records: Int) throws {
@@ -153,7 +165,8 @@ final class PostgresDestination: TableDestination {
         var order = keys
         if let sort = options.dedupSort { order += ", \(quoted(sort)) DESC NULLS LAST" }
         order += ", _luaflow_seq DESC"
-        let updates = names.filter { name in !options.primaryKey.contains { quoted($0) == name } }.map { "\($0) = EXCLUDED.\($0)" }
+        let keyNames = options.primaryKey.map(quoted)
+        let updates = names.filter { name in !keyNames.contains { $0.utf8.elementsEqual(name.utf8) } }.map { "\($0) = EXCLUDED.\($0)" }
         let list = names.joined(separator: ", ")
         try session.execute("""
             INSERT INTO \(qualified(table)) (\(list))
@@ -224,12 +237,11 @@ final class PostgresDestination: TableDestination {
     func close() {
         inTransaction = false
         stageReady = false
+        copyNames = nil
         session.close()
     }
 
     private func qualified(_ name: String) -> String { quoted(schema) + "." + quoted(name) }
 
-    private func quoted(_ name: String) -> String {
-        "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
+    private func quoted(_ name: String) -> String { SQLIdentifier.quoted(name) }
 }

@@ -23,6 +23,8 @@ final class SQLiteDestination: TableDestination {
         }
     }
 
+    var dialect: SQLDialect { .sqlite }
+
     /// A file does not disconnect.
     var reconnects: Bool { false }
 
@@ -35,8 +37,7 @@ final class SQLiteDestination: TableDestination {
     func connect() throws {
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
-        var config = Configuration()
-        config.busyMode = .timeout(10)
+        var config = SQLiteConnectionPolicy.configuration(readOnly: false)
         config.allowsUnsafeTransactions = true // a load is one transaction across many calls
         queue = try DatabaseQueue(path: path, configuration: config)
     }
@@ -118,7 +119,8 @@ final class SQLiteDestination: TableDestination {
         let names = columns.map { quoted($0.name) } + ["_luaflow_load_id"]
         var sql = "INSERT INTO \(quoted(table)) (\(names.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: names.count).joined(separator: ", ")))"
         if options.disposition == .merge {
-            let updates = names.filter { name in !options.primaryKey.contains(where: { quoted($0) == name }) }
+            let keyNames = options.primaryKey.map(quoted)
+            let updates = names.filter { name in !keyNames.contains { $0.utf8.elementsEqual(name.utf8) } }
                 .map { "\($0) = excluded.\($0)" }
             sql += " ON CONFLICT (\(options.primaryKey.map(quoted).joined(separator: ", "))) DO "
             sql += updates.isEmpty ? "NOTHING" : "UPDATE SET \(updates.joined(separator: ", "))"
@@ -197,9 +199,7 @@ final class SQLiteDestination: TableDestination {
         try Bool.fetchOne(db, sql: "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = ?", arguments: [table]) ?? false
     }
 
-    private func quoted(_ name: String) -> String {
-        "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
+    private func quoted(_ name: String) -> String { SQLIdentifier.quoted(name) }
 }
 
 /// A problem of the SQLite sink outside SQLite itself.

@@ -2,13 +2,16 @@ import Foundation
 import GRDB
 import LuaflowCore
 
-/// One SQLite database file opened through GRDB for one node thread. Failures are
-/// ``SQLError``s naming the file; a stop signal interrupts a running statement.
+/// One SQLite database file opened through GRDB for one node thread, with luaflow's defences on
+/// (``SQLiteConnectionPolicy``). Failures are ``SQLError``s naming the file; a stop signal
+/// interrupts a running statement, and so does ``deadline`` once it passes.
 public final class SQLiteSession {
     /// The file as the user wrote it (for messages).
     public let displayPath: String
     public let path: String
     let queue: DatabaseQueue
+    /// When the running statement must stop (armed by the `sql` module for a script's call).
+    let deadline = SQLiteDeadline()
     private let runtime: SQLRuntime
     private let trackingKey: Int
 
@@ -20,9 +23,7 @@ public final class SQLiteSession {
         if readOnly && !FileManager.default.fileExists(atPath: path) {
             throw SQLError(.configuration, "SQLite database \(displayPath) not found")
         }
-        var configuration = Configuration()
-        configuration.readonly = readOnly
-        configuration.busyMode = .timeout(10)
+        var configuration = SQLiteConnectionPolicy.configuration(readOnly: readOnly, deadline: deadline)
         // The `sql` module begins a transaction in one call and commits it in another.
         configuration.allowsUnsafeTransactions = !readOnly
         do {
@@ -34,7 +35,10 @@ public final class SQLiteSession {
         trackingKey = runtime.track { queue.interrupt() }
     }
 
-    deinit { runtime.forget(trackingKey) }
+    deinit {
+        runtime.forget(trackingKey)
+        queue.inDatabase { SQLiteConnectionPolicy.unwatch($0) }
+    }
 
     /// Runs `body` with the database (on the calling thread, GRDB's queue serializing access);
     /// GRDB's errors come out as ``SQLError``s.
@@ -59,7 +63,7 @@ public final class SQLiteSession {
         case .SQLITE_INTERRUPT: return SQLError(.interrupted, "\(file): stopped by a stop signal")
         case .SQLITE_CANTOPEN: return SQLError(.configuration, "cannot open SQLite database \(file): \(message)")
         case .SQLITE_NOTADB: return SQLError(.configuration, "\(file) is not a SQLite database")
-        default: return SQLError(.statement, "\(file): \(message)")
+        default: return SQLError(.statement, "\(file): \(SQLiteConnectionPolicy.explained(message) ?? message)")
         }
     }
 }

@@ -10,15 +10,15 @@ struct SQLSourceQuery: Equatable {
     /// `cursor`: whether there is a cursor value to compare with (a resumed or later run, or an
     /// initial value).
     init(table: String, schema: String?, cursorField: String?, hasCursor: Bool, dialect: SQLDialect) {
-        let name = (schema.map { Self.quoted($0) + "." } ?? "") + Self.quoted(table)
+        let name = (schema.map { SQLIdentifier.quoted($0) + "." } ?? "") + SQLIdentifier.quoted(table)
         sql = "select * from \(name)"
         cursorBindings = 0
         if let field = cursorField {
             if hasCursor {
-                sql += " where \(Self.quoted(field)) > \(dialect == .postgres ? "$1" : "?")"
+                sql += " where \(SQLIdentifier.quoted(field)) > \(dialect == .postgres ? "$1" : "?")"
                 cursorBindings = 1
             }
-            sql += " order by \(Self.quoted(field))"
+            sql += " order by \(SQLIdentifier.quoted(field))"
         }
     }
 
@@ -31,10 +31,5 @@ struct SQLSourceQuery: Equatable {
         }
         sql = statement.sql
         cursorBindings = statement.names.count
-    }
-
-    /// `name` as an SQL identifier: in double quotes, inner quotes doubled.
-    static func quoted(_ name: String) -> String {
-        "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

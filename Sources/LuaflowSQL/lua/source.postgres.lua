@@ -1,7 +1,7 @@
 -- source.postgres is written in Swift (SQLSourceRuntime over PostgresRowReader); this is its
 -- config schema, checked when the node loads and shown by `luaflow check --options` and `luaflow spec`.
 schema = {
-  dsn = { type = "secret", required = true,
+  dsn = { type = "secret", redact = "url_password", required = true,
           description = 'postgres://user:password@host:5432/database?sslmode=prefer, or "env:NAME" naming a variable that holds one' },
   table = { type = "string", min_length = 1, description = "read this whole table (or give query)" },
   schema = { type = "string", min_length = 1, description = "the table's schema (default: the search path, usually public)" },

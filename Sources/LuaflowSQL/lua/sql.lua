@@ -69,7 +69,9 @@ end
 
 -- db:exec(sql, params) -> the number of rows the statement changed (nil when it has none).
 function Connection:exec(sql_text, params)
-  return checked(pcall(host.exec, self.id, statement(sql_text, "db:exec"), encoded(params)))
+  -- Not a tail call: checked raises at level 3, which must be the script that called exec.
+  local changed = checked(pcall(host.exec, self.id, statement(sql_text, "db:exec"), encoded(params)))
+  return changed
 end
 
 -- db:transaction(fn): runs fn(db) between BEGIN and COMMIT; an error rolls back and is raised again.
