@@ -12,7 +12,10 @@ struct CheckCommand: ParsableCommand {
         Every node is loaded as `run` would load it: its script compiled and run to define its \
         functions, its config checked against its schema. Lua sources and sinks then run init() \
         and check(); check() returning false (optionally with a reason) or raising is a problem. \
-        No records are read or written.
+        Built-ins connect: source.http requests its first page (a 401, a refused connection, a \
+        TLS failure is a problem), database sources and sinks open a connection; sink.http says \
+        it was not contacted (it has no request without side effects). No records are written. \
+        With --offline, only the static checks run and nothing is contacted.
 
         Prints one row per node, ok or its problems. With --options, then lists each node's \
         settings (type, default, description; nested tables indented) and the common options \
@@ -21,6 +24,7 @@ struct CheckCommand: ParsableCommand {
         Examples:
           luaflow check pipeline.lua
           luaflow check pipeline.lua --options
+          luaflow check pipeline.lua --offline
           luaflow check pipeline.lua --config prod.yaml --set users.token=env:USERS_TOKEN
         """
     )
@@ -31,6 +35,9 @@ struct CheckCommand: ParsableCommand {
     @Flag(name: .customLong("options"), help: "Also list each node's settings and the common options, from their schemas.")
     var listOptions = false
 
+    @Flag(name: .customLong("offline"), help: "Only the static checks (scripts, config); call no check() and contact nothing.")
+    var offline = false
+
     @OptionGroup var config: ConfigOptions
     @OptionGroup var logging: LoggingOptions
 
@@ -40,7 +47,7 @@ struct CheckCommand: ParsableCommand {
         let (results, schemas) = try logging.reportingFailures { () -> ([NodeCheck], [(name: String, what: String, schema: [String: Any])]) in
             let spec = try config.load(pipeline)
             _ = try PipelineGraph(spec)
-            let results = PipelineCheck.run(spec, extensions: extensions)
+            let results = PipelineCheck.run(spec, extensions: extensions, offline: offline)
             guard listOptions else { return (results, []) }
             return (results, try spec.nodes.map { node in
                 (node.name, node.what, try ConnectorSpec.jsonSchema(of: node, pipeline: spec, extensions: extensions))

@@ -89,7 +89,7 @@ import TestSupport
 
     @Test(arguments: [
         (#"paginator = { type = "cursour", cursor_path = "next" }"#,
-         "config.paginator.type: expected one of cursor, link_header, next_url, none, offset, page; got the string 'cursour'; did you mean `cursor`?"),
+         "config.paginator.type: expected one of auto, cursor, link_header, next_url, none, offset, page; got the string 'cursour'; did you mean `cursor`?"),
         (#"auth = { bearr = "t0ken-1234" }"#, "unknown setting `auth.bearr`; did you mean `auth.bearer`?"),
         (#"auth = { bearr = "t0ken-1234" }"#, "config.auth: needs one of api_key, bearer, basic, oauth2, oauth2_client_credentials"),
         (#"retry = { max_atempts = 3 }"#, "unknown setting `retry.max_atempts`; did you mean `retry.max_attempts`?"),
@@ -135,7 +135,7 @@ import TestSupport
         #expect(result.stdout.contains("--set api.paginator.limit=abc: expected an integer, got the string 'abc'"), "\(result.stdout)")
         #expect(result.stdout.contains("--set api.retyr=1: unknown setting `retyr`; did you mean `retry`?"), "\(result.stdout)")
         #expect(!result.stdout.contains("pipeline.lua:2"), "\(result.stdout)")
-        let fixed = try LuaflowBinary.run(["check", "pipeline.lua", "--set", "api.paginator.limit=50"], in: dir)
+        let fixed = try LuaflowBinary.run(["check", "pipeline.lua", "--offline", "--set", "api.paginator.limit=50"], in: dir)
         #expect(fixed.exitCode == 0, "\(fixed.stdout)")
     }
 
@@ -159,7 +159,7 @@ import TestSupport
 
     @Test func checkListsEachNodesOptions() throws {
         let dir = try httpPipeline(#"paginator = { type = "cursor", cursor_path = "next" }"#)
-        let result = try LuaflowBinary.run(["check", "pipeline.lua", "--options"], in: dir)
+        let result = try LuaflowBinary.run(["check", "pipeline.lua", "--options", "--offline"], in: dir)
         #expect(result.exitCode == 0, "\(result.stdout)")
         let out = result.stdout
         #expect(out.contains("api (source.http):"), "\(out)")
@@ -173,7 +173,7 @@ import TestSupport
         #expect(out.contains(#"one of "overwrite", "append", default "overwrite""#), "\(out)")
         #expect(out.contains("common options (every node):"), "\(out)")
         #expect(out.contains("  batch_size "), "\(out)")
-        let json = try LuaflowBinary.run(["check", "pipeline.lua", "--options", "--log-format", "json"], in: dir)
+        let json = try LuaflowBinary.run(["check", "pipeline.lua", "--options", "--offline", "--log-format", "json"], in: dir)
         let nodes = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])["nodes"] as? [[String: Any]]
         let options = try #require(nodes?.first?["options"] as? [String: Any])
         #expect((options["properties"] as? [String: Any])?["paginator"] != nil, "\(json.stdout)")

@@ -15,7 +15,7 @@
 --       each = { ... }         -- each entry of a table keyed by names (`resources = { repos = {...} }`)
 --       any_of = { {...}, {...} } }  -- the value matches one of these fields
 --
--- The chunk returns `{ common, check, check_value, unknown, suggest, render, json_schema }`.
+-- The chunk returns `{ common, check, check_value, unknown, suggest, missing_field, render, json_schema }`.
 local M = {}
 
 -- A duration: seconds, or text such as "500ms", "10s", "5m", "1h", "1d" (DurationText reads it).
@@ -89,6 +89,26 @@ function M.suggest(name, candidates)
     if short >= 3 and (c:sub(1, #name) == name or name:sub(1, #c) == c) then return c end
   end
   return nil
+end
+
+-- The problem of a setting that names a field none of `records` holds (a typo such as
+-- cursor_field = "updatedAt"): `setting` as the user wrote it, `what` the records
+-- ("the 3 records of the first page"); lists the fields they hold, with the closest one.
+function M.missing_field(setting, field, records, what)
+  local seen, names = {}, {}
+  for _, r in ipairs(records) do
+    if type(r) == "table" then
+      for k in pairs(r) do
+        k = tostring(k)
+        if not seen[k] then seen[k], names[#names + 1] = true, k end
+      end
+    end
+  end
+  table.sort(names)
+  local close = M.suggest(field, names)
+  local shown = #names > 30 and table.concat(names, ", ", 1, 30) .. ", …" or table.concat(names, ", ")
+  return ("%s: field `%s` is in none of %s (fields present: %s)%s; list it in optional_fields if it may be absent")
+    :format(setting, field, what, shown == "" and "none" or shown, close and ("; did you mean `" .. close .. "`?") or "")
 end
 
 -- `suggest` for the host: `request` is `{ name = ..., candidates = { ... } }`.

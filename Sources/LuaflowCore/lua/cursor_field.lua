@@ -1,6 +1,7 @@
 -- Incremental sync for a script source that declares `cursor_field` (CursorTracker): wraps its
 -- `get` (or `run`) so every record it returns updates the running maximum of that field.
--- Arguments: the function, the field, json, "get" or "run", the script's environment. Returns
+-- Arguments: the function, the field, json, "get" or "run", the script's environment, the
+-- config_schema module, the setting as errors name it. Returns
 -- the wrapped function, one that gives the cursor as JSON and one that starts it at a committed
 -- value.
 --
@@ -9,8 +10,27 @@
 -- that function): the cursor is then `{"value": max, "keys": {key: value}}`, and `get` sees
 -- `state.cursor = max` and `state.cursor_keys = {key = value}`, so it can leave out records an
 -- inclusive filter or a look-back sends again.
-local fn, field, json, kind, env = ...
+--
+-- A field none of the first records holds is a typo (`updatedAt` for `updated_at`): the cursor
+-- would never move and every run would read everything again, so the first page (for `run`, the
+-- first 100 records) without it raises, naming the fields present. Checked once; a field the
+-- script lists in `optional_fields` is not checked.
+local fn, field, json, kind, env, lib, setting = ...
 local max
+local FIRST = 100
+local verified = false
+for _, f in ipairs(type(env.optional_fields) == "table" and env.optional_fields or {}) do
+  if f == field then verified = true end
+end
+
+-- Raises unless one of `records` holds the field; once one does, never checks again.
+local function verify(records, what)
+  for i = 1, #records do
+    local r = records[i]
+    if type(r) == "table" and r[field] ~= nil then verified = true; return end
+  end
+  error(lib.missing_field(setting, field, records, what), 0)
+end
 local keys = nil
 local key_fields = env.primary_key
 if type(key_fields) == "string" then key_fields = { key_fields } end
@@ -67,12 +87,23 @@ if kind == "get" then
       if type(c) == "table" then ahead.state.cursor, ahead.state.cursor_keys = c.value, c.keys end
     end
     local records, next = fn(pagination, state)
-    if type(records) == "table" then for i = 1, #records do see(records[i]) end end
+    if type(records) == "table" then
+      if not verified and #records > 0 then verify(records, ("the %d records of the first page"):format(#records)) end
+      for i = 1, #records do see(records[i]) end
+    end
     return records, next
   end
 else
+  local first = {} -- the records so far while none holds the field
   wrapped = function()
     local r = fn()
+    if not verified then
+      if r ~= nil then first[#first + 1] = r end
+      if (type(r) == "table" and r[field] ~= nil) then verified, first = true, nil
+      elseif r == nil or #first >= FIRST then
+        if #first > 0 then verify(first, ("the first %d records"):format(#first)) end
+      end
+    end
     see(r)
     return r
   end

@@ -22,6 +22,8 @@ public final class HTTPSession: Sendable {
     let logger: Logger
     /// The pipeline node the session belongs to, for observers.
     let node: String?
+    /// What ``noteOnce(_:)`` said already.
+    private let noted = Locked<Set<String>>([])
 
     /// Validates `config`, registers its credentials with `Redactor.shared` and its rate limit
     /// with the runtime. Throws ``HTTPError/Kind/invalidConfig``.
@@ -60,6 +62,13 @@ public final class HTTPSession: Sendable {
         if let rateLimit = config.rateLimit, let base = config.baseURL, let origin = Origin(url: base) {
             runtime.rateLimiters.configure(host: origin.hostKey, rateLimit, now: runtime.clock.now())
         }
+    }
+
+    /// Logs `message` at info level the first time this session is given it (a paginator detected
+    /// for each partition of a stream is said once).
+    func noteOnce(_ message: String) {
+        guard noted.withLock({ $0.insert(message).inserted }) else { return }
+        logger.info("\(message)")
     }
 
     /// Sends `request`: joins it to `base_url`, adds headers and credentials, waits for the rate

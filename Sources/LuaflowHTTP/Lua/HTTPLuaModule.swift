@@ -44,16 +44,16 @@ public struct HTTPLuaModule: HostModule {
         lua.setEnvironment(of: schemasChunk, to: try lua.makeEnvironment())
         let schemas = try lua.callReturningRef(schemasChunk, refArgs: [])
         try lua.call(prelude, refArgs: [host, lib, schemas])
-        [host, lib, schemas].forEach(lua.release)
+        defer { [host, lib, schemas].forEach(lua.release) }
         if case .builtin("http") = node.spec.implementation, node.spec.role == .source {
-            try installResources(into: lua, env: env, node: node)
+            try installResources(into: lua, env: env, node: node, lib: lib)
         }
     }
 
     /// Gives `source.http` its resources engine (`rest_resources.lua`, with the date arithmetic of
-    /// `rest_time.lua`) as the global `http_resources`, and the functions pipeline.lua wrote in its
+    /// `rest_time.lua` and `lib`, the config_schema module, for its "did you mean") as the global `http_resources`, and the functions pipeline.lua wrote in its
     /// config (`filter`, `map`) as `http_functions`, by setting path.
-    private func installResources(into lua: LuaState, env: LuaRef, node: NodeContext) throws {
+    private func installResources(into lua: LuaState, env: LuaRef, node: NodeContext, lib: LuaRef) throws {
         let functions = lua.newTable()
         defer { lua.release(functions) }
         for (path, bytecode) in node.spec.functions {
@@ -69,7 +69,7 @@ public struct HTTPLuaModule: HostModule {
         defer { lua.release(time) }
         let engineChunk = try lua.load(BundledLua.restResources.bytes, chunkName: BundledLua.restResources.chunkName)
         lua.setEnvironment(of: engineChunk, to: env)
-        let engine = try lua.callReturningRef(engineChunk, refArgs: [time])
+        let engine = try lua.callReturningRef(engineChunk, refArgs: [time, lib])
         defer { lua.release(engine) }
         lua.setField(env, "http_resources", ref: engine)
     }

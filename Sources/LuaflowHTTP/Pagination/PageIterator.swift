@@ -12,7 +12,8 @@ import Foundation
 /// Not thread-safe: one iterator belongs to one thread or task.
 public final class PageIterator {
     public let session: HTTPSession
-    public let paginator: PaginatorConfig
+    /// The paginator config; a `type = "auto"` one is replaced by the paginator the first response showed.
+    public private(set) var paginator: PaginatorConfig
     private let request: HTTPRequest
     /// Where the credentials may go: the first request's origin (nil: nowhere, when the session
     /// keeps them to a `base_url` on another origin).
@@ -133,6 +134,7 @@ public final class PageIterator {
             pending = nil
             return nil
         }
+        if paginator.style == .auto { try detectPaginator(from: response, request: sent) }
         let number = pagesFetched + 1
         let paths = machine.bodyPaths
         let countPath = self.countPath
@@ -148,7 +150,9 @@ public final class PageIterator {
         if wantsRecords, (paths + [paginator.recordsPath ?? ""]).allSatisfy(JSONScanner.canScan) {
             let extract: JSONScanner.Extract
             do { extract = try JSONScanner.scan(response.body, plan: recordsPlan) } catch { throw invalid(error) }
-            guard let span = extract.spans[paginator.recordsPath ?? ""] else { throw missingRecords(number, url: response.url) }
+            guard let span = extract.spans[paginator.recordsPath ?? ""] else {
+                throw Self.missingRecords(paginator.recordsPath ?? "", page: number, url: response.url, body: response.body)
+            }
             recordsSpan = span
             values = extract.values
             count = countPath.map { extract.counts[$0] ?? 0 }
@@ -192,9 +196,23 @@ public final class PageIterator {
         return Page(response: response, number: number, recordCount: count, records: records)
     }
 
-    /// The error for a page without the records path.
-    private func missingRecords(_ number: Int, url: String) -> HTTPError {
-        HTTPError(.invalidResponse, detail: "records_path '\(paginator.recordsPath ?? "")' is not in the response of page \(number) (\(URLRedactor.redact(url))); check the path against the API's response")
+    /// `type = "auto"`: takes the paginator ``PaginatorDetector`` finds in the first response (once
+    /// per walk; every later page goes through that paginator alone) and says which, once per
+    /// session, at info level. Throws when the response looks paged in a way no paginator follows.
+    private func detectPaginator(from response: HTTPResponse, request sent: HTTPRequest) throws {
+        switch PaginatorDetector.detect(url: response.url, headers: response.headers, body: response.body, base: paginator) {
+        case .paginator(let found, let evidence):
+            let path = found.nextURLPath.map { ", next_url_path = \"\($0)\"" } ?? ""
+            session.noteOnce("paginator detected: { type = \"\(found.style.rawValue)\"\(path) }, as \(evidence)")
+            paginator = found
+        case .singlePage(let reason):
+            session.noteOnce("no paginator detected, reading one page: \(reason) (paginator = { type = \"none\" } says so on purpose)")
+            paginator = paginator.withStyle(.none)
+        case .undetectable(let evidence, let hint):
+            throw HTTPError(.invalidConfig, method: sent.method, url: response.url, status: response.status,
+                            detail: "paginator: none is set and none could be detected, but \(evidence); set \(hint), or paginator = { type = \"none\" } to read one page on purpose")
+        }
+        machine = paginator.makeStateMachine()
     }
 
     /// The values at `paths` and the record count at `countPath`: scanned without building the

@@ -9,6 +9,7 @@ import Foundation
 ///     { type = "next_url", next_url_path = "links.next" }
 ///     { type = "link_header" }
 ///     { type = "none" }
+///     { type = "auto" }     -- source.http's default: chosen from the first response (PaginatorDetector)
 ///
 /// Every type also takes `records_path` (where the records are; empty = the body is the array),
 /// `max_pages` and `stop_on_empty_page` (default true). Keys of another type are errors (the
@@ -19,6 +20,8 @@ public struct PaginatorConfig: Decodable, Sendable, Equatable {
         case nextURL = "next_url"
         case linkHeader = "link_header"
         case none
+        /// Chosen from the first response by ``PaginatorDetector`` (``PageIterator`` replaces it).
+        case auto
     }
 
     public var style: Style
@@ -107,7 +110,7 @@ public struct PaginatorConfig: Decodable, Sendable, Equatable {
             if pageSizeParam != nil && pageSize == nil { throw fail("page_size_param needs page_size") }
         case .offset:
             if offsetParam.isEmpty { throw fail("offset_param must not be empty") }
-        case .linkHeader, .none:
+        case .linkHeader, .none, .auto:
             break
         }
     }
@@ -129,8 +132,8 @@ public struct PaginatorConfig: Decodable, Sendable, Equatable {
             return NextURLPaginator(nextURLPath: nextURLPath ?? "", stopOnEmptyPage: stopOnEmptyPage)
         case .linkHeader:
             return LinkHeaderPaginator(stopOnEmptyPage: stopOnEmptyPage)
-        case .none:
-            return SinglePagePaginator()
+        case .none, .auto:
+            return SinglePagePaginator()  // auto: until the first response says which paginator
         }
     }
 
@@ -141,7 +144,7 @@ public struct PaginatorConfig: Decodable, Sendable, Equatable {
         case .cursor: return (cursorParam, false)
         case .offset: return (offsetParam, true)
         case .page: return (pageParam, true)
-        case .nextURL, .linkHeader, .none: return nil
+        case .nextURL, .linkHeader, .none, .auto: return nil
         }
     }
 

@@ -206,6 +206,26 @@ function Session:get_many(requests, opts)
   return responses
 end
 
+-- The error of a records_path that is not in page `number`'s body `data`: the step that is
+-- missing, the fields present where it was looked for, and the closest of them.
+local function missing_records(path, data, number, url)
+  local at, step = data, nil
+  for part in tostring(path):gmatch("[^%.]+") do
+    if part == "*" or type(at) ~= "table" or at == json.null or at[part] == nil or at[part] == json.null then step = part; break end
+    at = at[part]
+  end
+  local names = {}
+  if type(at) == "table" and at ~= json.null and #at == 0 then
+    for k in pairs(at) do names[#names + 1] = tostring(k) end
+  end
+  table.sort(names)
+  local close = step and lib.suggest(step, names)
+  return "records_path '" .. tostring(path) .. "' is not in the response of page " .. number .. " (" .. url ..
+         "); check the path against the API's response" ..
+         (#names > 0 and (" (fields present: " .. table.concat(names, ", ") .. ")") or "") ..
+         (close and ("; did you mean `" .. close .. "`?") or "")
+end
+
 -- The page iterator session:paginate returns: call it (or `for page in pages do`) for the next
 -- page, nil after the last one.
 local Pages = {}
@@ -230,10 +250,7 @@ function Pages:__call()
   page.next = next
   page.data = decode_body(page, "page " .. number)
   local records = lookup(page.data, self.records_path)
-  if records == nil then
-    error("records_path '" .. tostring(self.records_path) .. "' is not in the response of page " .. number ..
-          " (" .. url .. "); check the path against the API's response", 2)
-  end
+  if records == nil then error(missing_records(self.records_path, page.data, number, url), 2) end
   page.records = records == json.null and json.array() or records
   self.pages, self.next_token, self.done = number, next, next == nil
   return page
@@ -252,10 +269,7 @@ function Pages:next_records()
   if type(records) == "string" then -- a records path the host cannot scan: decoded here
     local data = decode_body({ body = records, method = self.method, url = url, status = 200 }, "page " .. number)
     records = lookup(data, self.records_path)
-    if records == nil then
-      error("records_path '" .. tostring(self.records_path) .. "' is not in the response of page " .. number ..
-            " (" .. url .. "); check the path against the API's response", 2)
-    end
+    if records == nil then error(missing_records(self.records_path, data, number, url), 2) end
     if records == json.null then records = json.array() end
   end
   self.pages, self.next_token, self.done = number, next, next == nil

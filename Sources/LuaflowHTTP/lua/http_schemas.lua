@@ -100,6 +100,7 @@ S.paginator = { type = "table", tag = "type", description = "how to walk through
     next_url = { next_url_path = { type = "string", required = true, description = "where the body holds the next page's URL" } },
     link_header = {},
     none = {},
+    auto = {},
   } }
 
 S.response_actions = { type = "array", description = "rules checked against every response before the default error handling; the first that matches decides",

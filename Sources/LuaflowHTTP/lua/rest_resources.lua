@@ -3,13 +3,16 @@
 -- built-ins, in the node's environment, with the rest_time table as its argument; returns
 -- `declarations(config)` (what the node declares to the host at load time) and `new(config)`
 -- (the engine `init()` makes).
-local T = ...
+local T, lib = ...
 local json = json
 
 -- The settings of one endpoint; a resource inherits the second list from the top level.
 local ENDPOINT = { "path", "method", "params", "headers", "json", "paginator", "records_path", "primary_key",
-                   "incremental", "response_actions", "include_from_parent", "partitions", "filter", "map" }
-local INHERITED = { "params", "headers", "paginator", "records_path", "primary_key", "response_actions" }
+                   "incremental", "response_actions", "include_from_parent", "optional_fields", "partitions", "filter", "map" }
+local INHERITED = { "params", "headers", "paginator", "records_path", "primary_key", "response_actions", "optional_fields" }
+-- An endpoint without a paginator: the host picks one from the first response, or reads one page
+-- when nothing points to another (PaginatorDetector); `{ type = "none" }` reads one page on purpose.
+local AUTO = { type = "auto" }
 
 -- The settings of resource `name` (nil: the top level is the only endpoint), or nil.
 local function settings(config, name)
@@ -74,7 +77,7 @@ end
 local function declarations(config)
   local r = settings(config, stream_name(config))
   local inc = r and type(r.incremental) == "table" and r.incremental or nil
-  local d = {}
+  local d = { optional_fields = r and r.optional_fields }
   if inc and type(inc.cursor_field) == "string" then
     d.cursor_field = inc.cursor_field
     d.backfill = true
@@ -249,7 +252,7 @@ function Engine:pages(r, ctx, query, position)
   return self:session(r):paginate {
     path = fill(r.path or "", ctx, r.label .. ".path", "path"), method = r.method, query = params,
     headers = fill(r.headers, ctx, r.label .. ".headers", "header"), json = fill(r.json, ctx, r.label .. ".json"),
-    paginator = r.paginator, records_path = r.records_path, from = position, concurrency = self.config.concurrency,
+    paginator = r.paginator or AUTO, records_path = r.records_path, from = position, concurrency = self.config.concurrency,
   }
 end
 
@@ -292,7 +295,7 @@ function Engine:contexts(r, extra)
   if r.parent == nil then return { {} } end
   local above = {}
   for res, fields in pairs(needs) do if res ~= r.parent.name then above[res] = fields end end
-  local list, seen = {}, {}
+  local list, seen, first = {}, {}, {}
   self:each_record(r.parent, above, function(pctx, record)
     local ctx = {}
     for res, fields in pairs(needs) do
@@ -304,13 +307,36 @@ function Engine:contexts(r, extra)
         ctx[res][f] = v
       end
     end
+    if #first < 100 then first[#first + 1] = record end
     local key = canonical(ctx)
     if not seen[key] then
       seen[key] = true
       list[#list + 1] = ctx
     end
   end)
+  self:check_included(r, list, first)
   return list
+end
+
+-- Raises when an include_from_parent field of the parent is in none of its records (a typo
+-- would add no column without a word), unless optional_fields lists it; `first`: the parent's
+-- first records, to name the fields they hold.
+function Engine:check_included(r, list, first)
+  if #first == 0 then return end
+  local optional = {}
+  for _, f in ipairs(r.optional_fields or {}) do optional[f] = true end
+  for i, inc in ipairs(r.include) do
+    local entry = r.include_from_parent[i]
+    local found = optional[entry] or optional[inc.field]
+    for _, ctx in ipairs(list) do
+      if found then break end
+      found = ctx[inc.res] and ctx[inc.res][inc.field] ~= nil
+    end
+    if not found and inc.res == r.parent.name then
+      error(lib.missing_field(r.label .. ".include_from_parent", inc.field, first,
+                              ("the %d records of %s read first"):format(#first, r.parent.label)), 0)
+    end
+  end
 end
 
 -- The partitions of the node's stream, for `partitions()`.
@@ -430,6 +456,22 @@ function Engine:page(pagination, state)
   self.iterators[key] = nil
   if window and not window.last then return records, { window = window.stop } end
   return records, nil
+end
+
+-- `luaflow check`: the first page of the stream's topmost resource (in its first partition), read
+-- as a run reads it, so a bad token, an unreachable host, a wrong path or records_path fails the
+-- check with the reason. Returns true and what answered.
+function Engine:check()
+  local r = self.stream
+  while r.parent do r = r.parent end
+  local ctx = {}
+  if r.partitions then
+    if r.partitions[1] == nil then return true, "not contacted: " .. r.label .. " has no partitions" end
+    ctx = { partition = r.partitions[1] }
+  end
+  local page = self:pages(r, ctx)()
+  if page == nil then return true, "the first page matched a skip response action" end
+  return true, page.method .. " " .. page.url .. " answered " .. page.status
 end
 
 local function new(config)

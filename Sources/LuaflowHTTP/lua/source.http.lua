@@ -31,6 +31,8 @@ local function endpoint(fields)
   fields.incremental = incremental
   fields.response_actions = http.schema.response_actions
   fields.include_from_parent = { type = "array", items = { type = "string" }, description = "fields of the parent record added to each record as _<parent>_<field>" }
+  fields.optional_fields = { type = "array", items = { type = "string" },
+                             description = "fields cursor_field or include_from_parent name that may be absent from every record read first (otherwise that is an error, as for a typo)" }
   fields.partitions = { type = "array", description = "read the resource once per value, each with its own checkpoint and cursor ({partition} in the path)" }
   fields.filter = { type = "string", description = "function(record) written in pipeline.lua: keep the record when it returns true" }
   fields.map = { type = "string", description = "function(record) written in pipeline.lua: the record to emit instead (nil drops it)" }
@@ -60,6 +62,7 @@ schema = endpoint {
 -- What the host reads at load time: the cursor and how to resume a partitioned stream.
 local declared = http_resources.declarations(config)
 cursor_field, primary_key, cursor_floor = declared.cursor_field, declared.primary_key, declared.cursor_floor
+optional_fields = declared.optional_fields
 backfill = declared.backfill
 
 local engine
@@ -75,6 +78,11 @@ if declared.partitioned then
   -- The next partitions' first pages are fetched while this one is read: `concurrency`
   -- partitions have requests in flight at once.
   partitions_ahead = math.max(0, (math.tointeger(config.concurrency) or 1) - 1)
+end
+
+-- luaflow check: requests the first page (Engine:check), so a bad token or host is a problem.
+function check()
+  return engine:check()
 end
 
 function get(pagination, state)

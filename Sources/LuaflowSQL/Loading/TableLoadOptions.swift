@@ -14,6 +14,10 @@ struct TableLoadOptions: Sendable {
     var declared: [TableColumn]
     var contract: SchemaContract
     var inferTimestamps: Bool
+    /// Fields `dedup_sort` or `columns` name that may be absent from the first batch.
+    var optionalFields: [String]
+    /// The node as the user declared it, for errors: `sink.sqlite (pipeline.lua:4)`.
+    var declaredAt: String
 
     private struct Config: Decodable {
         struct Declared: Decodable {
@@ -28,6 +32,7 @@ struct TableLoadOptions: Sendable {
         var columns: [Declared]?
         var schema_contract: String?
         var infer_timestamps: Bool?
+        var optional_fields: [String]?
     }
 
     /// Reads the options of `node`, checked against its schema already; throws a config error
@@ -41,6 +46,8 @@ struct TableLoadOptions: Sendable {
         declared = (config.columns ?? []).map { TableColumn(name: $0.name, type: ColumnType(rawValue: $0.type) ?? .text) }
         contract = SchemaContract(rawValue: config.schema_contract ?? "evolve") ?? .evolve
         inferTimestamps = config.infer_timestamps ?? false
+        optionalFields = config.optional_fields ?? []
+        declaredAt = "\(node.spec.what) (\(node.declaredAt))"
         func problem(_ message: String) -> PipelineError {
             PipelineError(.config, node: node.spec.name, phase: "config", "\(node.spec.what): \(message) (\(node.declaredAt))")
         }

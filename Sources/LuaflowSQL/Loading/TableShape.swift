@@ -129,6 +129,11 @@ struct TableShape {
         return columns.count - 1
     }
 
+    /// The names of the fields the records of `plan` hold.
+    func fieldNames(_ plan: BatchPlan, _ bytes: UnsafeRawBufferPointer) -> Set<String> {
+        Set(plan.fields.map { key($0, bytes) })
+    }
+
     /// Why a record cannot be loaded: a field's column could not have this name.
     private func unusable(_ name: String, _ why: String) -> String {
         "field name \(SQLIdentifier.display(name)) cannot be a column name: \(why)"

@@ -13,6 +13,7 @@ final class TableSinkRuntime: SinkRuntime {
     private let validator: RecordValidator
     private var shape: TableShape?
     private var plan = BatchPlan()
+    private var fields: DeclaredFields
     /// The logical run (the same across its resumes).
     private var run = UUID().uuidString
     /// The load the resumed checkpoint covers (nil: none).
@@ -34,6 +35,7 @@ final class TableSinkRuntime: SinkRuntime {
         spec = node.spec
         stats = node.stats
         self.options = options
+        fields = DeclaredFields(options)
         self.destination = destination
         try options.checkNames(for: destination.dialect, node: node)
         validator = try RecordValidator(node)
@@ -111,6 +113,10 @@ final class TableSinkRuntime: SinkRuntime {
             throw failure("write", "field \(conflict.field) is \(conflict.value.rawValue) in a record, its column in \(options.table) is \(conflict.column.rawValue) (schema_contract = \"freeze\")",
                           details: ["record \(firstRecord + conflict.record): \(text)"])
         }
+        if let problem = fields.firstBatchProblem(records: lines.count, present: { shape!.fieldNames(plan, bytes) }) {
+            throw failure("write", problem)
+        }
+        fields.rejectRecordsWithoutKey(&plan, shape: shape!)
         for (r, record) in plan.records.enumerated() {
             guard let why = record.rejection else { continue }
             let text = Array(UnsafeRawBufferPointer(rebasing: bytes[record.text]))

@@ -17,6 +17,8 @@ local shared = {
               } } },
   schema_contract = { type = "enum", values = { "evolve", "freeze", "discard_row" }, default = "evolve",
                       description = "a value whose type does not fit its column: add a variant column <name>__v_<type>, fail the run, or hand the record to on_error" },
+  optional_fields = { type = "array", items = { type = "string", min_length = 1 },
+                      description = "fields dedup_sort or columns name that may be absent from every record of the first batch (otherwise that is an error, as for a typo); primary_key fields are never optional" },
   infer_timestamps = { type = "boolean", default = false,
                        description = "ISO-8601 strings of new fields make timestamptz columns (otherwise text)" },
 }
