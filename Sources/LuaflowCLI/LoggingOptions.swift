@@ -11,7 +11,8 @@ struct LoggingOptions: ParsableArguments {
     @Option(help: "Log and summary format: text or json.")
     var logFormat: Format = .text
 
-    @Flag(name: .shortAndLong, help: "More output: debug logs, Lua tracebacks and the metrics scripts recorded; -vv adds the HTTP client's own logs.")
+    @Flag(name: [.customShort("v"), .customLong("verbose")],
+          help: "More output: debug logs, Lua tracebacks and the metrics scripts recorded; -vv adds the HTTP client's own logs.")
     var verbosity: Int
 
     var verbose: Bool { verbosity > 0 }
