@@ -1,3 +1,5 @@
+import Foundation
+
 /// The columns of the table a sink loads, grown from the records: a new field adds a column of
 /// its value's type (`columns` may declare it), a value that does not fit its column follows the
 /// schema contract. Owned by the sink's thread.
@@ -80,11 +82,16 @@ struct TableShape {
         let name: String
         init(_ name: String) { self.name = name }
 
-        static func == (a: Key, b: Key) -> Bool { a.name.utf8.elementsEqual(b.name.utf8) }
+        // Once per field of every record: compared and hashed as contiguous bytes (memcmp), not
+        // byte by byte through String.UTF8View's iterator.
+        static func == (a: Key, b: Key) -> Bool {
+            var (x, y) = (a.name, b.name)
+            return x.withUTF8 { x in y.withUTF8 { y in x.count == y.count && (x.isEmpty || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0) } }
+        }
 
         func hash(into hasher: inout Hasher) {
-            let hashed: Void? = name.utf8.withContiguousStorageIfAvailable { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
-            if hashed == nil { for byte in name.utf8 { hasher.combine(byte) } }
+            var name = self.name
+            name.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
         }
     }
 
