@@ -139,7 +139,13 @@ final class SQLLuaBinding {
                 defer { session.deadline.disarm() }
                 do { return try body() } catch where session.deadline.expired { throw clock.exceeded }
             case .postgres(let session):
-                do { return try session.cancelling(after: left, body) } catch is PostgresDeadlinePassed { throw clock.exceeded }
+                let started = DispatchTime.now().uptimeNanoseconds
+                do { return try session.cancelling(after: left, body) } catch is PostgresDeadlinePassed { throw clock.exceeded } catch let error as SQLError
+                    where error.sqlState == "57014" && left.map({ Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9 >= $0 }) == true {
+                    // The server cancelled the statement after the call's time was up, but another
+                    // canceller (the call's own time-limit watchdog) got there before the deadline's.
+                    throw clock.exceeded
+                }
             }
         }
     }
