@@ -13,7 +13,7 @@ import TestSupport
     static let secret = "obs-s3cret-key-4b7e91"
     static let total = 120
 
-    /// A server with `/slow-cursor` (20 records a page, 80 ms a page but 1.5 s for the fourth, so a
+    /// A server with `/slow-cursor` (20 records a page, 80 ms a page but 4 s for the fourth, so a
     /// scrape can see the run under way even on a busy machine; the second page's first request
     /// answered 503) and a pipeline reading it.
     func setUp() throws -> (TestHTTPServer, URL) {
@@ -24,7 +24,7 @@ import TestSupport
             let records = TestDataset.records(from: offset, count: 20, total: Self.total)
             let next = offset + records.count
             return TestHTTPResponse.json(["data": records, "next": next < Self.total ? "c\(next)" as Any : NSNull()])
-                .delayed(by: offset == 60 ? 1.5 : 0.08)
+                .delayed(by: offset == 60 ? 4 : 0.08)
         }
         let dir = try LuaflowBinary.workspace()
         try dir.write("tag.lua", """
