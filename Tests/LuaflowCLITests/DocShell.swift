@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Runs shell commands as a reader of the docs would: `/bin/sh` in the current directory, with
 /// the built binary on `PATH` as `luaflow`, no standard input, and a time limit.
@@ -38,23 +39,13 @@ struct DocShell {
         process.standardOutput = out
         process.standardError = err
         try process.run()
-        let stderr = StderrBox()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async { stderr.data = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
+        let output = ChildOutput.collect(out: out, err: err)
         process.waitUntilExit()
         let ended = (try? String(contentsOf: pwdFile, encoding: .utf8))?.trimmingCharacters(in: .newlines)
         try? FileManager.default.removeItem(at: pwdFile)
         return Result(exitCode: process.terminationStatus,
-                      stdout: String(decoding: stdout, as: UTF8.self),
-                      stderr: String(decoding: stderr.data, as: UTF8.self),
+                      stdout: String(decoding: output.stdout, as: UTF8.self),
+                      stderr: String(decoding: output.stderr, as: UTF8.self),
                       directory: ended.map { URL(fileURLWithPath: $0) } ?? directory)
     }
-}
-
-/// Standard error, read on another thread while standard output is read (the group orders the accesses).
-private final class StderrBox: @unchecked Sendable {
-    var data = Data()
 }

@@ -58,13 +58,12 @@ enum LuaflowBinary {
             DispatchWorkItem { [pid = process.processIdentifier] in kill(pid, SIGKILL) }
                 .scheduled(after: seconds)
         }
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        let output = ChildOutput.collect(out: out, err: err)
         process.waitUntilExit()
         killer?.cancel()
         return Result(exitCode: process.terminationStatus,
-                      stdout: String(decoding: stdout, as: UTF8.self),
-                      stderr: String(decoding: stderr, as: UTF8.self),
+                      stdout: String(decoding: output.stdout, as: UTF8.self),
+                      stderr: String(decoding: output.stderr, as: UTF8.self),
                       exitedAfterSignal: signalled.map { Double(DispatchTime.now().uptimeNanoseconds - $0.uptimeNanoseconds) / 1e9 },
                       timedOut: process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL && signal?.number != SIGKILL)
     }

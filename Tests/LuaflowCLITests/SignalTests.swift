@@ -39,7 +39,7 @@ import TestSupport
             #expect(process.isRunning, "the first signal cannot end a read from a FIFO")
             kill(process.processIdentifier, SIGINT)
             process.waitUntilExit()
-            let text = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            let text = String(decoding: ChildOutput.readToEnd(stderr.fileHandleForReading), as: UTF8.self)
             #expect(process.terminationStatus == 130)
             let notice = "second SIGINT: exiting at once; progress up to the last checkpoint is kept for the next run\n"
             #expect(text == notice || text.hasSuffix("\n" + notice), "the notice is the last line, on its own: \(text)")

@@ -125,8 +125,11 @@ import Testing
     @Test func connectionsAreReused() async throws {
         try await withServer { server, runtime in
             let session = try session(server, runtime)
-            for _ in 0..<5 { _ = try await session.execute(HTTPRequest(url: "/echo")) }
-            #expect(Set(server.requests(path: "/echo").map(\.connection)).count == 1)
+            for _ in 0..<10 { _ = try await session.execute(HTTPRequest(url: "/echo")) }
+            // Kept alive: ten requests in a row share a connection or two. (AsyncHTTPClient opens
+            // another when a request leaves before the last connection went back to the pool,
+            // which a loaded machine makes likely; without reuse there would be ten.)
+            #expect(Set(server.requests(path: "/echo").map(\.connection)).count <= 3)
         }
     }
 
