@@ -48,14 +48,20 @@ public final class Telemetry: @unchecked Sendable {
                              logger: Logger = Logger(label: "luaflow.telemetry")) throws -> Telemetry? {
         let otlp = OTLPExport.enabled(endpoint: options.otlpEndpoint, environment: environment)
         guard options.metricsAddress != nil || otlp else { return nil }
-        guard otlp else { return try Telemetry(options, tracing: nil as (NoOpTracer, any Service)?, otlpMetrics: nil, logger: logger) }
-        let configuration = OTLPExport.configuration(endpoint: options.otlpEndpoint, logger: logger, metricsInterval: .seconds(5))
+        guard otlp else { return try Telemetry(options, tracing: nil as NoOpTracer?, otlpMetrics: nil, otel: nil, logger: logger) }
+        let endpoints = OTLPExport.endpoints(endpoint: options.otlpEndpoint, environment: environment)
+        let lastFailure = Locked<String?>(nil)
+        let diagnostics = Logger(label: logger.label) { _ in
+            OTLPDiagnostics(target: logger.handler, endpoints: endpoints, timeout: OTLPExport.exportTimeout, lastFailure: lastFailure)
+        }
+        let configuration = OTLPExport.configuration(endpoint: options.otlpEndpoint, logger: diagnostics, metricsInterval: .seconds(5))
         let tracing = try OTel.makeTracingBackend(configuration: configuration)
         let metrics = try OTel.makeMetricsBackend(configuration: configuration)
-        return try Telemetry(options, tracing: (tracing.factory, tracing.service), otlpMetrics: (metrics.factory, metrics.service), logger: logger)
+        let export = OTelServices(services: [tracing.service, metrics.service], logger: logger, endpoints: endpoints, lastFailure: lastFailure)
+        return try Telemetry(options, tracing: tracing.factory, otlpMetrics: metrics.factory, otel: export, logger: logger)
     }
 
-    private init<T: Tracer>(_ options: Options, tracing: (T, any Service)?, otlpMetrics: ((any MetricsFactory), any Service)?,
+    private init<T: Tracer>(_ options: Options, tracing: T?, otlpMetrics: (any MetricsFactory)?, otel: OTelServices?,
                             logger: Logger) throws {
         self.options = options
         self.logger = logger
@@ -66,9 +72,9 @@ public final class Telemetry: @unchecked Sendable {
             prometheus.defaultValueHistogramBuckets = ScriptMetrics.buckets
             factories.append(prometheus)
         }
-        if let otlpMetrics { factories.append(otlpMetrics.0) }
+        if let otlpMetrics { factories.append(otlpMetrics) }
         let metrics = RunMetrics(factory: factories.count == 1 ? factories[0] : MultiplexMetricsHandler(factories: factories))
-        let tracer = tracing.map { RunTracer(tracer: $0.0, pipeline: options.pipeline) }
+        let tracer = tracing.map { RunTracer(tracer: $0, pipeline: options.pipeline) }
         runObservers = [metrics] + (tracer.map { [$0] } ?? [])
         httpObserver = HTTPTelemetry(metrics: metrics, tracer: tracer)
         scriptMetrics = metrics
@@ -80,8 +86,7 @@ public final class Telemetry: @unchecked Sendable {
         } else {
             server = nil
         }
-        let services = [tracing?.1, otlpMetrics?.1].compactMap { $0 }
-        otel = services.isEmpty ? nil : OTelServices(services: services, logger: logger)
+        self.otel = otel
         if otlpMetrics != nil {
             // OTLP reads the swift-metrics values on its own schedule: keep the node counters current.
             let timer = DispatchSource.makeTimerSource(queue: .global())
@@ -105,6 +110,6 @@ public final class Telemetry: @unchecked Sendable {
             while Date() < end && !Interrupt.requested { Thread.sleep(forTimeInterval: 0.05) }
             server.syncShutdown()
         }
-        otel?.shutdown(timeout: 10)
+        otel?.shutdown()
     }
 }

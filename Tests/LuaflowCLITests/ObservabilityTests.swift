@@ -55,12 +55,13 @@ import TestSupport
         let (server, dir) = try setUp()
         defer { server.stop() }
         let port = try Self.freePort()
-        let run = Self.runInBackground(["run", "pipeline.lua", "--metrics", "127.0.0.1:\(port)", "--metrics-linger", "2s",
+        let run = Self.runInBackground(["run", "pipeline.lua", "--metrics", "127.0.0.1:\(port)", "--metrics-linger", "5s",
                                         "--log-format", "json"], in: dir)
         var scrapes: [String] = []
         var midRun: [String: Double]?
         var final: [String: Double]?
-        let deadline = Date().addingTimeInterval(60)
+        // A loaded machine may take minutes to run this; the linger outlasts a scrape's 2 s timeout.
+        let deadline = Date().addingTimeInterval(300)
         while final == nil && Date() < deadline {
             if let text = try? await Self.get("http://127.0.0.1:\(port)/metrics") {
                 scrapes.append(text)
@@ -186,6 +187,30 @@ import TestSupport
         #expect(refused.exitCode == 2)
         #expect(refused.stderr.contains("cannot serve metrics on 127.0.0.1:\(busy): the port is already in use"), "\(refused.stderr)")
         #expect(!refused.stderr.contains("errno") && !refused.stderr.contains("descriptor:"), "\(refused.stderr)")
+    }
+
+    enum Collector: CaseIterable { case refusing, silent, answering404 }
+
+    @Test(arguments: Collector.allCases)
+    func aCollectorThatCannotBeReachedIsNamedWithTheReasonAndHoldsTheRunOnlySeconds(_ collector: Collector) throws {
+        let dir = try LuaflowBinary.workspace()
+        try dir.write("pipeline.lua", "network { { source.list { items = { { a = 1 } } }, sink.stdout {} } }")
+        let (fd, port) = try Self.boundSocket(listening: collector == .silent)
+        defer { close(fd) }
+        let server = collector == .answering404 ? try TestHTTPServer.start(standardRoutes: false) : nil
+        defer { server?.stop() }
+        let base = server?.baseURL ?? "http://127.0.0.1:\(port)"
+        let started = Date()
+        let result = try LuaflowBinary.run(["run", "pipeline.lua", "--otlp", base], in: dir)
+        let seconds = Date().timeIntervalSince(started)
+        #expect(result.exitCode == 0, "telemetry that does not arrive does not fail the run: \(result.stderr)")
+        let reason = collector == .answering404 ? "the collector answered HTTP 404 Not Found" : "no answer within 3 s"
+        for path in ["/v1/traces", "/v1/metrics"] {
+            #expect(result.stderr.contains("did not reach \(base)\(path): \(reason)"), "\(result.stderr)")
+        }
+        #expect(!result.stderr.contains("errno") && !result.stderr.contains("Failed to export"), "\(result.stderr)")
+        // The exports' own timeouts end them; the ten-second wait for the collector is gone.
+        #expect(seconds < 9.5, "the run took \(seconds) s")
     }
 
     // MARK: Helpers

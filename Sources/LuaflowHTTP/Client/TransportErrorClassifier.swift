@@ -12,7 +12,13 @@ struct ExchangeFailure: Error, Sendable {
 
 /// Turns the errors of AsyncHTTPClient and SwiftNIO into ``ExchangeFailure``s. The one place
 /// that knows their types: everything above works with ``TransportFailure`` and ``HTTPError``.
-enum TransportErrorClassifier {
+public enum TransportErrorClassifier {
+    /// Why an exchange failed, in the words of luaflow's HTTP errors (`could not connect:
+    /// connection refused`), for requests of other clients in the process (the OTLP exporters).
+    public static func reason(for error: any Error, timeouts: TimeoutConfig) -> String {
+        classify(error, timeouts: timeouts).detail
+    }
+
     static func classify(_ error: Error, timeouts: TimeoutConfig) -> ExchangeFailure {
         func seconds(_ value: Double) -> String {
             value == value.rounded() ? "\(Int(value)) s" : "\(value) s"
