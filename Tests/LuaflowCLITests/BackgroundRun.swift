@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// `luaflow` started in the background while a test talks to it (a webhook source): signal it,
 /// kill it, wait for its exit and read what it printed.
@@ -8,8 +9,7 @@ final class BackgroundRun {
     private let stderrFile: URL
 
     init(_ args: [String], in directory: URL, environment: [String: String] = [:]) throws {
-        let logs = FileManager.default.temporaryDirectory.appendingPathComponent("luaflow-bg-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        let logs = try TestDirectories.make("luaflow-bg")
         stdoutFile = logs.appendingPathComponent("stdout")
         stderrFile = logs.appendingPathComponent("stderr")
         _ = FileManager.default.createFile(atPath: stdoutFile.path, contents: nil)

@@ -29,7 +29,7 @@ final class DocRun {
     private var standIns: [TestHTTPServer] = []
 
     init() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("luaflow-doctest-\(UUID().uuidString)")
+        root = try TestDirectories.make("luaflow-doctest")
         workspace = root.appendingPathComponent("workspace")
         try FileManager.default.createDirectory(at: workspace, withIntermediateDirectories: true)
         shell = try DocShell(root: root)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LuaflowCore
+import TestSupport
 
 @Suite struct ConfigValidationTests {
     private func failure(_ pipeline: String, files: [String: String] = [:]) throws -> String {
@@ -62,8 +63,7 @@ import Testing
     }
 
     @Test func pathFieldsAreReadableWhenTheUserSetsThemNotFromDefaults() throws {
-        let outside = FileManager.default.temporaryDirectory.appendingPathComponent("luaflow-outside-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: outside, withIntermediateDirectories: true)
+        let outside = try TestDirectories.make("luaflow-outside")
         try "hello".write(to: outside.appendingPathComponent("in.txt"), atomically: true, encoding: .utf8)
         let ws = try Workspace()
         try ws.write("s.lua", """

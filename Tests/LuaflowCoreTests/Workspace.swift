@@ -1,13 +1,13 @@
 import Foundation
 @testable import LuaflowCore
+import TestSupport
 
 /// A temporary pipeline directory: write files into it, run a pipeline in-process, read outputs.
 struct Workspace {
     let root: URL
 
     init() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("luaflow-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        root = try TestDirectories.make("luaflow-test")
     }
 
     func path(_ relative: String) -> String { root.appendingPathComponent(relative).path }

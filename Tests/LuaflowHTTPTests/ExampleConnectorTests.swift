@@ -311,7 +311,7 @@ private struct ExampleDirectory {
     let root: URL
 
     init(copying name: String) throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("luaflow-example-\(UUID().uuidString)")
+        root = try TestDirectories.unused("luaflow-example")
         try FileManager.default.copyItem(at: Self.examples.appendingPathComponent(name), to: root)
         try? FileManager.default.removeItem(at: root.appendingPathComponent("out"))  // left by a manual run
     }

@@ -8,8 +8,7 @@ struct LuaPipelineHarness {
     let root: URL
 
     init() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("luaflow-http-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        root = try TestDirectories.make("luaflow-http")
     }
 
     func write(_ relative: String, _ text: String) throws {

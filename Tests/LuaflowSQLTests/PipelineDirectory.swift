@@ -1,6 +1,7 @@
 import Foundation
 import LuaflowCore
 import LuaflowSQL
+import TestSupport
 
 /// A temporary pipeline directory for running pipelines in-process with the database
 /// extensions: write files, run, read the JSON Lines outputs.
@@ -8,8 +9,7 @@ struct PipelineDirectory {
     let root: URL
 
     init() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("luaflow-sql-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        root = try TestDirectories.make("luaflow-sql")
     }
 
     func path(_ relative: String) -> String { root.appendingPathComponent(relative).path }

@@ -8,8 +8,7 @@ struct LuaTestFiles {
     let root: URL
 
     init() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("luaflow-testing-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        root = try TestDirectories.make("luaflow-testing")
     }
 
     func write(_ relative: String, _ text: String) throws {
