@@ -68,14 +68,14 @@ enum LuaflowBinary {
                       timedOut: process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL && signal?.number != SIGKILL)
     }
 
-    /// Waits (up to 60 s) until `file` exists or `process` ended.
+    /// Waits (up to 300 s) until `file` exists or `process` ended.
     static func waitFor(_ file: URL, while process: Process) {
         waitUntil({ FileManager.default.fileExists(atPath: file.path) }, while: process)
     }
 
-    /// Waits (up to 60 s) until `condition` holds or `process` ended.
+    /// Waits (up to 300 s) until `condition` holds or `process` ended.
     static func waitUntil(_ condition: () -> Bool, while process: Process) {
-        let deadline = Date().addingTimeInterval(60)
+        let deadline = Date().addingTimeInterval(300)
         while process.isRunning && !condition() && Date() < deadline {
             Thread.sleep(forTimeInterval: 0.01)
         }
@@ -115,12 +115,9 @@ enum LuaflowBinary {
     }
 
     static func workspace(copying example: String? = nil) throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("luaflow-cli-\(UUID().uuidString)")
-        if let example {
-            try FileManager.default.copyItem(at: packageRoot.appendingPathComponent("examples/\(example)"), to: dir)
-        } else {
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        }
+        guard let example else { return try TestDirectories.make("luaflow-cli") }
+        let dir = try TestDirectories.unused("luaflow-cli")
+        try FileManager.default.copyItem(at: packageRoot.appendingPathComponent("examples/\(example)"), to: dir)
         return dir
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LuaflowCore
 import LuaflowTesting
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -55,12 +56,13 @@ import TestSupport
         let (server, dir) = try setUp()
         defer { server.stop() }
         let port = try Self.freePort()
-        let run = Self.runInBackground(["run", "pipeline.lua", "--metrics", "127.0.0.1:\(port)", "--metrics-linger", "5s",
-                                        "--log-format", "json"], in: dir)
+        // The run lingers until the test has scraped its end, then a stop signal ends the linger.
+        let scrapedTheEnd = Locked(false)
+        let run = Self.runInBackground(["run", "pipeline.lua", "--metrics", "127.0.0.1:\(port)", "--metrics-linger", "300s",
+                                        "--log-format", "json"], in: dir, until: { scrapedTheEnd.withLock { $0 } })
         var scrapes: [String] = []
         var midRun: [String: Double]?
         var final: [String: Double]?
-        // A loaded machine may take minutes to run this; the linger outlasts a scrape's 2 s timeout.
         let deadline = Date().addingTimeInterval(300)
         while final == nil && Date() < deadline {
             if let text = try? await Self.get("http://127.0.0.1:\(port)/metrics") {
@@ -69,7 +71,10 @@ import TestSupport
                 if values[#"luaflow_run_outcome{outcome="running"}"#] == 1, (values[#"luaflow_node_records_out_total{node="api"}"#] ?? 0) > 0 {
                     midRun = midRun ?? values
                 }
-                if values[#"luaflow_run_outcome{outcome="succeeded"}"#] == 1 { final = values }
+                if values[#"luaflow_run_outcome{outcome="succeeded"}"#] == 1 {
+                    final = values
+                    scrapedTheEnd.withLock { $0 = true }
+                }
             }
             try await Task.sleep(nanoseconds: 30_000_000)
         }
@@ -240,10 +245,12 @@ import TestSupport
     }
 
     /// Runs the binary on a thread of its own (not the cooperative pool) while the test goes on.
-    static func runInBackground(_ args: [String], in dir: URL) -> Task<LuaflowBinary.Result, any Error> {
+    /// Runs luaflow on a thread of its own; with `until`, sends it SIGINT once `until` holds.
+    static func runInBackground(_ args: [String], in dir: URL,
+                                until: (@Sendable () -> Bool)? = nil) -> Task<LuaflowBinary.Result, any Error> {
         Task {
-            try await withCheckedThrowingContinuation { continuation in
-                Thread { continuation.resume(with: Result { try LuaflowBinary.run(args, in: dir) }) }.start()
+            try await onThread {
+                try LuaflowBinary.run(args, in: dir, signal: until.map { _ in (SIGINT, 0) }, ready: until)
             }
         }
     }
