@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import LuaflowHTTP
 import LuaflowObservability
 
 /// `--metrics`, `--metrics-linger` and `--otlp`: what a run exports while it runs.
@@ -39,8 +40,8 @@ struct TelemetryOptions: ParsableArguments {
         let telemetry: Telemetry?
         do {
             telemetry = try Telemetry.start(options)
-        } catch let error as MetricsServer.BindError {
-            StderrLogHandler.write("error: \(error)")
+        } catch let error as HTTPListener.BindError {
+            StderrLogHandler.write("error: cannot serve metrics on \(error.address): \(error.reason)")
             throw ExitCode(2)
         } catch {
             StderrLogHandler.write("error: cannot export metrics or traces: \(error)")

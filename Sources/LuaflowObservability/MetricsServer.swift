@@ -1,71 +1,32 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import LuaflowHTTP
 import NIOCore
 import NIOHTTP1
-import NIOPosix
 
 /// Serves `GET /metrics` in Prometheus text format on its own event loop thread (never on Swift's
 /// cooperative pool): each scrape calls `render` there, which reads the run's counters.
 public final class MetricsServer: Sendable {
-    private let group: MultiThreadedEventLoopGroup
-    private let channel: any Channel
+    private let listener: HTTPListener
     /// The address the server listens on (the port the system picked when it was 0).
-    public let port: Int
+    public var port: Int { listener.port }
 
-    /// Binds `host:port` and starts serving. Throws a ``BindError`` when the address cannot be bound.
+    /// Binds `host:port` and starts serving. Throws an ``HTTPListener/BindError`` when the address
+    /// cannot be bound.
     public init(host: String, port: Int, render: @escaping @Sendable () -> [UInt8]) throws {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 64)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(MetricsHTTPHandler(render: render))
-                }
-            }
-        do {
-            channel = try bootstrap.bind(host: host, port: port).wait()
-        } catch {
-            try? group.syncShutdownGracefully()
-            throw BindError(host: host, port: port, underlying: error)
+        listener = try HTTPListener(host: host, port: port, backlog: 64) { channel in
+            try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+            try channel.pipeline.syncOperations.addHandler(MetricsHTTPHandler(render: render))
         }
-        self.group = group
-        self.port = channel.localAddress?.port ?? port
     }
 
     /// The URL scrapes reach the server at.
     public var url: String {
-        let host = channel.localAddress?.ipAddress.map { $0.contains(":") ? "[\($0)]" : $0 } ?? "localhost"
+        let host = listener.localAddress?.ipAddress.map { $0.contains(":") ? "[\($0)]" : $0 } ?? "localhost"
         return "http://\(host):\(port)/metrics"
-    }
-
-    /// An address `--metrics` cannot listen on, with the reason in words.
-    public struct BindError: Error, CustomStringConvertible {
-        public let host: String
-        public let port: Int
-        let underlying: any Error
-
-        public var description: String {
-            let reason: String
-            switch (underlying as? IOError)?.errnoCode {
-            case EADDRINUSE: reason = "the port is already in use (another process listens on it; choose another port, or 0 for any free one)"
-            case EADDRNOTAVAIL: reason = "the address is not one of this machine's"
-            case EACCES: reason = "permission denied (ports below 1024 need privileges)"
-            default:
-                if let error = underlying as? IOError { reason = String(cString: strerror(error.errnoCode)) }
-                else if underlying is SocketAddressError || underlying is SocketAddressError.UnknownHost { reason = "the host name cannot be resolved" }
-                else { reason = "\(underlying)" }
-            }
-            return "cannot serve metrics on \(host.contains(":") ? "[\(host)]" : host):\(port): \(reason)"
-        }
     }
 
     /// Closes the listening socket and stops the thread. For synchronous callers only.
     public func syncShutdown() {
-        try? channel.close().wait()
-        try? group.syncShutdownGracefully()
+        listener.shutdown()
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import LuaflowCore
+import LuaflowHTTP
 
 /// `source.webhook { listen, path, verify, dedupe_header, max_body, ack }`: an HTTP server whose
 /// POSTed JSON objects become records. It never ends by itself: `lifetime`, `max_items` or
@@ -57,8 +58,8 @@ final class WebhookSourceRuntime: PushSource {
         }
         do {
             server = try WebhookServer(host: config.host, port: config.port, route: WebhookRoute(config: config, inbox: inbox))
-        } catch {
-            throw PipelineError(.runtime, node: name, phase: "open", "source.webhook: cannot listen on \(config.host):\(config.port): \(error)")
+        } catch let error as HTTPListener.BindError {
+            throw PipelineError(.runtime, node: name, phase: "open", "source.webhook: \(error) (\(declaredAt))")
         }
         live.add(server!, inbox)
         opened = DispatchTime.now().uptimeNanoseconds
