@@ -42,6 +42,14 @@ import Testing
         guard case .dontRetry = decide(.status(501)) else { Issue.record("501 retried"); return }
     }
 
+    @Test mutating func aResponseActionsRetryIgnoresStatusAndMethodButNotTheAttemptLimit() {
+        // 200 is not a retryable status and POST is not idempotent: a response action's retry wins over both.
+        guard case .retry = decide(.retryRequested(status: 200), "POST", attempt: 1) else { Issue.record("not retried"); return }
+        #expect(decide(.retryRequested(status: 200), "POST", attempt: 2, retryAfter: 7) == .retry(after: 7))
+        #expect(decide(.retryRequested(status: 200), attempt: policy.maxAttempts)
+                == .dontRetry(reason: "no attempts left (max_attempts = \(policy.maxAttempts))"))
+    }
+
     @Test mutating func stopsAfterMaxAttempts() {
         guard case .retry = decide(.status(503), attempt: 4) else { Issue.record("attempt 4 of 5 not retried"); return }
         guard case .dontRetry(let reason) = decide(.status(503), attempt: 5) else { Issue.record("retried a 6th time"); return }

@@ -4,6 +4,9 @@ public enum AttemptOutcome: Sendable, Equatable {
     case status(Int)
     /// No answer: see ``TransportFailure``.
     case failure(TransportFailure)
+    /// The server answered and a response action (`response_actions`) asked for a retry: tried
+    /// again whatever the status and method, while attempts last.
+    case retryRequested(status: Int)
 }
 
 /// Why an attempt got no answer. The distinction matters for non-idempotent methods: a request

@@ -44,6 +44,8 @@ public struct RetryPolicy: Sendable, Equatable {
             guard isSafeToRepeat(method: method, headers: headers) else {
                 return .dontRetry(reason: "\(method) is not idempotent (set an Idempotency-Key or retry_non_idempotent)")
             }
+        case .retryRequested:
+            break
         case .failure(.permanent):
             return .dontRetry(reason: "the failure is not transient")
         case .failure(.connectFailed):
