@@ -3,21 +3,21 @@ import Foundation
 /// The lines of newline-separated records in a buffer, as byte ranges without their `\n` (the
 /// last one may have none): the one place the host splits records on newlines outside the C
 /// readers. Blank lines are ranges too; callers decide whether they are records.
-struct RecordLines: Sequence, IteratorProtocol {
+public struct RecordLines: Sequence, IteratorProtocol {
     private let bytes: UnsafeRawPointer
     private let count: Int
     private var start = 0
 
-    init(_ bytes: UnsafeRawPointer, count: Int) {
+    public init(_ bytes: UnsafeRawPointer, count: Int) {
         self.bytes = bytes
         self.count = count
     }
 
-    init(_ buffer: UnsafeRawBufferPointer) {
+    public init(_ buffer: UnsafeRawBufferPointer) {
         self.init(buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, count: buffer.count)
     }
 
-    mutating func next() -> Range<Int>? {
+    public mutating func next() -> Range<Int>? {
         guard start < count else { return nil }
         let end = memchr(bytes + start, 0x0A, count - start).map { bytes.distance(to: UnsafeRawPointer($0)) } ?? count
         defer { start = end + 1 }

@@ -1,5 +1,6 @@
 import CLuaShim
 import Foundation
+import LuaflowCore
 
 /// The records of one page as JSON text, one record per line, cut out of the response body
 /// without decoding it: the array at the records path is split in C (the splitter `source.file`
@@ -50,15 +51,14 @@ public struct PageRecords: Sendable, Equatable {
         if bad.found != 0 {
             throw failure("record \(lineNumbers.len + 1) is not valid UTF-8 (\(withUnsafeBytes(of: bad.message) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }))")
         }
-        var start = 0
         var count = 0
-        while start < out.len, let base = out.data {
-            let end = memchr(base + start, 0x0A, out.len - start).map { $0.assumingMemoryBound(to: CChar.self) - base } ?? out.len
-            count += 1
-            if luaflow_json_validate(base + start, end - start, &message, message.count) == 0 {
-                throw failure("record \(count) is not valid JSON (\(String(cString: message)))")
+        if let base = out.data {
+            for line in RecordLines(base, count: out.len) {
+                count += 1
+                if luaflow_json_validate(base + line.lowerBound, line.count, &message, message.count) == 0 {
+                    throw failure("record \(count) is not valid JSON (\(String(cString: message)))")
+                }
             }
-            start = end + 1
         }
         return PageRecords(lines: Array(UnsafeRawBufferPointer(start: out.data, count: out.len)), count: count)
     }

@@ -169,14 +169,7 @@ final class TableSinkRuntime: SinkRuntime {
 
     /// The non-blank lines of a spooled batch.
     private static func lines(_ bytes: UnsafeRawBufferPointer) -> [Range<Int>] {
-        var lines: [Range<Int>] = []
-        var start = 0
-        for (i, c) in bytes.enumerated() where c == 0x0A {
-            if i > start { lines.append(start..<i) }
-            start = i + 1
-        }
-        if bytes.count > start { lines.append(start..<bytes.count) }
-        return lines
+        RecordLines(bytes).filter { !$0.isEmpty }
     }
 
     private func beginLoadIfNeeded() throws -> Int64 {
