@@ -24,7 +24,7 @@ struct SpecCommand: ParsableCommand {
     )
 
     @Argument(help: ArgumentHelp("A connector script (.lua) or a built-in: "
-                                 + ConnectorSpec.builtinNames(InstalledExtensions.all()).joined(separator: ", ") + "."))
+                                 + InstalledExtensions.all().connectorNames.joined(separator: ", ") + "."))
     var connector: String
 
     @OptionGroup var logging: LoggingOptions

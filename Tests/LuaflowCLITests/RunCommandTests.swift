@@ -12,6 +12,19 @@ import TestSupport
         for text in ["--set", "--limit", "--log-format", "Examples:", "Exit status"] { #expect(run.stdout.contains(text)) }
     }
 
+    @Test(arguments: [("source.file { path = \"in.jsonl\" }", "source.file does not read ranges"),
+                      ("source(\"plain.lua\")", "plain.lua does not read ranges")])
+    func aSourceThatReadsNoRangesRefusesBackfill(_ source: String, _ message: String) throws {
+        let dir = try LuaflowBinary.workspace()
+        try dir.write("in.jsonl", "{\"a\":1}\n")
+        try dir.write("plain.lua", "function get() return nil end")
+        try dir.write("pipeline.lua", "network { { \(source), sink.file { path = \"out.jsonl\" } } }")
+        let result = try LuaflowBinary.run(["run", "pipeline.lua", "--backfill", "2024-01-01..2024-02-01"], in: dir)
+        #expect(result.exitCode == 2, "\(result.stderr)")
+        #expect(result.stderr.contains("--backfill: \(message)"), "\(result.stderr)")
+        #expect(!dir.exists("out.jsonl"))
+    }
+
     @Test func quickstartRunsAndWritesItsOutputs() throws {
         let dir = try LuaflowBinary.workspace(copying: "quickstart")
         let result = try LuaflowBinary.run(["run", "pipeline.lua"], in: dir)

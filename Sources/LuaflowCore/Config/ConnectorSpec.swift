@@ -16,7 +16,7 @@ public enum ConnectorSpec {
             return try jsonSchema(of: spec, pipeline: pipeline, extensions: extensions)
         }
         guard FileManager.default.fileExists(atPath: target) else {
-            throw PipelineError(.config, "\(target): no such connector script or built-in (built-ins: \(builtinNames(extensions).joined(separator: ", ")))")
+            throw PipelineError(.config, "\(target): no such connector script or built-in (built-ins: \(extensions.connectorNames.joined(separator: ", ")))")
         }
         let url = URL(fileURLWithPath: target).standardizedFileURL
         let name = url.deletingPathExtension().lastPathComponent
@@ -62,8 +62,4 @@ public enum ConnectorSpec {
         return String(decoding: data, as: UTF8.self)
     }
 
-    /// Every built-in connector (`sink.file`, `source.http`...), sorted.
-    public static func builtinNames(_ extensions: HostExtensions) -> [String] {
-        (["source.file", "source.list", "sink.file", "sink.stdout"] + extensions.builtins.keys + extensions.runtimes.keys).sorted()
-    }
 }

@@ -27,6 +27,9 @@ public struct BuiltinNode: Sendable {
     public let stats: NodeStats
     /// `luaflow run --limit N`: a source stops after N records.
     public let limit: Int?
+    /// `luaflow run --backfill`: the range a source that declares backfill reads instead of its
+    /// incremental window (the others refuse it).
+    public var backfill: BackfillRange? = nil
 
     /// The node's config (checked against its schema) as JSON text.
     public var configJSON: [UInt8] { spec.configJSON }

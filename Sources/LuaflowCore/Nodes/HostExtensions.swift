@@ -23,13 +23,15 @@ public struct BuiltinScript: Sendable {
     }
 }
 
-/// Modules and built-ins beyond the core ones, handed to the runner.
+/// The registry of host modules and built-in connectors handed to the runner: the engine's own
+/// built-ins (``CoreConnectors``) and those of the targets that add some (`LuaflowHTTP`,
+/// `LuaflowSQL`...). Name lists, `luaflow spec` and help texts are derived from it.
 public struct HostExtensions: Sendable {
     public var modules: [any HostModule] = []
-    /// Keyed by `role.kind`, e.g. `source.http`.
-    public var builtins: [String: BuiltinScript] = [:]
-    /// Built-ins written in Swift in other targets, keyed by `role.kind`, e.g. `sink.postgres`.
-    public var runtimes: [String: BuiltinRuntime] = [:]
+    /// Built-ins written in Lua, keyed by `role.kind`, e.g. `source.http`.
+    public var builtins: [String: BuiltinScript]
+    /// Built-ins written in Swift, keyed by `role.kind`, e.g. `sink.postgres`.
+    public var runtimes: [String: BuiltinRuntime]
     /// Called once when a stop signal arrives, to end what the modules have blocked (requests,
     /// retry sleeps) at once.
     public var onInterrupt: [@Sendable () -> Void] = []
@@ -37,10 +39,13 @@ public struct HostExtensions: Sendable {
     public init(modules: [any HostModule] = [], builtins: [String: BuiltinScript] = [:],
                 runtimes: [String: BuiltinRuntime] = [:], onInterrupt: [@Sendable () -> Void] = []) {
         self.modules = modules
-        self.builtins = builtins
-        self.runtimes = runtimes
+        self.builtins = CoreConnectors.builtins.merging(builtins) { $1 }
+        self.runtimes = CoreConnectors.runtimes.merging(runtimes) { $1 }
         self.onInterrupt = onInterrupt
     }
+
+    /// Every built-in connector (`sink.file`, `source.http`...), sorted.
+    public var connectorNames: [String] { (Array(builtins.keys) + runtimes.keys).sorted() }
 
     /// These extensions and `other`'s together (`other` wins for a built-in both name).
     public func merging(_ other: HostExtensions) -> HostExtensions {

@@ -6,24 +6,12 @@ enum NodeFactory {
         func script(_ code: [UInt8]? = nil, _ chunk: String? = nil) throws -> LuaScriptNode {
             try LuaScriptNode(spec: spec, pipeline: pipeline, stats: stats, extensions: ext, code: code, chunkName: chunk)
         }
-        if case .builtin(let kind) = spec.implementation,
-           let schema = FileSchemas.code(role: spec.role, kind: kind) ?? ext.runtimes[spec.what]?.schema {
+        if case .builtin = spec.implementation, let runtime = ext.runtimes[spec.what] {
             // Written in Swift: the config is checked against the connector's schema in a state of its own.
-            _ = try script(Array(schema.utf8), "luaflow/\(spec.what).lua")
-        }
-        if let runtime = ext.runtimes[spec.what], case .builtin = spec.implementation {
-            return try runtime.make(BuiltinNode(spec: spec, pipeline: pipeline, stats: stats, limit: limit))
+            _ = try script(Array(runtime.schema.utf8), "luaflow/\(spec.what).lua")
+            return try runtime.make(BuiltinNode(spec: spec, pipeline: pipeline, stats: stats, limit: limit, backfill: options.backfill))
         }
         switch (spec.role, spec.implementation) {
-        case (.source, .builtin("file")):
-            if options.backfill != nil {
-                throw PipelineError(.config, node: spec.name, phase: "load", "--backfill: source.file does not read ranges; only sources that declare backfill (source.http with incremental) do")
-            }
-            return try FileSourceRuntime(spec: spec, pipeline: pipeline, stats: stats, limit: limit)
-        case (.sink, .builtin("file")):
-            return try FileSinkRuntime(spec: spec, pipeline: pipeline, stats: stats)
-        case (.sink, .builtin("stdout")):
-            return try StdoutSinkRuntime(spec: spec, pipeline: pipeline, stats: stats)
         case (_, .builtin(let kind)):
             let name = "\(spec.role.rawValue).\(kind)"
             guard let code = builtinCode(name, extensions: ext) else {
@@ -48,7 +36,7 @@ enum NodeFactory {
 extension NodeFactory {
     /// `sink.postgress`: no target provides it; names the closest built-in of the role.
     static func unknownBuiltin(_ spec: NodeSpec, pipeline: PipelineSpec, extensions: HostExtensions) -> PipelineError {
-        let names = ConnectorSpec.builtinNames(extensions).filter { $0.hasPrefix(spec.role.rawValue + ".") }
+        let names = extensions.connectorNames.filter { $0.hasPrefix(spec.role.rawValue + ".") }
         let hint = ConfigSchema.suggestion(for: spec.what, among: names).map { "did you mean \($0)? " } ?? ""
         return PipelineError(.config, node: spec.name, phase: "config",
                              "unknown built-in \(spec.what) (\(spec.declaredAt(pipeline.file))); \(hint)built-in \(spec.role.rawValue)s: \(names.joined(separator: ", "))")
@@ -57,11 +45,7 @@ extension NodeFactory {
     /// The Lua of the built-in `name` (`source.http`): its code, or for a connector written in
     /// Swift its `schema` declaration. Nil for a name that is no built-in.
     static func builtinCode(_ name: String, extensions: HostExtensions) -> String? {
-        let parts = name.split(separator: ".", maxSplits: 1).map(String.init)
-        guard parts.count == 2, let role = NodeSpec.Role(rawValue: parts[0]) else { return nil }
-        if let schema = FileSchemas.code(role: role, kind: parts[1]) ?? extensions.runtimes[name]?.schema { return schema }
-        if name == "source.list" { return BundledLua.sourceList.source }
-        return extensions.builtins[name]?.code
+        extensions.runtimes[name]?.schema ?? extensions.builtins[name]?.code
     }
 }
 
