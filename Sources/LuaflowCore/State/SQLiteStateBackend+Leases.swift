@@ -37,11 +37,11 @@ extension SQLiteStateBackend {
 
     /// Throws, so the transaction writes nothing, unless `lease` is the newest of its scope.
     func checkLease(_ lease: Lease, in db: Database) throws {
-        let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT owner, token FROM lease WHERE pipeline = ? AND scope = ?"),
-                                   arguments: [pipeline, lease.scope])
-        let token: Int64? = row?["token"]
+        // Once per commit: the token alone, through a cached statement.
+        let token = try Int64.fetchOne(db.cachedStatement(sql: "SELECT token FROM lease WHERE pipeline = ? AND scope = ?"),
+                                       arguments: [pipeline, lease.scope])
         guard token != lease.token else { return }
-        let holder: String? = row?["owner"]
+        let holder = try String.fetchOne(db, sql: "SELECT owner FROM lease WHERE pipeline = ? AND scope = ?", arguments: [pipeline, lease.scope])
         let why = token.map { "a newer lease (token \($0)) was issued\(holder.map { " to \($0)" } ?? "") after it" } ?? "the state holds no lease of it"
         throw PipelineError(.runtime, node: "state", phase: "state",
                             "pipeline '\(pipeline)' in \(path): the lease of \(lease.owner) (\(lease.scope), token \(lease.token)) is stale: "
