@@ -34,8 +34,9 @@ struct RunsCommand: ParsableCommand {
         try logging.reportingFailures {
             // Reading the history needs the pipeline's name and nodes, not its secrets.
             let spec = try PipelineLoader.load(file: pipeline, overrides: [], resolvingEnv: false)
-            let store = try StateStore.open(path: location.path(for: spec), for: spec)
-            let report = RunHistoryReport(records: try store.history(limit: last), running: store.isRunning,
+            let store = try location.open(for: spec)
+            let report = RunHistoryReport(records: try store.history(limit: last),
+                                          running: StateLock.isHeld(location: store.location, pipeline: store.pipeline),
                                           otherPipelines: try store.pipelines().filter { $0 != store.pipeline })
             print(Redactor.shared.redact(json ? report.json() : report.table()))
         }

@@ -25,7 +25,7 @@ struct StateCommand: ParsableCommand {
             try logging.reportingFailures {
                 // Reading the state needs the pipeline's name and nodes, not its secrets.
                 let spec = try PipelineLoader.load(file: pipeline, overrides: [], resolvingEnv: false)
-                let report = try StateReport(store: StateStore.open(path: location.path(for: spec), for: spec))
+                let report = try StateReport(store: location.open(for: spec))
                 print(Redactor.shared.redact(json ? report.json() : report.table()))
             }
         }
@@ -50,9 +50,11 @@ struct StateCommand: ParsableCommand {
                     throw PipelineError(.config, node: node, phase: "state",
                                         "no node named '\(node)' in \(pipeline); nodes: \(spec.nodes.map(\.name).joined(separator: ", "))")
                 }
-                let store = try StateStore.open(path: location.path(for: spec), for: spec)
-                try store.reset(node: node)
-                print("reset the state of \(node.map { "node \($0)" } ?? "every node") of pipeline \(spec.name) in \(store.path)")
+                let store = try location.open(for: spec)
+                // Claimed like a run, so a run going on is never reset under its feet.
+                let claim = try PipelineClaim(store)
+                try store.reset(node: node, lease: claim.lease)
+                print("reset the state of \(node.map { "node \($0)" } ?? "every node") of pipeline \(spec.name) in \(store.location)")
             }
         }
     }

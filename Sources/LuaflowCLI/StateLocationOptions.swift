@@ -7,6 +7,11 @@ struct StateLocationOptions: ParsableArguments {
     var explicitPath: String?
 
     func path(for spec: PipelineSpec) -> String {
-        explicitPath ?? StateStore.defaultPath(forPipelineIn: spec.directory)
+        explicitPath ?? SQLiteStateBackend.defaultPath(forPipelineIn: spec.directory)
+    }
+
+    /// The state of the pipeline `spec` declares, kept here.
+    func open(for spec: PipelineSpec) throws -> any StateBackend {
+        try openStateBackend(location: path(for: spec), for: spec)
     }
 }

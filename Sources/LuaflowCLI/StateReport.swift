@@ -13,13 +13,14 @@ struct StateReport {
     let streams: [StreamState]
     let sinks: [SinkToken]
 
-    init(store: StateStore) throws {
-        path = store.path
+    init(store: any StateBackend) throws {
+        path = store.location
         pipeline = store.pipeline
         otherPipelines = try store.pipelines().filter { $0 != store.pipeline }
         run = try store.lastRun().map { ($0.status, $0.startedAt, $0.finishedAt) }
+        let running = StateLock.isHeld(location: store.location, pipeline: store.pipeline)
         status = run.map { run in
-            run.status == .running && !store.isRunning ? "killed" : run.status.rawValue
+            run.status == .running && !running ? "killed" : run.status.rawValue
         }
         streams = try store.streams()
         sinks = try store.sinkTokens()

@@ -35,7 +35,7 @@ import Testing
         #expect(failure.message.contains("cursor_field (src.lua): field `updatedAt` is in none of the first 3 records (fields present: id, updated_at); did you mean `updated_at`?"), "\(failure.message)")
         #expect(failure.exitCode == 1)
         #expect(!ws.exists("out.jsonl"))
-        #expect(try StateStore(path: ws.statePath, pipeline: "pipeline").stream(node: "src", stream: "")?.cursor == nil)
+        #expect(try SQLiteStateBackend(path: ws.statePath, pipeline: "pipeline").stream(node: "src", stream: "")?.cursor == nil)
     }
 
     @Test func aRunSourceStopsLookingAfterAHundredRecords() throws {
@@ -47,13 +47,13 @@ import Testing
     @Test func aFieldThatAppearsWithinTheFirstRecordsIsFine() throws {
         let ws = try workspace(Self.runSource(field: "updated_at", count: 300, from: 50))
         try ws.run(state: true)
-        #expect(try StateStore(path: ws.statePath, pipeline: "pipeline").stream(node: "src", stream: "")?.cursor == "300")
+        #expect(try SQLiteStateBackend(path: ws.statePath, pipeline: "pipeline").stream(node: "src", stream: "")?.cursor == "300")
     }
 
     @Test func optionalFieldsAllowsAFieldAbsentFromTheFirstRecords() throws {
         let ws = try workspace(Self.runSource(field: "updated_at", count: 300, from: 150, header: #"optional_fields = { "updated_at" }"#))
         try ws.run(state: true)
-        #expect(try StateStore(path: ws.statePath, pipeline: "pipeline").stream(node: "src", stream: "")?.cursor == "300")
+        #expect(try SQLiteStateBackend(path: ws.statePath, pipeline: "pipeline").stream(node: "src", stream: "")?.cursor == "300")
     }
 
     @Test func anEmptyFirstPageIsNotATypo() throws {
@@ -65,6 +65,6 @@ import Testing
         end
         """)
         try ws.run(state: true)
-        #expect(try StateStore(path: ws.statePath, pipeline: "pipeline").stream(node: "src", stream: "")?.cursor == "5")
+        #expect(try SQLiteStateBackend(path: ws.statePath, pipeline: "pipeline").stream(node: "src", stream: "")?.cursor == "5")
     }
 }

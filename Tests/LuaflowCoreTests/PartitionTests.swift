@@ -58,7 +58,7 @@ import Testing
     }
 
     func partitions(_ ws: Workspace) throws -> [PartitionState] {
-        try #require(try StateStore(path: ws.statePath, pipeline: "pipeline").stream(node: "src", stream: "")).partitions
+        try #require(try SQLiteStateBackend(path: ws.statePath, pipeline: "pipeline").stream(node: "src", stream: "")).partitions
     }
 
     @Test func aFailedRunResumesEachPartitionWhereItWas() throws {

@@ -48,7 +48,7 @@ import Testing
         try ws.run(overrides: ["src.pages=7"], state: true)
         #expect(try ids(ws) == Array(16...21))
         #expect(try calls(ws).first == "1 15 true", "state.cursor and state.last_run reach get()")
-        let stored = try #require(try StateStore(path: ws.statePath, pipeline: "pipeline").stream(node: "src", stream: ""))
+        let stored = try #require(try SQLiteStateBackend(path: ws.statePath, pipeline: "pipeline").stream(node: "src", stream: ""))
         #expect(stored.cursor == "21")
         #expect(stored.records == 21)
         #expect(stored.pagination == nil)
@@ -91,7 +91,7 @@ import Testing
         #expect(try ids(ws) == Array(1...15), "every record exactly once")
         // What was in flight when the source failed drained, so page 3's checkpoint was committed.
         #expect(try calls(ws).map { $0.prefix(1) } == ["4", "5", "6"], "the resumed run starts at page 4")
-        #expect(try StateStore(path: ws.statePath, pipeline: "pipeline").lastRun()?.status == .succeeded)
+        #expect(try SQLiteStateBackend(path: ws.statePath, pipeline: "pipeline").lastRun()?.status == .succeeded)
     }
 
     @Test func fullRefreshIgnoresTheState() throws {
@@ -117,7 +117,7 @@ import Testing
         """)
         try ws.write("pipeline.lua", #"network { { source("count.lua", { batch_size = 5, checkpoint_every = 10 }), sink.file { path = "out.jsonl" } } }"#)
         #expect(ws.failure(overrides: ["count.fail_at=37"], state: true) != nil)
-        let stored = try #require(try StateStore(path: ws.statePath, pipeline: "pipeline").stream(node: "count", stream: ""))
+        let stored = try #require(try SQLiteStateBackend(path: ws.statePath, pipeline: "pipeline").stream(node: "count", stream: ""))
         #expect(stored.skip == 30, "the last checkpoint before record 37")
         let summary = try ws.run(state: true)
         #expect(try ws.records("out.jsonl").map { $0["n"] as! Int } == Array(1...50))
@@ -144,7 +144,7 @@ import Testing
         network { { src, hold }, { hold, sink.file { path = "out.jsonl" } } }
         """)
         #expect(ws.failure(overrides: ["src.fail_at=4"], state: true) != nil)
-        #expect(try StateStore(path: ws.statePath, pipeline: "pipeline").stream(node: "src", stream: "") == nil, "no mid-run checkpoint")
+        #expect(try SQLiteStateBackend(path: ws.statePath, pipeline: "pipeline").stream(node: "src", stream: "") == nil, "no mid-run checkpoint")
         try ws.run(state: true)
         #expect(try ids(ws) == Array(1...15))
     }
@@ -172,34 +172,49 @@ import Testing
 
     @Test func stateStoreCommitsAndResets() throws {
         let ws = try Workspace()
-        let store = try StateStore(path: ws.statePath, pipeline: "pipeline")
-        try store.markRunning(startedAt: "2026-01-01T00:00:00.000Z", runKey: "pipeline@2026-01-01T00:00:00.000Z")
-        try store.commit(streams: [StreamState(node: "a", pagination: #"{"page":2}"#, cursor: "5", records: 3)],
-                         sinks: [SinkToken(node: "out", records: 3, data: #"{"load":7}"#)])
+        let store = try SQLiteStateBackend(path: ws.statePath, pipeline: "pipeline")
+        let lease = try #require(try store.acquireLease(scope: Lease.pipelineScope, owner: "here", ttl: 60))
+        try store.markRunning(id: "pipeline@2026-01-01T00:00:00.000Z", startedAt: "2026-01-01T00:00:00.000Z", lease: lease)
+        let stream = StreamState(node: "a", pagination: #"{"page":2}"#, cursor: "5", records: 3)
+        try store.commit(StateCommit(streams: [StreamUpdate(from: nil, to: stream)], sinks: [SinkToken(node: "out", records: 3, data: #"{"load":7}"#)]),
+                         lease: lease)
         #expect(try store.stream(node: "a", stream: "")?.pagination == #"{"page":2}"#)
         #expect(try store.sinkToken(node: "out") == SinkToken(node: "out", records: 3, data: #"{"load":7}"#))
         #expect(try store.lastRun()?.status == .running)
-        try store.reset(node: "a")
+        try store.reset(node: "a", lease: lease)
         #expect(try store.stream(node: "a", stream: "") == nil)
         #expect(try store.sinkToken(node: "out") != nil)
-        try store.reset()
+        try store.reset(node: nil, lease: lease)
         #expect(try store.lastRun() == nil)
     }
 
     @Test func pipelinesOfOneStoreKeepTheirOwnState() throws {
         let ws = try Workspace()
-        let orders = try StateStore(path: ws.statePath, pipeline: "orders")
-        let refunds = try StateStore(path: ws.statePath, pipeline: "refunds")
-        try orders.markRunning(startedAt: "2026-01-01T00:00:00.000Z", runKey: "orders@2026-01-01T00:00:00.000Z")
-        try orders.commit(streams: [StreamState(node: "events", cursor: "10", records: 10)],
-                          sinks: [SinkToken(node: "out", records: 10, data: nil)], status: .succeeded)
+        let orders = try SQLiteStateBackend(path: ws.statePath, pipeline: "orders")
+        let refunds = try SQLiteStateBackend(path: ws.statePath, pipeline: "refunds")
+        let ordersLease = try #require(try orders.acquireLease(scope: Lease.pipelineScope, owner: "here", ttl: 60))
+        let refundsLease = try #require(try refunds.acquireLease(scope: Lease.pipelineScope, owner: "there", ttl: 60),
+                                        "each pipeline has its own lease")
+        try orders.markRunning(id: "orders@2026-01-01T00:00:00.000Z", startedAt: "2026-01-01T00:00:00.000Z", lease: ordersLease)
+        try orders.commit(StateCommit(streams: [StreamUpdate(from: nil, to: StreamState(node: "events", cursor: "10", records: 10))],
+                                      sinks: [SinkToken(node: "out", records: 10, data: nil)],
+                                      run: ("orders@2026-01-01T00:00:00.000Z", .succeeded)), lease: ordersLease)
         _ = try orders.beginAttempt(runStartedAt: "2026-01-01T00:00:00.000Z", startedAt: "2026-01-01T00:00:00.000Z", resumedFrom: [:])
         #expect(try refunds.stream(node: "events", stream: "") == nil, "same node name, other pipeline")
         #expect(try refunds.lastRun() == nil && refunds.sinkTokens().isEmpty && refunds.history(limit: 5).isEmpty)
-        try refunds.commit(streams: [StreamState(node: "events", cursor: "4", records: 4)], sinks: [])
-        try refunds.reset()
+        try refunds.commit(StateCommit(streams: [StreamUpdate(from: nil, to: StreamState(node: "events", cursor: "4", records: 4))]),
+                           lease: refundsLease)
+        try refunds.reset(node: nil, lease: refundsLease)
         #expect(try orders.stream(node: "events", stream: "")?.cursor == "10", "a reset forgets one pipeline's state only")
-        #expect(try orders.lastRun()?.runKey == "orders@2026-01-01T00:00:00.000Z")
+        #expect(try orders.lastRun()?.id == "orders@2026-01-01T00:00:00.000Z")
         #expect(try refunds.pipelines() == ["orders"])
+    }
+
+    @Test func aRunReleasesItsLease() throws {
+        let ws = try workspace()
+        try ws.run(state: true)
+        let store = try SQLiteStateBackend(path: ws.statePath, pipeline: "pipeline")
+        #expect(try store.acquireLease(scope: Lease.pipelineScope, owner: "another machine", ttl: 60) != nil,
+                "another worker may take over as soon as the run ended")
     }
 }

@@ -36,7 +36,7 @@ public enum ConnectorDiscovery {
         var pipeline = PipelineSpec(file: script, directory: url.deletingLastPathComponent().standardizedFileURL.path,
                                     nodes: [], edges: [], networkLine: nil)
         pipeline.protectedFiles.protect(url.path)
-        pipeline.protectedFiles.hide(StateStore.defaultPath(forPipelineIn: pipeline.directory))
+        pipeline.protectedFiles.hide(SQLiteStateBackend.defaultPath(forPipelineIn: pipeline.directory))
         func load(stream: String?, validate: Bool) throws -> LuaScriptNode {
             let config = try ConnectorConfig.build(fileJSON: configFile, sets: sets, stream: stream)
             let options = NodeOptions(config: (try? JSONSerialization.jsonObject(with: Data(config))) as? [String: Any] ?? [:])

@@ -19,7 +19,7 @@ final class DeadLetterFile: Sendable {
     /// `record_text` when it is UTF-8 text, else `record_base64` (the exact bytes, e.g. a line
     /// with invalid UTF-8), so that every entry is itself valid JSON.
     func append(error: String, record: [UInt8]?) throws {
-        var entry: [String: Any] = ["time": StateStore.now(), "node": node, "error": Redactor.shared.redact(error)]
+        var entry: [String: Any] = ["time": WallClock.system.timestamp(), "node": node, "error": Redactor.shared.redact(error)]
         if let record {
             let text = String(decoding: record, as: UTF8.self) // invalid bytes become U+FFFD
             if !text.utf8.elementsEqual(record) {

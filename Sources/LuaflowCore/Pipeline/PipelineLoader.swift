@@ -105,7 +105,7 @@ public enum PipelineLoader {
             for case .script(let path) in loaded.nodes.map(\.implementation) {
                 loaded.protectedFiles.protect(path.hasPrefix("/") ? path : directory + "/" + path)
             }
-            loaded.protectedFiles.hide(StateStore.defaultPath(forPipelineIn: directory))
+            loaded.protectedFiles.hide(SQLiteStateBackend.defaultPath(forPipelineIn: directory))
             return loaded
         } catch let error as LuaError {
             throw PipelineError(.config, phase: "pipeline", withSuggestion(error.message), traceback: error.traceback)

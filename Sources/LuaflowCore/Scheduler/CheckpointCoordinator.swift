@@ -5,7 +5,9 @@ import Foundation
 /// each sink returned. Sinks acknowledge a source's markers in order, so the newest fully
 /// acknowledged marker covers the older ones.
 final class CheckpointCoordinator: Sendable {
-    private let store: StateStore
+    private let store: any StateBackend
+    /// The run's lease, which every commit carries.
+    private let lease: Lease
     /// Sink node ids downstream of each source node id.
     private let downstream: [Int: Set<Int>]
 
@@ -28,6 +30,8 @@ final class CheckpointCoordinator: Sendable {
         var committedSinks: [Int: NumberedToken] = [:]
         /// Committed tokens a sink has not been told about yet.
         var undelivered: [Int: SinkToken] = [:]
+        /// source → its stream as the store holds it: a commit writes only the partitions that changed.
+        var streams: [Int: StreamState] = [:]
     }
 
     private let state = Locked(State())
@@ -38,11 +42,23 @@ final class CheckpointCoordinator: Sendable {
     private let observers: [any RunObserver]
     private let sourceNames: [Int: String]
 
-    init(store: StateStore, downstream: [Int: Set<Int>], observers: [any RunObserver] = [], sourceNames: [Int: String] = [:]) {
+    init(store: any StateBackend, lease: Lease, downstream: [Int: Set<Int>], observers: [any RunObserver] = [],
+         sourceNames: [Int: String] = [:]) {
         self.store = store
+        self.lease = lease
         self.downstream = downstream
         self.observers = observers
         self.sourceNames = sourceNames
+    }
+
+    /// `committed`: what the store holds for `source`'s stream as the run starts.
+    func track(source: Int, committed: StreamState?) {
+        state.withLock { $0.streams[source] = committed }
+    }
+
+    /// What committing `stream` as `source`'s state writes: the changes since its last commit.
+    func update(source: Int, to stream: StreamState) -> StreamUpdate {
+        state.withLock { StreamUpdate(from: $0.streams[source], to: stream) }
     }
 
     /// Tells `source` of each commit of its checkpoints from now on.
@@ -86,8 +102,10 @@ final class CheckpointCoordinator: Sendable {
             s.committedSinks[id] = report
             changed[id] = report.token
         }
-        try store.commit(streams: [marker.state], sinks: Array(changed.values))
+        try store.commit(StateCommit(streams: [StreamUpdate(from: s.streams[source], to: marker.state)], sinks: Array(changed.values)),
+                         lease: lease)
         s.committed[source] = marker.sequence
+        s.streams[source] = marker.state
         if !observers.isEmpty {
             let lag = Double(DispatchTime.now().uptimeNanoseconds - marker.emitted) / 1e9
             for observer in observers {

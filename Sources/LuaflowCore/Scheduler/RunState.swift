@@ -11,10 +11,11 @@ public struct StateOptions: Sendable {
     }
 }
 
-/// A checkpointed run's bookkeeping: opens and locks the store, finishes a publish a crash cut
-/// short, tells sources and sinks where to start (resuming an unfinished run), commits the end.
+/// A checkpointed run's bookkeeping: opens the state and claims it (lock and lease), finishes a
+/// publish a crash cut short, tells sources and sinks where to start (resuming an unfinished
+/// run), commits the end.
 final class RunState {
-    let store: StateStore
+    let store: any StateBackend
     let resuming: Bool
     let startedAt: String
     /// How the sinks name the logical run (the same across its resumes).
@@ -28,25 +29,28 @@ final class RunState {
     private(set) var resumedRecords: [String: Int] = [:]
     /// This attempt's entry in the run history.
     private var attempt: Int64 = 0
-    private let lock: StateLock
+    /// Held until the run's bookkeeping is done: every write carries its lease.
+    private let claim: PipelineClaim
 
     /// `downstream`: sink ids each source feeds; `buffered`: sources whose records may wait in a
     /// transform's finalize (they commit only at the end).
     init(options: StateOptions, graph: PipelineGraph, sources: [Int: SourceRuntime], sinks: [Int: SinkRuntime],
          downstream: [Int: Set<Int>], buffered: Set<Int>, observers: [any RunObserver] = []) throws {
-        lock = try StateLock(path: StateStore.lockPath(store: options.path, pipeline: graph.spec.name))
-        store = try StateStore.open(path: options.path, for: graph.spec)
-        if options.fullRefresh { try store.reset() }
+        store = try openStateBackend(location: options.path, for: graph.spec)
+        claim = try PipelineClaim(store)
+        let lease = claim.lease
+        if options.fullRefresh { try store.reset(node: nil, lease: lease) }
         let last = try store.lastRun()
-        if last?.status == .publishing { try Self.finishPublishing(store, sinks: sinks, graph: graph) }
+        if let last, last.status == .publishing { try Self.finishPublishing(last, store, lease: lease, sinks: sinks, graph: graph) }
         resuming = last.map { $0.status.isUnfinished } ?? false
-        startedAt = resuming ? last!.startedAt : StateStore.now()
-        runKey = resuming ? last!.runKey : StateStore.runKey(pipeline: graph.spec.name, startedAt: startedAt)
-        coordinator = CheckpointCoordinator(store: store, downstream: downstream, observers: observers,
+        startedAt = resuming ? last!.startedAt : WallClock.system.timestamp()
+        runKey = resuming ? last!.id : PipelineRun.id(pipeline: graph.spec.name, startedAt: startedAt)
+        coordinator = CheckpointCoordinator(store: store, lease: lease, downstream: downstream, observers: observers,
                                             sourceNames: Dictionary(uniqueKeysWithValues: sources.keys.map { ($0, graph.node($0).name) }))
         for (id, runtime) in sources {
             let spec = graph.node(id)
             let stored = try store.stream(node: spec.name, stream: runtime.stream)
+            coordinator.track(source: id, committed: stored)
             let checkpointer = SourceCheckpointer(source: id, node: spec.name, stored: stored, resuming: resuming,
                                                   every: spec.options.checkpointEvery, interval: spec.options.checkpointInterval,
                                                   enabled: !buffered.contains(id))
@@ -67,9 +71,9 @@ final class RunState {
                 resumedRecords[name] = token.records
             }
         }
-        if !resuming { try store.commit(streams: [], sinks: [], clearSinks: true) }
-        try store.markRunning(startedAt: startedAt, runKey: runKey)
-        attempt = try store.beginAttempt(runStartedAt: startedAt, startedAt: StateStore.now(), resumedFrom: resumePoints)
+        if !resuming { try store.commit(StateCommit(clearSinks: true), lease: lease) }
+        try store.markRunning(id: runKey, startedAt: startedAt, lease: lease)
+        attempt = try store.beginAttempt(runStartedAt: startedAt, startedAt: WallClock.system.timestamp(), resumedFrom: resumePoints)
         // A run that committed nothing before it stopped simply starts again: nothing to say.
         if !resumePoints.isEmpty {
             let points = resumePoints.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: "; ")
@@ -106,25 +110,26 @@ final class RunState {
 
     /// The run failed or was interrupted: the store says so; its checkpoints stay for the next run.
     func end(_ status: RunStatus) throws {
-        try store.markRun(status)
+        try store.markRun(id: runKey, status, lease: claim.lease)
     }
 
     /// The run succeeded: commits every source's final state (cursor, no pagination) and the sinks'
     /// outputs as "publishing", then `publish` renames them and the run is marked succeeded.
     func complete(sinks: [SinkToken], publish: () throws -> Void) throws {
-        let streams = checkpointers.values.compactMap { checkpointer -> StreamState? in
+        let streams = checkpointers.compactMap { source, checkpointer -> StreamUpdate? in
             guard var state = checkpointer.finalState else { return nil }
             state.lastRun = startedAt
-            return state
+            return coordinator.update(source: source, to: state)
         }
-        try store.commit(streams: streams, sinks: sinks, clearSinks: true, status: .publishing)
+        try store.commit(StateCommit(streams: streams, sinks: sinks, clearSinks: true, run: (runKey, .publishing)), lease: claim.lease)
         try publish()
-        try store.commit(streams: [], sinks: [], clearSinks: true, status: .succeeded)
+        try store.commit(StateCommit(clearSinks: true, run: (runKey, .succeeded)), lease: claim.lease)
     }
 
     /// A crash after the final commit but before every sink published: each sink finishes its
     /// publish from the token it committed.
-    private static func finishPublishing(_ store: StateStore, sinks: [Int: SinkRuntime], graph: PipelineGraph) throws {
+    private static func finishPublishing(_ run: PipelineRun, _ store: any StateBackend, lease: Lease, sinks: [Int: SinkRuntime],
+                                         graph: PipelineGraph) throws {
         let byName = Dictionary(uniqueKeysWithValues: sinks.map { (graph.node($0.key).name, $0.value) })
         for token in try store.sinkTokens() {
             guard let sink = byName[token.node] else { continue }
@@ -132,6 +137,6 @@ final class RunState {
                 throw PipelineError(.runtime, node: token.node, phase: "publish", "\(error)")
             }
         }
-        try store.commit(streams: [], sinks: [], clearSinks: true, status: .succeeded)
+        try store.commit(StateCommit(clearSinks: true, run: (run.id, .succeeded)), lease: lease)
     }
 }

@@ -1,6 +1,9 @@
 /// One attempt of a run in the pipeline's history (`luaflow runs`): a resumed run adds an attempt
 /// to the logical run it continues.
 public struct RunRecord: Sendable, Equatable {
+    /// Attempts the run history keeps per pipeline; older ones are dropped as new ones start.
+    public static let kept = 200
+
     /// What one node did in the attempt.
     public struct Node: Sendable, Equatable, Codable {
         public var node: String

@@ -1,11 +1,15 @@
 import Foundation
 
-/// An exclusive lock on a pipeline's state for the life of a run, so two runs of one pipeline
-/// cannot interleave their checkpoints. Released when the process exits, even by SIGKILL.
+/// An exclusive lock on a pipeline's state for the life of a run, so two runs of one pipeline on
+/// this machine cannot interleave their checkpoints. Released when the process exits, even by
+/// SIGKILL. A lock file beside the state file, per pipeline: other pipelines of the directory
+/// may run meanwhile.
 public final class StateLock {
     private let fd: Int32
 
-    init(path: String) throws {
+    /// Takes the lock of `pipeline`'s state kept at `location`, or throws when a run holds it.
+    init(location: String, pipeline: String) throws {
+        let path = Self.path(location: location, pipeline: pipeline)
         try? FileManager.default.createDirectory(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path,
                                                  withIntermediateDirectories: true)
         fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
@@ -21,13 +25,17 @@ public final class StateLock {
 
     deinit { close(fd) }
 
-    /// Whether a run holds the lock at `path` now.
-    public static func isHeld(path: String) -> Bool {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+    /// Whether a run of `pipeline` holds the lock of its state kept at `location` now.
+    public static func isHeld(location: String, pipeline: String) -> Bool {
+        let fd = open(path(location: location, pipeline: pipeline), O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return false }
         defer { close(fd) }
         if flock(fd, LOCK_SH | LOCK_NB) != 0 { return true }
         flock(fd, LOCK_UN)
         return false
+    }
+
+    private static func path(location: String, pipeline: String) -> String {
+        location + "." + pipeline + ".lock"
     }
 }

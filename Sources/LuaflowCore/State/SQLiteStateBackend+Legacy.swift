@@ -4,11 +4,11 @@ import GRDB
 /// alone, one state per directory. Its migration keeps those rows under the empty pipeline name,
 /// and the first pipeline of the directory opened with ``open(path:for:)`` adopts them, so an
 /// upgrade neither reloads everything nor loses a cursor.
-extension StateStore {
-    /// Opens the store at `path` for the pipeline `spec` declares, adopting the state an earlier
+extension SQLiteStateBackend {
+    /// Opens the file at `path` for the pipeline `spec` declares, adopting the state an earlier
     /// release kept for its nodes. Logs what it adopted.
-    public static func open(path: String, for spec: PipelineSpec) throws -> StateStore {
-        let store = try StateStore(path: path, pipeline: spec.name)
+    public static func open(path: String, for spec: PipelineSpec, clock: WallClock = .system) throws -> SQLiteStateBackend {
+        let store = try SQLiteStateBackend(path: path, pipeline: spec.name, clock: clock)
         let adopted = try store.adoptUnnamedState(nodes: spec.nodes.map { ($0.name, $0.formerName) })
         if !adopted.isEmpty {
             PipelineLog.logger.info("\(path): the state kept before pipelines had names now belongs to pipeline '\(spec.name)': \(adopted.joined(separator: ", "))")
@@ -43,8 +43,8 @@ extension StateStore {
             if let status = try String.fetchOne(db, sql: "SELECT status FROM run WHERE pipeline = ''"),
                RunStatus(rawValue: status)?.isUnfinished != true || foreignTokens == 0 {
                 try db.execute(sql: """
-                    INSERT INTO run (pipeline, status, started_at, finished_at, run_key)
-                      SELECT ?, status, started_at, finished_at, run_key FROM run WHERE pipeline = ''
+                    INSERT INTO run (pipeline, run_id, owner, status, started_at, finished_at)
+                      SELECT ?, run_id, owner, status, started_at, finished_at FROM run WHERE pipeline = ''
                     """, arguments: [pipeline])
             }
             try db.execute(sql: """
