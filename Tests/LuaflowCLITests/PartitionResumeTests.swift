@@ -92,7 +92,13 @@ import TestSupport
             end
             """)
             try dir.write("pipeline.lua", #"network { { source("src.lua", { instruction_limit = 0 }), sink.file { path = "out.jsonl" } } }"#)
-            #expect(try LuaflowBinary.runKilled(["run", "pipeline.lua", "-q"], in: dir, after: 0.2, startedFile: "started"))
+            // Killed once b's second page is committed (page 3 spins): no fixed delay to miss under load.
+            let bCommitted = { () -> Bool in
+                let show = try? LuaflowBinary.run(["state", "show", "pipeline.lua"], in: dir)
+                return show?.stdout.split(separator: "\n").contains { $0.contains("partition b-key") && $0.contains(#"{"page":3}"#) } ?? false
+            }
+            let killed = try LuaflowBinary.run(["run", "pipeline.lua", "-q"], in: dir, signal: (SIGKILL, 0), startedFile: "started", ready: bCommitted)
+            #expect(killed.exitedAfterSignal != nil, "the run ended before it was killed: \(killed.stderr)")
 
             let show = try LuaflowBinary.run(["state", "show", "pipeline.lua"], in: dir)
             #expect(show.exitCode == 0, "\(show.stderr)")
