@@ -21,7 +21,7 @@ enum NodeFactory {
             }
             return try FileSourceRuntime(spec: spec, pipeline: pipeline, stats: stats, limit: limit)
         case (.sink, .builtin("file")):
-            return try FileSinkRuntime(spec: spec, pipeline: pipeline, stats: stats)
+            return try FileSink.make(spec: spec, pipeline: pipeline, stats: stats)
         case (.sink, .builtin("stdout")):
             return try StdoutSinkRuntime(spec: spec, pipeline: pipeline, stats: stats)
         case (_, .builtin(let kind)):

@@ -1,12 +1,14 @@
-/// The token of `sink.file`: how much of which in-progress file a checkpoint covers.
-struct FileSinkProgress: Codable {
-    /// The target the in-progress file is published to (rotating: the current segment's, "" when none is open).
+/// The token of a `SegmentedSink` (`sink.file`): how much of which unfinished segment a checkpoint
+/// covers.
+struct SegmentProgress: Codable {
+    /// The target the unfinished segment is published to (rotating: the current segment's, "" when
+    /// none is open).
     var path: String
-    /// Bytes of the in-progress file covered; a resumed run cuts the file back to this.
+    /// Bytes of the unfinished segment covered; a resumed run cuts it back to this.
     var length: Int64
-    /// CSV columns the sink inferred (a resumed run keeps writing them in that order).
+    /// The encoder's columns (CSV: inferred ones; a resumed run keeps writing them in that order).
     var columns: [String]?
-    /// Rotating: the configured path (with `{time}`), and the finished segments the checkpoint
+    /// Rotating: the configured target (with `{time}`), and the finished segments the checkpoint
     /// covers, published once it is committed.
     var pattern: String?
     var finished: [String]?

@@ -1,66 +1,80 @@
-import CLuaShim
 import Foundation
 
-/// `sink.file { rotate = { every, bytes }, path = "out/events-{time}.jsonl" }`: the output goes
-/// to one segment after another, each an `AtomicFileWriter`. A segment is finished (synced) once
-/// it is `every` old or holds `bytes`, and published (renamed to its name) only when a committed
-/// checkpoint covers it: so across a kill each finished file appears once, complete, and a
-/// resumed run publishes what its checkpoint lists, continues the current segment from its
-/// checkpointed length and deletes the segments begun after that checkpoint.
-final class RotatingFile {
-    /// The path with `{time}` (UTC, 20261130T112645Z) or `{seq}` (the segment's number in the run).
+/// `rotate = { every, bytes }`: a `SegmentedSink`'s output goes to one segment after another,
+/// named by a pattern. A segment is finished (its encoding ended, made durable) once it is `every`
+/// old or holds `bytes`, and published only when a committed checkpoint covers it: so across a kill
+/// each finished segment appears once, complete, and a resumed run publishes what its checkpoint
+/// lists, continues the current segment from its checkpointed length and discards the segments
+/// begun after that checkpoint.
+final class SegmentRotation {
+    /// The target with `{time}` (UTC, 20261130T112645Z) or `{seq}` (the segment's number in the run).
     let pattern: String
     private let every: UInt64?
     private let bytes: Int64?
+    private let store: SegmentStore
+    private let encoder: RecordEncoder
     /// Segments survive a failure for the next run to resume (a checkpointed run).
     private var resumable = false
-    private var current: AtomicFileWriter?
+    private var current: SegmentWriter?
     private var currentStarted: UInt64 = 0
+    /// The current segment's size when this run took it over (a resumed segment's length).
+    private var currentBase: Int64 = 0
     /// Finished segments not yet published (targets, in order).
     private(set) var finished: [String] = []
     private var sequence = 0
-    /// Bytes written by this run, over every segment.
-    private(set) var written: Int64 = 0
+    /// Bytes this run wrote to the segments it finished.
+    private var finishedWritten: Int64 = 0
 
-    init(pattern: String, every: Double?, bytes: Int64?) {
+    init(pattern: String, every: Double?, bytes: Int64?, store: SegmentStore, encoder: RecordEncoder) {
         self.pattern = pattern
         self.every = every.map { UInt64($0 * 1e9) }
         self.bytes = bytes
+        self.store = store
+        self.encoder = encoder
     }
 
-    /// The current segment's target and length (nil: none open).
-    var position: (path: String, length: Int64)? { current.map { ($0.path, $0.length) } }
+    /// The current segment's target and size (nil: none open).
+    var position: (target: String, size: Int64)? { current.map { ($0.target, $0.size) } }
+
+    /// Bytes written by this run, over every segment.
+    var written: Int64 { finishedWritten + (current.map { $0.size - currentBase } ?? 0) }
 
     /// Resumes from a checkpoint's progress (nil: afresh in a checkpointed run): publishes the
-    /// segments it covers, reopens its current segment at its length, deletes any other
-    /// in-progress segment of this pattern (begun after the checkpoint, covered by none).
-    func resume(finished covered: [String], current path: String?, length: Int64) throws {
+    /// segments it covers, reopens its current segment at its length, discards any other
+    /// unfinished segment of this pattern (begun after the checkpoint, covered by none).
+    func resume(finished covered: [String], current target: String?, length: Int64) throws {
         resumable = true
-        for target in covered { try AtomicFileWriter(path: target).publishIfFinished() }
-        let keep = path.map { AtomicFileWriter.partialPath(for: $0) }
-        for partial in try inProgressSegments() where partial != keep { unlink(partial) }
-        if let path {
-            let writer = AtomicFileWriter(path: path)
-            writer.resume(at: length)
-            try writer.open()
-            current = writer
+        for covered in covered { try store.segment(covered).commitIfFinished() }
+        for other in try store.unfinished(matching: pattern) where other != target {
+            store.segment(other).abort(keepingProgress: false)
+        }
+        if let target {
+            let segment = store.segment(target)
+            segment.resume(at: length)
+            try segment.open()
+            encoder.resume(segment)
+            current = segment
             currentStarted = DispatchTime.now().uptimeNanoseconds
+            currentBase = length
         }
     }
 
-    /// Starts afresh (no checkpoint covers anything): in-progress segments of this pattern that an
-    /// earlier attempt left are deleted.
+    /// Starts afresh (no checkpoint covers anything): unfinished segments of this pattern that an
+    /// earlier attempt left are discarded.
     func startAfresh(resumable: Bool) throws {
         self.resumable = resumable
-        for partial in try inProgressSegments() { unlink(partial) }
+        for unfinished in try store.unfinished(matching: pattern) { store.segment(unfinished).abort(keepingProgress: false) }
     }
 
-    func write(_ pointer: UnsafeRawPointer, count: Int) throws {
+    /// The segment to write to: the current one, or a new one when it is `every` old or none is open.
+    func segment() throws -> SegmentWriter {
         try rotateIfDue()
-        let writer = try current ?? begin()
-        try writer.write(pointer, count: count)
-        written += Int64(count)
-        if let bytes, writer.length >= bytes { try finishCurrent() }
+        return try current ?? begin()
+    }
+
+    /// Finishes the current segment once it holds `bytes`.
+    func rotateIfFull() throws {
+        if let bytes, let current, current.size >= bytes { try finishCurrent() }
     }
 
     /// Finishes the current segment once it is `every` old.
@@ -83,45 +97,45 @@ final class RotatingFile {
     /// Publishes `targets` (finished segments a committed checkpoint lists), forgetting them.
     func publish(_ targets: [String]) throws {
         for target in targets {
-            try AtomicFileWriter(path: target).publishIfFinished()
+            try store.segment(target).commitIfFinished()
             finished.removeAll { $0 == target }
         }
     }
 
-    /// Drops the in-progress segments (kept when `keepingProgress`: a committed checkpoint covers
+    /// Discards the unfinished segments (kept when `keepingProgress`: a committed checkpoint covers
     /// part of them and the next run resumes).
     func abort(keepingProgress: Bool) {
         current?.abort(keepingProgress: keepingProgress)
         current = nil
         if !(resumable && keepingProgress) {
-            for target in finished {
-                let partial = AtomicFileWriter.partialPath(for: target)
-                unlink(partial)
-                luaflow_untrack_temp_file(partial)
-            }
+            for target in finished { store.segment(target).abort(keepingProgress: false) }
         }
     }
 
-    private func begin() throws -> AtomicFileWriter {
+    private func begin() throws -> SegmentWriter {
         sequence += 1
-        let writer = AtomicFileWriter(path: try freeTarget())
-        if resumable { writer.resume(at: nil) }
-        try writer.open()
-        current = writer
+        let segment = store.segment(freeTarget())
+        if resumable { segment.resume(at: nil) }
+        try segment.open()
+        current = segment
         currentStarted = DispatchTime.now().uptimeNanoseconds
-        return writer
+        currentBase = 0
+        try encoder.begin(segment)
+        return segment
     }
 
     private func finishCurrent() throws {
-        guard let writer = current else { return }
-        try writer.sync()
-        finished.append(writer.path)
+        guard let segment = current else { return }
+        try encoder.end(segment)
+        try segment.finish()
+        finished.append(segment.target)
+        finishedWritten += segment.size - currentBase
         current = nil
     }
 
-    /// The next segment's target: the pattern filled in, with `-N` before the extension when a
-    /// file (or in-progress file) of that name exists already.
-    private func freeTarget() throws -> String {
+    /// The next segment's target: the pattern filled in, with `-N` before the extension when that
+    /// target is taken (or finished by this run, unpublished).
+    private func freeTarget() -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
@@ -130,11 +144,7 @@ final class RotatingFile {
             .replacingOccurrences(of: "{seq}", with: String(format: "%06d", sequence))
         var candidate = base
         var n = 1
-        let taken = { (path: String) in
-            FileManager.default.fileExists(atPath: path) || FileManager.default.fileExists(atPath: AtomicFileWriter.partialPath(for: path))
-                || self.finished.contains(path)
-        }
-        while taken(candidate) {
+        while store.isTaken(candidate) || finished.contains(candidate) {
             n += 1
             let url = URL(fileURLWithPath: base)
             let ext = url.pathExtension
@@ -142,29 +152,5 @@ final class RotatingFile {
             candidate = url.deletingLastPathComponent().appendingPathComponent("\(stem)-\(n)" + (ext.isEmpty ? "" : ".\(ext)")).path
         }
         return candidate
-    }
-
-    /// In-progress files beside the pattern whose names fit it (`.events-*.jsonl.partial`).
-    private func inProgressSegments() throws -> [String] {
-        let url = URL(fileURLWithPath: pattern)
-        let directory = url.deletingLastPathComponent().path
-        let name = url.lastPathComponent
-        var regex = "^\\."
-        var rest = Substring(name)
-        while let open = rest.range(of: "{") {
-            regex += NSRegularExpression.escapedPattern(for: String(rest[..<open.lowerBound]))
-            if let close = rest[open.upperBound...].range(of: "}") {
-                regex += ".+"
-                rest = rest[close.upperBound...]
-            } else {
-                rest = rest[open.lowerBound...]
-                break
-            }
-        }
-        regex += NSRegularExpression.escapedPattern(for: String(rest)) + "\\.partial$"
-        let matcher = try NSRegularExpression(pattern: regex)
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        return names.filter { matcher.firstMatch(in: $0, range: NSRange($0.startIndex..., in: $0)) != nil }
-            .map { directory + "/" + $0 }
     }
 }
