@@ -293,3 +293,51 @@ oom:
     if (err != NULL && errlen > 0) snprintf(err, errlen, "out of memory");
     return -1;
 }
+
+long luaflow_csv_header(const char *data, size_t len, char delimiter, luaflow_buf *names,
+                        char *err, size_t errlen) {
+    luaflow_csv_reader *r = luaflow_csv_reader_new(delimiter);
+    if (r == NULL) {
+        snprintf(err, errlen, delimiter == '"' || delimiter == '\n' || delimiter == '\r'
+                                  ? "the delimiter cannot be a quote or a line break" : "out of memory");
+        return -1;
+    }
+    const char *p = data, *e = data + len;
+    p += luaflow_utf8_bom_length(data, len, 1);
+    r->state = ST_HEADER;
+    long count = 0;
+    while (p < e) {
+        const char *rec = p;
+        int64_t rec_line = r->line;
+        r->names.len = 0;
+        r->name_off.len = 0;
+        int rc = luaflow_i64buf_push(&r->name_off, 0) == 0 ? parse_record(r, &p, e, 1, NULL) : REC_OOM;
+        if (rc == REC_BLANK) continue;
+        if (rc == REC_OOM) {
+            snprintf(err, errlen, "out of memory");
+            count = -1;
+        } else if (rc != REC_OK) {
+            snprintf(err, errlen, "line %lld: %s", (long long)r->err_line, r->err);
+            count = -1;
+        } else {
+            char bad[96];
+            if (!luaflow_utf8_check(rec, (size_t)(p - rec), NULL, bad, sizeof bad)) {
+                snprintf(err, errlen, "line %lld: header row: %s", (long long)rec_line, bad);
+                count = -1;
+            }
+        }
+        for (size_t i = 0; count >= 0 && i + 1 < r->name_off.len; i++) {
+            const char *name = r->names.data + r->name_off.data[i];
+            size_t nlen = (size_t)(r->name_off.data[i + 1] - r->name_off.data[i]);
+            if (luaflow_buf_append(names, name, nlen) != 0 || luaflow_buf_append(names, "", 1) != 0) {
+                snprintf(err, errlen, "out of memory");
+                count = -1;
+            } else {
+                count++;
+            }
+        }
+        break;
+    }
+    luaflow_csv_reader_free(r);
+    return count;
+}

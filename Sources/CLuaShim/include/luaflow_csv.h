@@ -29,6 +29,15 @@ long luaflow_csv_read(luaflow_csv_reader *r, const char *data, size_t len, int a
                       luaflow_buf *out, luaflow_i64buf *lines, luaflow_bad_record *bad,
                       char *err, size_t errlen);
 
+/// Parses the header row at the start of [data, data+len), the row `luaflow_csv_read` takes its
+/// keys from (after a UTF-8 BOM and blank lines; quoted names may hold the delimiter, "" and line
+/// breaks), taking the data as complete. Appends each name as it is written in the row, unquoted,
+/// followed by a NUL byte, to `names`. Returns the number of names, 0 when the data holds no header
+/// row (it is empty or blank), or -1 with a message naming the line in `err` ("line 1: unterminated
+/// quoted field", "line 1: header row: invalid UTF-8 ...").
+long luaflow_csv_header(const char *data, size_t len, char delimiter, luaflow_buf *names,
+                        char *err, size_t errlen);
+
 /// Appends one CSV field, quoted when it contains the delimiter, a quote, CR or LF.
 int luaflow_csv_append_field(luaflow_buf *out, const char *s, size_t len, char delimiter);
 /// Appends a CSV row for the table at `tidx` with the columns listed (strings) in the array at

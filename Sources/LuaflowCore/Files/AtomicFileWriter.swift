@@ -56,22 +56,20 @@ final class AtomicFileWriter {
     }
 
     /// Starts the in-progress file with the target's current content (`mode = "append"`, dead
-    /// letters), ending
-    /// it with a newline. Returns the first line of that content (a CSV header), nil when there was none.
-    func copyTarget() throws -> String? {
+    /// letters), ending it with a newline. Returns the first MiB of that content (where a CSV header
+    /// is), nil when there was none.
+    func copyTarget() throws -> [UInt8]? {
         guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
         defer { try? handle.close() }
-        var firstLine: String?
+        var head: [UInt8]?
         var last: UInt8 = 0x0A
         while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-            if firstLine == nil {
-                firstLine = String(decoding: chunk.prefix { $0 != 0x0A }, as: UTF8.self)
-            }
+            if head == nil { head = Array(chunk) }
             try chunk.withUnsafeBytes { try write($0.baseAddress!, count: $0.count) }
             last = chunk.last!
         }
         if last != 0x0A { try write("\n") }
-        return firstLine
+        return head
     }
 
     func write(_ bytes: UnsafeRawPointer, count: Int) throws {

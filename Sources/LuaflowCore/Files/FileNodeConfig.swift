@@ -14,7 +14,7 @@ struct FileNodeConfig {
     /// Sink `rotate = { every, bytes }`: seconds and bytes after which a segment is finished.
     var rotate: (every: Double?, bytes: Int64?)?
 
-    /// Reads the config, checked against ``FileSchemas`` already, and resolves the path against
+    /// Reads the config, checked against its schema already (``CoreConnectors``), and resolves the path against
     /// the pipeline directory.
     static func load(_ spec: NodeSpec, pipeline: PipelineSpec) throws -> (FileNodeConfig, String, FileFormat, UInt8) {
         let at = spec.declaredAt(pipeline.file)

@@ -12,7 +12,7 @@ enum CoreConnectors {
             return try FileSourceRuntime(spec: node.spec, pipeline: node.pipeline, stats: node.stats, limit: node.limit)
         },
         "sink.file": BuiltinRuntime(schema: BundledLua.sinkFile.source) { node in
-            try FileSinkRuntime(spec: node.spec, pipeline: node.pipeline, stats: node.stats)
+            try FileSink.make(spec: node.spec, pipeline: node.pipeline, stats: node.stats)
         },
         "sink.stdout": BuiltinRuntime(schema: BundledLua.sinkStdout.source) { node in
             try StdoutSinkRuntime(spec: node.spec, pipeline: node.pipeline, stats: node.stats)

@@ -1,4 +1,4 @@
--- sink.file is written in Swift (FileSinkRuntime); this is its config schema, checked when the
+-- sink.file is written in Swift (FileSink, a SegmentedSink); this is its config schema, checked when the
 -- node loads and shown by `luaflow check --options` and `luaflow spec`.
 schema = {
   path = { type = "path", required = true, min_length = 1,

@@ -1,4 +1,4 @@
--- sink.file's txt format (FileSinkRuntime): the text line of a record, its `field` when it is a
+-- sink.file's txt format (TextLineEncoder): the text line of a record, its `field` when it is a
 -- table. Arguments: the field, json. Returns the formatter the C batch loop calls per record.
 local field, json = ...
 return function(item)
