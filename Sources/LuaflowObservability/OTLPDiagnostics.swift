@@ -58,7 +58,7 @@ struct OTLPDiagnostics: LogHandler {
     private func reason(_ error: any Error) -> String {
         switch String(describing: type(of: error)) {
         case "TimeoutError":
-            return "no answer within \(Self.seconds(timeout))"
+            return TransportErrorClassifier.totalTimeoutExpired(timeout)
         case "OTLPHTTPExporterError":
             let status = Mirror(reflecting: error).children.first.map { "\($0.value)" }
             return status.map { "the collector answered HTTP \($0)" } ?? "\(error)"
@@ -66,9 +66,5 @@ struct OTLPDiagnostics: LogHandler {
             let timeouts = TimeoutConfig(connect: timeout, read: timeout, total: timeout)
             return TransportErrorClassifier.reason(for: error, timeouts: timeouts)
         }
-    }
-
-    private static func seconds(_ value: Double) -> String {
-        value == value.rounded() ? "\(Int(value)) s" : "\(value) s"
     }
 }

@@ -19,6 +19,11 @@ public enum TransportErrorClassifier {
         classify(error, timeouts: timeouts).detail
     }
 
+    /// The reason of a request whose total time (`seconds`) ran out: `total timeout (3 s) expired`.
+    public static func totalTimeoutExpired(_ seconds: Double) -> String {
+        "total timeout (\(seconds == seconds.rounded() ? "\(Int(seconds))" : "\(seconds)") s) expired"
+    }
+
     static func classify(_ error: Error, timeouts: TimeoutConfig) -> ExchangeFailure {
         func seconds(_ value: Double) -> String {
             value == value.rounded() ? "\(Int(value)) s" : "\(value) s"
@@ -34,7 +39,7 @@ public enum TransportErrorClassifier {
             case .readTimeout:
                 return ExchangeFailure(failure: .timeout, kind: .timeout, detail: "read timeout (\(seconds(timeouts.read))) expired")
             case .deadlineExceeded:
-                return ExchangeFailure(failure: .timeout, kind: .timeout, detail: "total timeout (\(seconds(timeouts.total))) expired")
+                return ExchangeFailure(failure: .timeout, kind: .timeout, detail: totalTimeoutExpired(timeouts.total))
             case .writeTimeout:
                 return ExchangeFailure(failure: .timeout, kind: .timeout, detail: "write timeout expired")
             case .remoteConnectionClosed:
