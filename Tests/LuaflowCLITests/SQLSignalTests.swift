@@ -59,7 +59,7 @@ import TestSupport
     func stopWhileWaiting(_ dir: URL, _ db: Database, signal: Int32, filter: String,
                           environment: [String: String?] = [:]) throws {
         let stopped = try LuaflowBinary.run(["run", "pipeline.lua"], in: dir, signal: (signal, 0),
-                                            ready: { db.running(filter) > 0 }, killAfter: 60, environment: environment)
+                                            ready: { db.running(filter) > 0 }, killAfter: 240, environment: environment)
         let name = signal == SIGTERM ? "SIGTERM" : "SIGINT"
         #expect(stopped.exitCode == 128 + signal, "\(stopped.stderr)")
         #expect(try #require(stopped.exitedAfterSignal) < Self.prompt, "\(stopped.stderr)")
