@@ -1,10 +1,11 @@
 import Logging
 import LuaflowCore
 import LuaflowHTTP
+import NIOHTTP1
 
 /// swift-otel's diagnostics in luaflow's words: an export that failed names where it went and why
-/// (`OpenTelemetry: spans did not reach http://collector:4318/v1/traces: could not connect:
-/// connection refused`). Keeps the last reason for the end-of-run warning.
+/// (`OpenTelemetry: spans did not reach http://collector:4318/v1/traces: total timeout (3 s)
+/// expired`). Keeps the last reason for the end-of-run warning.
 struct OTLPDiagnostics: LogHandler {
     private var target: any LogHandler
     private let endpoints: (traces: String, metrics: String)
@@ -60,7 +61,8 @@ struct OTLPDiagnostics: LogHandler {
         case "TimeoutError":
             return TransportErrorClassifier.totalTimeoutExpired(timeout)
         case "OTLPHTTPExporterError":
-            let status = Mirror(reflecting: error).children.first.map { "\($0.value)" }
+            // `requestFailed(HTTPResponseStatus)`: the one case that carries a status.
+            let status = Mirror(reflecting: error).children.first?.value as? HTTPResponseStatus
             return status.map { "the collector answered HTTP \($0)" } ?? "\(error)"
         default:
             let timeouts = TimeoutConfig(connect: timeout, read: timeout, total: timeout)
